@@ -1,0 +1,63 @@
+/* dnt/run.h: a result folder and its store.
+ *
+ * A run is one execution of a study. It owns a folder (created if needed) that
+ * receives:
+ *   config.json   the effective config (atomic write, at open)
+ *   dnt.db        SQLite database in WAL mode: table runs(id, study, config,
+ *                 seed, version, started, ended, wall_seconds) and table
+ *                 metrics(run_id, name, step, value); each dnt_run_commit()
+ *                 makes the metrics logged so far durable, so a process killed
+ *                 mid-run leaves a database that opens and holds them
+ *   summary.json  named metrics, the config, the seed, the version and the wall
+ *                 time (atomic write, at close)
+ * plus whatever CSV tables and figures the study writes (dnt_run_path).
+ *
+ * Ownership: dnt_run_open returns a handle freed by dnt_run_close (which writes
+ * summary.json) or dnt_run_abort (which records the failure and writes no
+ * summary). */
+#ifndef DNT_RUN_H
+#define DNT_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct dnt_run dnt_run;
+
+/* Opens (creating) `dir`, writes config.json from `config_json` (a JSON text,
+ * may be NULL), opens dnt.db and inserts the run row. */
+int dnt_run_open(const char *dir, const char *study, const char *config_json, uint64_t seed,
+                 dnt_run **out);
+
+/* Logs a metric value at a step (buffered in an open transaction). */
+int dnt_run_metric(dnt_run *r, const char *name, int64_t step, double value);
+/* Commits the buffered metrics (call every so often, e.g. once per round). */
+int dnt_run_commit(dnt_run *r);
+
+/* Sets a named number in summary.json ("metrics" object); last value wins. */
+int dnt_run_summary_number(dnt_run *r, const char *name, double value);
+/* Sets a named string in summary.json ("metrics" object). */
+int dnt_run_summary_string(dnt_run *r, const char *name, const char *value);
+/* Sets a named JSON value (given as text) in summary.json ("metrics" object). */
+int dnt_run_summary_json(dnt_run *r, const char *name, const char *json_text);
+
+/* Writes "<dir>/<name>" into buf; DNT_ERR_ARG if it does not fit. */
+int dnt_run_path(const dnt_run *r, const char *name, char *buf, size_t len);
+const char *dnt_run_dir(const dnt_run *r);
+
+/* Ends the run: records end time, commits, writes summary.json, frees. */
+int dnt_run_close(dnt_run *r);
+/* Ends a failed run: records the error in the database, frees, no summary. */
+void dnt_run_abort(dnt_run *r, const char *why);
+
+/* Library version "MAJOR.MINOR.PATCH" and the git revision baked in at build. */
+const char *dnt_version(void);
+const char *dnt_git_revision(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,93 @@
+/* src/app/app.h: what every `dnt` subcommand shares.
+ *
+ * A subcommand is a function `int cmd_<name>(int argc, char **argv)` (argv[0] is
+ * the subcommand's name) listed in commands.c. It parses its options with
+ * getopt_long, handling the common ones through app_common_option(), and
+ * returns an exit code: APP_EXIT_OK, APP_EXIT_FAIL (runtime failure, message
+ * printed) or APP_EXIT_USAGE (bad command line, message printed). */
+#ifndef DNT_APP_H
+#define DNT_APP_H
+
+#include <getopt.h>
+#include <stdint.h>
+
+#include "dnt/config.h"
+#include "dnt/run.h"
+
+enum { APP_EXIT_OK = 0, APP_EXIT_FAIL = 1, APP_EXIT_USAGE = 2 };
+
+#define APP_MAX_SETS 64
+
+/* Options every study accepts. */
+typedef struct app_opts {
+  const char *config; /* --config FILE (JSON) */
+  uint64_t seed;      /* --seed N (default 1) */
+  const char *out;    /* --out DIR (default results/<study>-<timestamp>) */
+  int quick;          /* --quick: small scale for a fast look */
+  int threads;        /* --threads N (default 1) */
+  int quiet;          /* --quiet: warnings and errors only, no progress */
+  int verbose;        /* --verbose: debug messages */
+  const char *sets[APP_MAX_SETS]; /* --set key=value, applied after --config */
+  int n_sets;
+} app_opts;
+
+/* getopt_long entries for the common options; put APP_COMMON_LONGOPTS at the
+ * start of a subcommand's table and APP_COMMON_SHORTOPTS in its optstring. */
+#define APP_COMMON_SHORTOPTS "hc:s:o:qt:"
+#define APP_COMMON_LONGOPTS                                                    \
+  {"help", no_argument, 0, 'h'}, {"config", required_argument, 0, 'c'},       \
+      {"seed", required_argument, 0, 's'}, {"out", required_argument, 0, 'o'}, \
+      {"quick", no_argument, 0, 'q'}, {"threads", required_argument, 0, 't'},  \
+      {"quiet", no_argument, 0, 1001}, {"verbose", no_argument, 0, 1002},      \
+      {"set", required_argument, 0, 1003}, {"help-config", no_argument, 0, 1004}
+
+/* Text for the common options, for each subcommand's --help. */
+#define APP_COMMON_HELP                                                        \
+  "  -c, --config FILE   JSON config (unknown keys are errors)\n"             \
+  "      --set KEY=VAL   override one config field (repeatable)\n"           \
+  "  -s, --seed N        master random seed (default 1)\n"                    \
+  "  -o, --out DIR       result folder (default results/<cmd>-<timestamp>)\n" \
+  "  -q, --quick         small scale, for a fast look\n"                      \
+  "  -t, --threads N     worker threads (default 1)\n"                        \
+  "      --quiet         warnings and errors only, no progress\n"             \
+  "      --verbose       debug messages\n"                                    \
+  "      --help-config   list every config field with its default\n"          \
+  "  -h, --help          this help\n"
+
+void app_opts_init(app_opts *o);
+
+/* Handles one common option returned by getopt_long. Returns 1 if handled,
+ * 0 if `opt` is not a common option, or APP_EXIT_USAGE/APP_EXIT_OK as a
+ * negative number (-APP_EXIT_USAGE after printing the error, -APP_EXIT_OK
+ * after printing help) when the caller must return at once. `usage` is the
+ * subcommand's help text; `schema` (may be NULL) is listed by --help-config. */
+int app_common_option(app_opts *o, int opt, const char *arg, const char *cmd, const char *usage,
+                      const dnt_config_field *schema, size_t n_schema);
+
+/* Reports an unknown option / stray argument as a usage error; returns APP_EXIT_USAGE. */
+int app_usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Builds the effective config: embedded defaults, then --config, then --set.
+ * Prints the error and returns APP_EXIT_FAIL/USAGE on failure. */
+int app_load_config(const app_opts *o, const char *cmd, const dnt_config_field *schema,
+                    size_t n_schema, dnt_config **out);
+
+/* Applies --threads/--quiet/--verbose and opens the result folder (default
+ * results/<study>-<UTC timestamp>) with the effective config recorded. */
+int app_open_run(const app_opts *o, const char *study, const dnt_config *cfg, dnt_run **out);
+
+/* Prints "dnt <cmd>: <dnt_last_error()>" to stderr and returns APP_EXIT_FAIL. */
+int app_fail(const char *cmd);
+
+/* Parses a non-negative integer option value; usage error naming the option. */
+int app_parse_long(const char *cmd, const char *opt, const char *arg, long min, long max,
+                   long *out);
+int app_parse_double(const char *cmd, const char *opt, const char *arg, double min, double max,
+                     double *out);
+
+/* Prints a study's result table to stdout (one per study, in cmd_<study>.c). */
+struct dnt_study_nn_result;
+int app_nn_report(const struct dnt_study_nn_result *r);
+
+#endif

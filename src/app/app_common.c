@@ -1,0 +1,151 @@
+/* src/app/app_common.c: the options, config loading and result folder that
+ * every subcommand shares. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "dnt/log.h"
+#include "dnt/nn.h"
+#include "dnt/status.h"
+
+void app_opts_init(app_opts *o) {
+  memset(o, 0, sizeof *o);
+  o->seed = 1;
+  o->threads = 1;
+}
+
+int app_usage_error(const char *cmd, const char *fmt, ...) {
+  va_list ap;
+  fprintf(stderr, "dnt %s: ", cmd);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fprintf(stderr, " (see dnt %s --help)\n", cmd);
+  return APP_EXIT_USAGE;
+}
+
+int app_fail(const char *cmd) {
+  fprintf(stderr, "dnt %s: %s\n", cmd, dnt_last_error());
+  return APP_EXIT_FAIL;
+}
+
+int app_parse_long(const char *cmd, const char *opt, const char *arg, long min, long max,
+                   long *out) {
+  char *end;
+  errno = 0;
+  long v = strtol(arg, &end, 10);
+  if (errno || end == arg || *end || v < min || v > max)
+    return app_usage_error(cmd, "option --%s: '%s' is not an integer in [%ld, %ld]", opt, arg,
+                           min, max);
+  *out = v;
+  return 0;
+}
+
+int app_parse_double(const char *cmd, const char *opt, const char *arg, double min, double max,
+                     double *out) {
+  char *end;
+  errno = 0;
+  double v = strtod(arg, &end);
+  if (errno || end == arg || *end || !(v >= min && v <= max))
+    return app_usage_error(cmd, "option --%s: '%s' is not a number in [%g, %g]", opt, arg, min,
+                           max);
+  *out = v;
+  return 0;
+}
+
+int app_common_option(app_opts *o, int opt, const char *arg, const char *cmd, const char *usage,
+                      const dnt_config_field *schema, size_t n_schema) {
+  long v;
+  switch (opt) {
+  case 'h':
+    fputs(usage, stdout);
+    return -APP_EXIT_OK;
+  case 1004:
+    if (!schema) {
+      printf("dnt %s takes no config file\n", cmd);
+    } else {
+      dnt_config_print_schema(schema, n_schema, stdout);
+    }
+    return -APP_EXIT_OK;
+  case 'c':
+    o->config = arg;
+    return 1;
+  case 's': {
+    char *end;
+    errno = 0;
+    unsigned long long s = strtoull(arg, &end, 10);
+    if (errno || end == arg || *end || arg[0] == '-')
+      return -app_usage_error(cmd, "option --seed: '%s' is not a non-negative integer", arg);
+    o->seed = s;
+    return 1;
+  }
+  case 'o':
+    o->out = arg;
+    return 1;
+  case 'q':
+    o->quick = 1;
+    return 1;
+  case 't':
+    if (app_parse_long(cmd, "threads", arg, 1, 256, &v)) return -APP_EXIT_USAGE;
+    o->threads = (int)v;
+    return 1;
+  case 1001:
+    o->quiet = 1;
+    return 1;
+  case 1002:
+    o->verbose = 1;
+    return 1;
+  case 1003:
+    if (o->n_sets == APP_MAX_SETS)
+      return -app_usage_error(cmd, "too many --set options (at most %d)", APP_MAX_SETS);
+    o->sets[o->n_sets++] = arg;
+    return 1;
+  case '?':
+    return -app_usage_error(cmd, "bad option");
+  default:
+    return 0;
+  }
+}
+
+int app_load_config(const app_opts *o, const char *cmd, const dnt_config_field *schema,
+                    size_t n_schema, dnt_config **out) {
+  dnt_config *cfg = NULL;
+  int rc = o->config ? dnt_config_load(schema, n_schema, o->config, &cfg)
+                     : dnt_config_create(schema, n_schema, &cfg);
+  if (rc) return app_fail(cmd);
+  for (int i = 0; i < o->n_sets; i++) {
+    if (dnt_config_set(cfg, o->sets[i])) {
+      fprintf(stderr, "dnt %s: --set %s: %s\n", cmd, o->sets[i], dnt_last_error());
+      dnt_config_destroy(cfg);
+      return APP_EXIT_USAGE;
+    }
+  }
+  *out = cfg;
+  return APP_EXIT_OK;
+}
+
+int app_open_run(const app_opts *o, const char *study, const dnt_config *cfg, dnt_run **out) {
+  dnt_log_set_level(o->quiet ? DNT_LOG_WARN : o->verbose ? DNT_LOG_DEBUG : DNT_LOG_INFO);
+  dnt_blas_set_threads(o->threads);
+  char dir[512];
+  if (o->out) {
+    snprintf(dir, sizeof dir, "%s", o->out);
+  } else {
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    char stamp[32];
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    snprintf(dir, sizeof dir, "results/%s-%s", study, stamp);
+  }
+  char *json = cfg ? dnt_config_to_json(cfg) : NULL;
+  int rc = dnt_run_open(dir, study, json, o->seed, out);
+  free(json);
+  if (rc) return app_fail(study);
+  DNT_INFO("%s: results in %s", study, dir);
+  return APP_EXIT_OK;
+}

@@ -1,0 +1,9 @@
+/* src/app/commands.c: the subcommands `dnt` knows, in the order --help lists them. */
+#include "commands.h"
+
+const app_command app_commands[] = {
+    {"run", "the main job: every study at default scale, then a report", cmd_run},
+    {"nn", "train an LSTM forecaster on a traffic series (nn core demonstration)", cmd_nn},
+};
+
+const size_t app_n_commands = sizeof app_commands / sizeof app_commands[0];

@@ -1,0 +1,20 @@
+/* src/app/commands.h: the table of `dnt` subcommands (defined in commands.c). */
+#ifndef DNT_APP_COMMANDS_H
+#define DNT_APP_COMMANDS_H
+
+#include <stddef.h>
+
+typedef struct app_command {
+  const char *name;
+  const char *summary; /* one line for `dnt --help` */
+  int (*run)(int argc, char **argv);
+} app_command;
+
+extern const app_command app_commands[];
+extern const size_t app_n_commands;
+
+/* One declaration per subcommand, each defined in cmd_<name>.c. */
+int cmd_run(int argc, char **argv);
+int cmd_nn(int argc, char **argv);
+
+#endif

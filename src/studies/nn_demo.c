@@ -1,0 +1,308 @@
+/* src/studies/nn_demo.c: the nn-core demonstration: an LSTM one-step
+ * forecaster against the seasonal-naive baseline on one traffic series.
+ *
+ * It is the first thing a new user runs (`dnt run` before the studies exist,
+ * `dnt nn` always), so it favours a short, honest comparison over a tuned
+ * model: the baseline is the one every forecasting paper must beat, and both
+ * are scored on the same test targets in the series' own units. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dnt/csv.h"
+#include "dnt/figure.h"
+#include "dnt/fileio.h"
+#include "dnt/log.h"
+#include "dnt/loss.h"
+#include "dnt/nn.h"
+#include "dnt/optim.h"
+#include "dnt/progress.h"
+#include "dnt/rng.h"
+#include "dnt/status.h"
+#include "dnt/study_nn.h"
+
+const dnt_config_field dnt_study_nn_schema[] = {
+    {"data.file", DNT_CFG_STRING, 0, 0, 0, "../shared/data/traffic/beam_wireless.csv", NULL,
+     "CSV with one column per series; missing file or \"\" means generated data"},
+    {"data.column", DNT_CFG_STRING, 0, 0, 0, "V-0", NULL, "column of data.file to forecast"},
+    {"data.length", DNT_CFG_INT, 200, 1e6, 1026, NULL, NULL,
+     "hourly steps of the generated series"},
+    {"data.train_fraction", DNT_CFG_REAL, 0.1, 0.95, 0.8, NULL, NULL,
+     "leading share of the series used for training; the rest is the test part"},
+    {"model.window", DNT_CFG_INT, 1, 512, 24, NULL, NULL, "input steps per forecast"},
+    {"model.hidden", DNT_CFG_INT, 1, 1024, 32, NULL, NULL, "LSTM hidden units"},
+    {"model.layers", DNT_CFG_INT, 1, 8, 1, NULL, NULL, "stacked LSTM layers"},
+    {"train.epochs", DNT_CFG_INT, 1, 10000, 40, NULL, NULL, "passes over the training windows"},
+    {"train.batch", DNT_CFG_INT, 1, 4096, 32, NULL, NULL, "windows per Adam step"},
+    {"train.lr", DNT_CFG_REAL, 1e-6, 1, 0.005, NULL, NULL, "Adam learning rate"},
+    {"train.clip", DNT_CFG_REAL, 0, 1e6, 1.0, NULL, NULL,
+     "gradient clipping by global norm (0 = none)"},
+    {"baseline.season", DNT_CFG_INT, 1, 10000, 24, NULL, NULL,
+     "season of the naive baseline y(t) = y(t - season), in steps"},
+};
+const size_t dnt_study_nn_schema_len = sizeof dnt_study_nn_schema / sizeof dnt_study_nn_schema[0];
+
+void dnt_study_nn_generate(double *out, size_t n, uint64_t seed) {
+  dnt_rng rng;
+  dnt_rng_stream(&rng, seed, 0x6e6e);
+  const double two_pi = 6.283185307179586;
+  double burst = 0;
+  for (size_t t = 0; t < n; t++) {
+    double day = sin(two_pi * (double)(t % 24) / 24.0 - 1.8);
+    double week = (t / 24) % 7 >= 5 ? 0.7 : 1.0; /* quieter weekends */
+    if (dnt_rng_uniform(&rng) < 0.01) burst += dnt_rng_exponential(&rng, 0.5);
+    burst *= 0.7;
+    double v = week * (3.0 + 2.2 * day) + burst + dnt_rng_normal(&rng, 0, 0.35);
+    out[t] = v > 0 ? v : 0;
+  }
+}
+
+/* Loads the configured series into a malloc'd array, or generates one when
+ * the file is absent. */
+static int load_series(const dnt_config *cfg, uint64_t seed, double **out, size_t *n,
+                       char *source, size_t source_len) {
+  const char *file = dnt_config_string(cfg, "data.file");
+  const char *column = dnt_config_string(cfg, "data.column");
+  if (file[0] && dnt_path_exists(file)) {
+    dnt_csv *t = NULL;
+    size_t col;
+    int rc = dnt_csv_read(file, ',', &t);
+    if (!rc) rc = dnt_csv_column(t, column, &col);
+    if (rc) {
+      dnt_csv_free(t);
+      return rc;
+    }
+    double *v = malloc((t->n_rows ? t->n_rows : 1) * sizeof *v);
+    if (!v) {
+      dnt_csv_free(t);
+      return dnt_error(DNT_ERR_NOMEM, "%s: no memory for %zu values", file, t->n_rows);
+    }
+    for (size_t r = 0; r < t->n_rows; r++) {
+      if ((rc = dnt_csv_double(t, r, col, &v[r]))) {
+        free(v);
+        dnt_csv_free(t);
+        return rc;
+      }
+    }
+    *n = t->n_rows;
+    *out = v;
+    snprintf(source, source_len, "%s:%s", file, column);
+    dnt_csv_free(t);
+    return DNT_OK;
+  }
+  if (file[0]) DNT_INFO("nn: %s not found; using a generated series", file);
+  *n = (size_t)dnt_config_int(cfg, "data.length");
+  *out = malloc(*n * sizeof **out);
+  if (!*out) return dnt_error(DNT_ERR_NOMEM, "no memory for %zu values", *n);
+  dnt_study_nn_generate(*out, *n, seed);
+  snprintf(source, source_len, "generated");
+  return DNT_OK;
+}
+
+typedef struct windows {
+  size_t n;   /* windows */
+  int w;      /* steps per window */
+  float *x;   /* (n, w, 1) normalised inputs */
+  float *y;   /* (n) normalised targets */
+  size_t *t;  /* (n) index of each target in the series */
+} windows;
+
+/* Windows whose targets lie in [from, to). */
+static int make_windows(const double *s, size_t from, size_t to, int w, double mean, double sd,
+                        windows *out) {
+  out->w = w;
+  out->n = to > from ? to - from : 0;
+  out->x = malloc((out->n * (size_t)w + 1) * sizeof *out->x);
+  out->y = malloc((out->n + 1) * sizeof *out->y);
+  out->t = malloc((out->n + 1) * sizeof *out->t);
+  if (!out->x || !out->y || !out->t) return dnt_error(DNT_ERR_NOMEM, "no memory for windows");
+  for (size_t i = 0; i < out->n; i++) {
+    size_t t = from + i;
+    for (int k = 0; k < w; k++) out->x[i * (size_t)w + (size_t)k] =
+        (float)((s[t - (size_t)w + (size_t)k] - mean) / sd);
+    out->y[i] = (float)((s[t] - mean) / sd);
+    out->t[i] = t;
+  }
+  return DNT_OK;
+}
+
+static void free_windows(windows *w) {
+  free(w->x);
+  free(w->y);
+  free(w->t);
+}
+
+/* Trains `net` on `tr`; logs the mean training loss of each epoch. */
+static int train(dnt_net *net, const windows *tr, const dnt_config *cfg, int epochs,
+                 dnt_rng *rng, dnt_run *run) {
+  int batch = (int)dnt_config_int(cfg, "train.batch");
+  float clip = (float)dnt_config_real(cfg, "train.clip");
+  size_t np = dnt_net_nparams(net);
+  dnt_adam opt;
+  int rc = dnt_adam_init(&opt, np, (float)dnt_config_real(cfg, "train.lr"));
+  if (rc) return rc;
+  int *order = malloc(tr->n * sizeof *order);
+  float *xb = malloc((size_t)batch * (size_t)tr->w * sizeof *xb);
+  float *yb = malloc((size_t)batch * sizeof *yb);
+  float *grad = malloc((size_t)batch * sizeof *grad);
+  if (!order || !xb || !yb || !grad) {
+    rc = dnt_error(DNT_ERR_NOMEM, "no memory for training batches");
+    goto cleanup;
+  }
+  for (size_t i = 0; i < tr->n; i++) order[i] = (int)i;
+  dnt_progress bar;
+  dnt_progress_init(&bar, "nn: training", (uint64_t)epochs);
+  for (int e = 0; e < epochs; e++) {
+    dnt_rng_shuffle_int(rng, order, tr->n);
+    double sum = 0;
+    size_t seen = 0;
+    for (size_t at = 0; at < tr->n; at += (size_t)batch) {
+      int b = (int)(tr->n - at < (size_t)batch ? tr->n - at : (size_t)batch);
+      for (int i = 0; i < b; i++) {
+        size_t src = (size_t)order[at + (size_t)i];
+        memcpy(xb + (size_t)i * (size_t)tr->w, tr->x + src * (size_t)tr->w,
+               (size_t)tr->w * sizeof *xb);
+        yb[i] = tr->y[src];
+      }
+      const float *pred = dnt_net_forward(net, xb, b);
+      float loss = dnt_loss_mse(pred, yb, (size_t)b, grad);
+      dnt_net_zero_grad(net);
+      dnt_net_backward(net, grad, NULL);
+      if (clip > 0) dnt_clip_grad_norm(dnt_net_grads(net), np, clip);
+      dnt_adam_step(&opt, dnt_net_params(net), dnt_net_grads(net));
+      sum += (double)loss * b;
+      seen += (size_t)b;
+    }
+    if ((rc = dnt_run_metric(run, "train_mse", e, sum / (double)seen))) goto cleanup;
+    dnt_progress_update(&bar, (uint64_t)e + 1);
+  }
+  dnt_progress_finish(&bar);
+  rc = dnt_run_commit(run);
+cleanup:
+  dnt_adam_free(&opt);
+  free(order);
+  free(xb);
+  free(yb);
+  free(grad);
+  return rc;
+}
+
+static int write_forecast(dnt_run *run, const windows *te, const double *s, const float *pred,
+                          double mean, double sd, int season) {
+  char path[1024];
+  int rc = dnt_run_path(run, "forecast.csv", path, sizeof path);
+  dnt_afile *f = NULL;
+  if (rc || (rc = dnt_afile_open(path, &f))) return rc;
+  FILE *out = dnt_afile_stream(f);
+  static const char *const cols[] = {"step", "actual", "lstm", "seasonal_naive"};
+  dnt_csv_write_header(out, cols, 4);
+  for (size_t i = 0; i < te->n; i++) {
+    double row[4] = {(double)te->t[i], s[te->t[i]], pred[i] * sd + mean,
+                     s[te->t[i] - (size_t)season]};
+    dnt_csv_write_row(out, row, 4);
+  }
+  if ((rc = dnt_afile_commit(f))) return rc;
+  dnt_figure_text text = {"One-step forecast on the test part", "step (hour)", "traffic", 0};
+  return dnt_figure_lines(dnt_run_dir(run), "forecast", "forecast.csv", "step", cols + 1, 3,
+                          &text);
+}
+
+int dnt_study_nn_run(const dnt_config *cfg, uint64_t seed, int quick, dnt_run *run,
+                     dnt_study_nn_result *res) {
+  memset(res, 0, sizeof *res);
+  double *s = NULL;
+  size_t n = 0;
+  windows tr = {0}, te = {0};
+  dnt_net *net = NULL;
+  float *pred = NULL;
+  int rc = load_series(cfg, seed, &s, &n, res->source, sizeof res->source);
+  if (rc) return rc;
+  int w = (int)dnt_config_int(cfg, "model.window");
+  int season = (int)dnt_config_int(cfg, "baseline.season");
+  size_t lead = (size_t)(w > season ? w : season);
+  size_t split = (size_t)(dnt_config_real(cfg, "data.train_fraction") * (double)n);
+  if (split <= lead + 1 || split >= n) {
+    rc = dnt_error(DNT_ERR_CONFIG,
+                   "%s: %zu values are too few for model.window %d, baseline.season %d and "
+                   "data.train_fraction %g",
+                   res->source, n, w, season, dnt_config_real(cfg, "data.train_fraction"));
+    goto cleanup;
+  }
+  double mean = 0, var = 0;
+  for (size_t t = 0; t < split; t++) mean += s[t];
+  mean /= (double)split;
+  for (size_t t = 0; t < split; t++) var += (s[t] - mean) * (s[t] - mean);
+  double sd = sqrt(var / (double)split);
+  if (!(sd > 0)) {
+    rc = dnt_error(DNT_ERR_ARG, "%s: the training part is constant; nothing to learn",
+                   res->source);
+    goto cleanup;
+  }
+  if ((rc = make_windows(s, lead, split, w, mean, sd, &tr)) ||
+      (rc = make_windows(s, split, n, w, mean, sd, &te)))
+    goto cleanup;
+  res->n_train = tr.n;
+  res->n_test = te.n;
+
+  dnt_net_arch arch = {.input = 1, .seq_len = w, .n_layers = 2};
+  arch.layer[0] = (dnt_layer_spec){DNT_LAYER_LSTM, (int)dnt_config_int(cfg, "model.hidden"),
+                                   DNT_ACT_NONE, (int)dnt_config_int(cfg, "model.layers"), 0};
+  arch.layer[1] = (dnt_layer_spec){DNT_LAYER_DENSE, 1, DNT_ACT_NONE, 0, 0};
+  int batch = (int)dnt_config_int(cfg, "train.batch");
+  if ((rc = dnt_net_create(&arch, batch, NULL, NULL, &net))) goto cleanup;
+  dnt_rng rng;
+  dnt_rng_stream(&rng, seed, 1);
+  dnt_net_init(net, &rng);
+  int epochs = (int)dnt_config_int(cfg, "train.epochs");
+  if (quick) epochs = epochs / 5 > 2 ? epochs / 5 : 2;
+  double t0 = dnt_now();
+  if ((rc = train(net, &tr, cfg, epochs, &rng, run))) goto cleanup;
+  res->train_seconds = dnt_now() - t0;
+
+  pred = malloc((te.n + 1) * sizeof *pred);
+  if (!pred) {
+    rc = dnt_error(DNT_ERR_NOMEM, "no memory for %zu forecasts", te.n);
+    goto cleanup;
+  }
+  for (size_t at = 0; at < te.n; at += (size_t)batch) {
+    int b = (int)(te.n - at < (size_t)batch ? te.n - at : (size_t)batch);
+    dnt_net_infer(net, te.x + at * (size_t)w, b, pred + at);
+  }
+  double se_l = 0, ae_l = 0, se_n = 0, ae_n = 0;
+  for (size_t i = 0; i < te.n; i++) {
+    double actual = s[te.t[i]];
+    double el = pred[i] * sd + mean - actual;
+    double en = s[te.t[i] - (size_t)season] - actual;
+    se_l += el * el;
+    ae_l += fabs(el);
+    se_n += en * en;
+    ae_n += fabs(en);
+  }
+  res->lstm_rmse = sqrt(se_l / (double)te.n);
+  res->lstm_mae = ae_l / (double)te.n;
+  res->naive_rmse = sqrt(se_n / (double)te.n);
+  res->naive_mae = ae_n / (double)te.n;
+
+  if ((rc = write_forecast(run, &te, s, pred, mean, sd, season))) goto cleanup;
+  char path[1024];
+  if ((rc = dnt_run_path(run, "model.ckpt", path, sizeof path)) ||
+      (rc = dnt_net_save(net, path)))
+    goto cleanup;
+  dnt_run_summary_string(run, "source", res->source);
+  dnt_run_summary_number(run, "lstm_rmse", res->lstm_rmse);
+  dnt_run_summary_number(run, "lstm_mae", res->lstm_mae);
+  dnt_run_summary_number(run, "seasonal_naive_rmse", res->naive_rmse);
+  dnt_run_summary_number(run, "seasonal_naive_mae", res->naive_mae);
+  dnt_run_summary_number(run, "rmse_ratio_lstm_to_naive", res->lstm_rmse / res->naive_rmse);
+  dnt_run_summary_number(run, "train_windows", (double)tr.n);
+  dnt_run_summary_number(run, "test_windows", (double)te.n);
+  dnt_run_summary_number(run, "train_seconds", res->train_seconds);
+cleanup:
+  free(pred);
+  dnt_net_destroy(net);
+  free_windows(&tr);
+  free_windows(&te);
+  free(s);
+  return rc;
+}

@@ -1,0 +1,58 @@
+# Drives `dnt` and checks exit codes and messages (run by CTest with -P).
+# Inputs: DNT (path of the binary), WORK (scratch folder).
+file(REMOVE_RECURSE ${WORK})
+file(MAKE_DIRECTORY ${WORK})
+
+function(expect code)
+  execute_process(COMMAND ${DNT} ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out
+                  ERROR_VARIABLE err WORKING_DIRECTORY ${WORK})
+  if(NOT rc STREQUAL "${code}")
+    message(FATAL_ERROR "dnt ${ARGN}: exit ${rc}, expected ${code}\nstdout: ${out}\nstderr: ${err}")
+  endif()
+  set(last_out "${out}" PARENT_SCOPE)
+  set(last_err "${err}" PARENT_SCOPE)
+endfunction()
+
+function(expect_text var pattern)
+  if(NOT "${${var}}" MATCHES "${pattern}")
+    message(FATAL_ERROR "expected '${pattern}' in ${var}: ${${var}}")
+  endif()
+endfunction()
+
+expect(2 nosuchcommand)
+expect_text(last_err "unknown command 'nosuchcommand'")
+expect(2 nn --nosuchoption)
+expect(2 nn --seed abc)
+expect_text(last_err "--seed: 'abc'")
+expect(2 nn --threads 0)
+expect(0 nn --help)
+expect_text(last_out "usage: dnt nn")
+expect(0 nn --help-config)
+expect_text(last_out "model.hidden")
+expect(2 nn --set model.hidden=-3)
+expect_text(last_err "model.hidden")
+expect(2 nn --set no.such.key=1)
+
+# A malformed config file names the file and the line.
+file(WRITE ${WORK}/bad.json "{\n  \"model\": {\"hidden\": 8,,}\n}\n")
+expect(1 nn --config ${WORK}/bad.json --out ${WORK}/bad)
+expect_text(last_err "bad.json")
+expect_text(last_err "line 2")
+# An unknown key names its path.
+file(WRITE ${WORK}/unknown.json "{\"model\": {\"hiden\": 8}}\n")
+expect(1 nn --config ${WORK}/unknown.json --out ${WORK}/unknown)
+expect_text(last_err "model.hiden")
+# A missing config file is a runtime error naming it.
+expect(1 nn --config ${WORK}/missing.json --out ${WORK}/missing)
+expect_text(last_err "missing.json")
+
+# A quick run on generated data writes the result folder.
+expect(0 nn --quick --quiet --set data.file= --set train.epochs=10 --out ${WORK}/quick)
+foreach(f summary.json config.json dnt.db forecast.csv forecast.gp model.ckpt)
+  if(NOT EXISTS ${WORK}/quick/${f})
+    message(FATAL_ERROR "dnt nn --quick did not write ${f}")
+  endif()
+endforeach()
+file(READ ${WORK}/quick/summary.json summary)
+expect_text(summary "\"lstm_rmse\"")
+expect_text(summary "\"seed\": 1")
