@@ -75,7 +75,7 @@ typedef struct dnt_world_info {
 } dnt_world_info;
 
 /* Wraps an implementation. `self` becomes owned by the world (freed through
- * ops->destroy). `info`'s arrays are borrowed from `self` and must live as
+ * ops->destroy, also when create fails). `info`'s arrays are borrowed from `self` and must live as
  * long as it does. */
 int dnt_world_create(const dnt_world_ops *ops, void *self, const dnt_world_info *info,
                      dnt_world **out);

@@ -1,0 +1,300 @@
+/* src/twin/twin.c: physical world + twin + channel + sync policy (dnt/twin.h).
+ *
+ * The latencies are constant, so reports arrive in the order they were sent
+ * and the uplink is a plain FIFO ring: same seed, same deliveries, in the same
+ * order. At most (uplink_latency + 1) steps' worth of reports are in flight,
+ * each step sending at most one report per group, so every buffer is sized at
+ * create and nothing allocates while stepping. */
+#include "dnt/twin.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dnt/rng.h"
+#include "dnt/status.h"
+
+typedef struct report {
+  int64_t measured_at, arrival;
+  int group; /* -1: every field */
+  double *values; /* (n_fields) points into the queue's storage */
+} report;
+
+struct dnt_twin {
+  dnt_world *physical; /* borrowed */
+  dnt_world *twin;     /* owned */
+  dnt_sync_config cfg;
+  size_t n_fields, n_actions;
+  int n_groups;
+  const int *field_group; /* borrowed from the twin world's info */
+  int64_t group_bytes[DNT_SYNC_MAX_GROUPS];
+  int64_t all_bytes;
+  int64_t now;
+  dnt_rng loss_rng;
+  dnt_mirror mirror;
+  double *phys_obs, *twin_obs; /* (n_fields) each */
+  /* uplink FIFO */
+  report *queue;   /* (queue_cap) */
+  double *qvalues; /* (queue_cap, n_fields) */
+  size_t queue_cap, queue_head, queue_len;
+  int64_t inflight_until[DNT_SYNC_MAX_GROUPS]; /* EVENT: step a report of g lands */
+  int64_t last_sent[DNT_SYNC_MAX_GROUPS];
+  /* downlink: slot s % (latency + 1) holds the action decided at step s */
+  double *actions;  /* (downlink_latency + 1, n_actions) */
+  int *action_set;  /* (downlink_latency + 1) */
+  dnt_twin_stats stats;
+  double rmse_sum;
+};
+
+void dnt_sync_config_default(dnt_sync_config *c) {
+  memset(c, 0, sizeof *c);
+  c->policy = DNT_SYNC_PERIODIC;
+  c->period = 1;
+  for (int g = 0; g < DNT_SYNC_MAX_GROUPS; g++) c->group_period[g] = 1;
+  c->history_rows = 4096;
+  c->seed = 1;
+}
+
+static const char *const policy_names[] = {"periodic", "event", "multirate"};
+
+const char *dnt_sync_policy_name(dnt_sync_policy p) {
+  return (unsigned)p < 3 ? policy_names[p] : "?";
+}
+
+int dnt_sync_policy_parse(const char *text, dnt_sync_policy *out) {
+  for (int i = 0; i < 3; i++)
+    if (strcmp(text, policy_names[i]) == 0) {
+      *out = (dnt_sync_policy)i;
+      return 0;
+    }
+  return dnt_error(DNT_ERR_ARG, "sync policy '%s': expected periodic, event or multirate", text);
+}
+
+static int check_config(const dnt_sync_config *c, int n_groups) {
+  if (c->policy == DNT_SYNC_PERIODIC && c->period < 1)
+    return dnt_error(DNT_ERR_ARG, "twin: sync period = %lld: expected >= 1 step",
+                     (long long)c->period);
+  if (c->policy == DNT_SYNC_EVENT && !(c->threshold >= 0))
+    return dnt_error(DNT_ERR_ARG, "twin: threshold = %g: expected >= 0", c->threshold);
+  if (c->max_silence < 0)
+    return dnt_error(DNT_ERR_ARG, "twin: max_silence = %lld: expected >= 0",
+                     (long long)c->max_silence);
+  if (c->policy == DNT_SYNC_MULTIRATE)
+    for (int g = 0; g < n_groups; g++)
+      if (c->group_period[g] < 1)
+        return dnt_error(DNT_ERR_ARG, "twin: group_period[%d] = %lld: expected >= 1", g,
+                         (long long)c->group_period[g]);
+  if ((unsigned)c->policy > DNT_SYNC_MULTIRATE)
+    return dnt_error(DNT_ERR_ARG, "twin: policy = %d: expected 0..2", (int)c->policy);
+  if (c->channel.uplink_latency < 0 || c->channel.downlink_latency < 0)
+    return dnt_error(DNT_ERR_ARG, "twin: latency uplink = %lld, downlink = %lld: expected >= 0",
+                     (long long)c->channel.uplink_latency,
+                     (long long)c->channel.downlink_latency);
+  if (!(c->channel.uplink_loss >= 0 && c->channel.uplink_loss < 1))
+    return dnt_error(DNT_ERR_ARG, "twin: loss = %g: expected a probability in [0, 1)",
+                     c->channel.uplink_loss);
+  if (c->history_rows < 1) return dnt_error(DNT_ERR_ARG, "twin: history_rows = 0: expected >= 1");
+  return 0;
+}
+
+static int check_pair(const dnt_world *p, const dnt_world *t) {
+  const dnt_world_info *a = dnt_world_get_info(p), *b = dnt_world_get_info(t);
+  if (strcmp(dnt_world_kind(p), dnt_world_kind(t)) != 0)
+    return dnt_error(DNT_ERR_MISMATCH, "twin: physical world is '%s' but twin is '%s'",
+                     dnt_world_kind(p), dnt_world_kind(t));
+  if (a->n_fields != b->n_fields || a->n_actions != b->n_actions || a->n_groups != b->n_groups)
+    return dnt_error(DNT_ERR_MISMATCH,
+                     "twin: physical has %zu fields/%zu actions/%d groups, twin %zu/%zu/%d",
+                     a->n_fields, a->n_actions, a->n_groups, b->n_fields, b->n_actions,
+                     b->n_groups);
+  if (a->n_groups > DNT_SYNC_MAX_GROUPS)
+    return dnt_error(DNT_ERR_ARG, "twin: world has %d sync groups: at most %d supported",
+                     a->n_groups, DNT_SYNC_MAX_GROUPS);
+  for (size_t i = 0; i < a->n_fields; i++)
+    if (a->field_group[i] != b->field_group[i])
+      return dnt_error(DNT_ERR_MISMATCH, "twin: field %zu is in group %d vs %d", i,
+                       a->field_group[i], b->field_group[i]);
+  return 0;
+}
+
+void dnt_twin_destroy(dnt_twin *t) {
+  if (!t) return;
+  dnt_world_destroy(t->twin);
+  dnt_mirror_free(&t->mirror);
+  free(t->phys_obs);
+  free(t->twin_obs);
+  free(t->queue);
+  free(t->qvalues);
+  free(t->actions);
+  free(t->action_set);
+  free(t);
+}
+
+int dnt_twin_create(dnt_world *physical, dnt_world *twin, const dnt_sync_config *cfg,
+                    dnt_twin **out) {
+  *out = NULL;
+  int rc = check_pair(physical, twin);
+  if (rc == 0) rc = check_config(cfg, dnt_world_get_info(twin)->n_groups);
+  dnt_twin *t = rc == 0 ? calloc(1, sizeof *t) : NULL;
+  if (rc == 0 && !t) rc = dnt_error(DNT_ERR_NOMEM, "twin: out of memory");
+  if (rc != 0) {
+    dnt_world_destroy(twin);
+    return rc;
+  }
+  const dnt_world_info *info = dnt_world_get_info(twin);
+  t->physical = physical;
+  t->twin = twin;
+  t->cfg = *cfg;
+  t->n_fields = info->n_fields;
+  t->n_actions = info->n_actions;
+  t->n_groups = info->n_groups;
+  t->field_group = info->field_group;
+  t->all_bytes = DNT_SYNC_HEADER_BYTES + 8 * (int64_t)t->n_fields;
+  for (int g = 0; g < t->n_groups; g++) t->group_bytes[g] = DNT_SYNC_HEADER_BYTES;
+  for (size_t i = 0; i < t->n_fields; i++) t->group_bytes[t->field_group[i]] += 8;
+  dnt_rng_stream(&t->loss_rng, cfg->seed, 0);
+  size_t dl = (size_t)cfg->channel.downlink_latency + 1;
+  t->queue_cap = ((size_t)cfg->channel.uplink_latency + 1) * (size_t)t->n_groups;
+  t->phys_obs = calloc(t->n_fields, sizeof *t->phys_obs);
+  t->twin_obs = calloc(t->n_fields, sizeof *t->twin_obs);
+  t->queue = calloc(t->queue_cap, sizeof *t->queue);
+  t->qvalues = malloc(t->queue_cap * t->n_fields * sizeof *t->qvalues);
+  t->actions = calloc(dl * (t->n_actions ? t->n_actions : 1), sizeof *t->actions);
+  t->action_set = calloc(dl, sizeof *t->action_set);
+  if (!t->phys_obs || !t->twin_obs || !t->queue || !t->qvalues || !t->actions ||
+      !t->action_set) {
+    dnt_twin_destroy(t);
+    return dnt_error(DNT_ERR_NOMEM, "twin: out of memory for buffers (%zu fields)", info->n_fields);
+  }
+  for (size_t q = 0; q < t->queue_cap; q++) t->queue[q].values = t->qvalues + q * t->n_fields;
+  rc = dnt_mirror_init(&t->mirror, t->n_fields, cfg->history_rows);
+  if (rc != 0) {
+    dnt_twin_destroy(t);
+    return rc;
+  }
+  dnt_world_observe(physical, t->phys_obs);
+  dnt_world_observe(twin, t->twin_obs);
+  *out = t;
+  return 0;
+}
+
+/* Sends one report of `group` (-1: all fields) measured at step s. */
+static void send_report(dnt_twin *t, int group, int64_t s) {
+  t->stats.reports_sent++;
+  t->stats.bytes_up += group < 0 ? t->all_bytes : t->group_bytes[group];
+  if (group >= 0) t->inflight_until[group] = s + t->cfg.channel.uplink_latency;
+  for (int g = 0; g < t->n_groups; g++)
+    if (group < 0 || g == group) t->last_sent[g] = s;
+  if (t->cfg.channel.uplink_loss > 0 && dnt_rng_uniform(&t->loss_rng) < t->cfg.channel.uplink_loss) {
+    t->stats.reports_lost++;
+    return;
+  }
+  report *r = &t->queue[(t->queue_head + t->queue_len) % t->queue_cap];
+  t->queue_len++;
+  r->measured_at = s;
+  r->arrival = s + t->cfg.channel.uplink_latency;
+  r->group = group;
+  memcpy(r->values, t->phys_obs, t->n_fields * sizeof *r->values);
+}
+
+/* Largest |physical - twin prediction| over the fields of `group`. */
+static double divergence(const dnt_twin *t, int group) {
+  double worst = 0;
+  for (size_t i = 0; i < t->n_fields; i++) {
+    if (t->field_group[i] != group) continue;
+    double d = fabs(t->phys_obs[i] - t->twin_obs[i]);
+    if (isnan(d)) return INFINITY; /* a broken prediction must be corrected */
+    if (d > worst) worst = d;
+  }
+  return worst;
+}
+
+static void run_policy(dnt_twin *t, int64_t s) {
+  const dnt_sync_config *c = &t->cfg;
+  if (c->policy == DNT_SYNC_PERIODIC) {
+    if (s % c->period == 0) send_report(t, -1, s);
+    return;
+  }
+  for (int g = 0; g < t->n_groups; g++) {
+    if (c->policy == DNT_SYNC_MULTIRATE) {
+      if (s % c->group_period[g] == 0) send_report(t, g, s);
+      continue;
+    }
+    /* the twin has not assimilated the last report yet (it lands after this check) */
+    if (s <= t->inflight_until[g]) continue;
+    int heartbeat = c->max_silence > 0 && s - t->last_sent[g] >= c->max_silence;
+    if (heartbeat || divergence(t, g) > c->threshold) send_report(t, g, s);
+  }
+}
+
+static int deliver(dnt_twin *t, int64_t s) {
+  while (t->queue_len > 0 && t->queue[t->queue_head].arrival <= s) {
+    report *r = &t->queue[t->queue_head];
+    int rc = dnt_world_assimilate(t->twin, r->values, r->group);
+    if (rc != 0) return rc;
+    dnt_mirror_ingest(&t->mirror, r->values, t->field_group, r->group, r->measured_at, s);
+    t->stats.reports_delivered++;
+    t->queue_head = (t->queue_head + 1) % t->queue_cap;
+    t->queue_len--;
+  }
+  return 0;
+}
+
+static void measure(dnt_twin *t) {
+  double sq = 0, worst = 0;
+  for (size_t i = 0; i < t->n_fields; i++) {
+    double d = t->twin_obs[i] - t->phys_obs[i];
+    sq += d * d;
+    if (fabs(d) > worst) worst = fabs(d);
+  }
+  t->stats.rmse_last = sqrt(sq / (double)t->n_fields);
+  t->stats.maxabs_last = worst;
+  t->rmse_sum += t->stats.rmse_last;
+  t->stats.rmse_mean = t->rmse_sum / (double)t->stats.steps;
+  if (worst > t->stats.maxabs_max) t->stats.maxabs_max = worst;
+}
+
+int dnt_twin_step(dnt_twin *t, const double *action) {
+  int64_t s = t->now + 1, dl = t->cfg.channel.downlink_latency;
+  size_t na = t->n_actions, slots = (size_t)dl + 1;
+  /* 1. the twin acts at once; the physical side hears of it dl steps later */
+  int rc = dnt_world_step(t->twin, action);
+  if (rc != 0) return rc;
+  if (action && na > 0) {
+    size_t slot = (size_t)(s % (int64_t)slots);
+    memcpy(t->actions + slot * na, action, na * sizeof *action);
+    t->action_set[slot] = 1;
+    t->stats.actions_sent++;
+    t->stats.bytes_down += DNT_SYNC_HEADER_BYTES + 8 * (int64_t)na;
+  }
+  /* 2. the physical world steps with the action due now */
+  const double *due = NULL;
+  if (s - dl >= 1) {
+    size_t slot = (size_t)((s - dl) % (int64_t)slots);
+    if (t->action_set[slot]) due = t->actions + slot * na;
+    t->action_set[slot] = 0;
+  }
+  rc = dnt_world_step(t->physical, due);
+  if (rc != 0) return rc;
+  t->now = s;
+  t->stats.steps = s;
+  /* 3. sender: compare with the twin's prediction, send what the policy asks */
+  dnt_world_observe(t->physical, t->phys_obs);
+  dnt_world_observe(t->twin, t->twin_obs);
+  run_policy(t, s);
+  /* 4-5. deliveries, history, fidelity */
+  rc = deliver(t, s);
+  if (rc != 0) return rc;
+  dnt_mirror_record(&t->mirror, s);
+  dnt_world_observe(t->twin, t->twin_obs);
+  measure(t);
+  return 0;
+}
+
+int64_t dnt_twin_now(const dnt_twin *t) { return t->now; }
+dnt_world *dnt_twin_world(dnt_twin *t) { return t->twin; }
+const dnt_world *dnt_twin_physical(const dnt_twin *t) { return t->physical; }
+const dnt_mirror *dnt_twin_mirror(const dnt_twin *t) { return &t->mirror; }
+const double *dnt_twin_physical_telemetry(const dnt_twin *t) { return t->phys_obs; }
+const double *dnt_twin_telemetry(const dnt_twin *t) { return t->twin_obs; }
+void dnt_twin_get_stats(const dnt_twin *t, dnt_twin_stats *out) { *out = t->stats; }

@@ -1,0 +1,179 @@
+/* tests/twin/test_sync.c: sync policies and the channel (dnt/twin.h).
+ * Event-triggered sync sends fewer bytes than periodic sync for the same
+ * fidelity bound on a slowly changing series; multi-rate byte counts are exact;
+ * the loss rate matches its probability and is reproducible; the downlink
+ * delays actions by exactly its latency; an event sender waits for its report
+ * to land; mismatched worlds and bad configs are refused. */
+#include <string.h>
+
+#include "../../docs/example_world.c"
+#include "dnt/twin.h"
+#include "test.h"
+
+enum { LINKS = 4, NF = LINKS + 1 };
+
+static example_links_config slow(double sigma) {
+  example_links_config c = {
+      .n_links = LINKS, .drift = 0, .sigma = sigma, .capacity = 10, .capacity_every = 0};
+  return c;
+}
+
+/* Runs `steps` steps of a physical world with noise sigma against a noiseless
+ * twin under sync config sc; returns the stats. */
+static dnt_twin_stats run(const dnt_sync_config *sc, example_links_config pc, int steps,
+                          const double *action) {
+  example_links_config tc = pc;
+  tc.sigma = 0;
+  dnt_world *p, *w;
+  dnt_twin *t;
+  dnt_twin_stats st;
+  memset(&st, 0, sizeof st);
+  CHECK_OK(example_links_create(&pc, 21, &p));
+  CHECK_OK(example_links_create(&tc, 22, &w));
+  CHECK_OK(dnt_twin_create(p, w, sc, &t));
+  for (int s = 0; s < steps; s++) CHECK_OK(dnt_twin_step(t, action));
+  dnt_twin_get_stats(t, &st);
+  dnt_twin_destroy(t);
+  dnt_world_destroy(p);
+  return st;
+}
+
+static void test_event_vs_periodic(void) {
+  const double eps = 0.1;
+  const int steps = 5000;
+  dnt_sync_config sc;
+  dnt_sync_config_default(&sc);
+  sc.policy = DNT_SYNC_EVENT;
+  sc.threshold = eps;
+  dnt_twin_stats ev = run(&sc, slow(0.01), steps, NULL);
+  CHECK(ev.maxabs_max <= eps);
+  /* the cheapest periodic sync that keeps the same bound */
+  int64_t best_p = 0, best_bytes = 0;
+  sc.policy = DNT_SYNC_PERIODIC;
+  for (int64_t p = 1; p <= 64; p++) {
+    sc.period = p;
+    dnt_twin_stats pe = run(&sc, slow(0.01), steps, NULL);
+    if (pe.maxabs_max > eps) break;
+    best_p = p;
+    best_bytes = pe.bytes_up;
+  }
+  printf("event: %lld bytes (%lld reports), max err %.4f; periodic: period %lld, %lld bytes\n",
+         (long long)ev.bytes_up, (long long)ev.reports_sent, ev.maxabs_max, (long long)best_p,
+         (long long)best_bytes);
+  CHECK(best_p >= 1);
+  CHECK(ev.bytes_up * 3 < best_bytes);
+  /* a random walk leaves a band of half-width eps = 10 sigma after about
+   * (eps/sigma)^2 = 100 steps; with 4 links in one group, a few tens */
+  CHECK(ev.reports_sent > steps / 100 && ev.reports_sent < steps / 10);
+}
+
+static void test_multirate(void) {
+  dnt_sync_config sc;
+  dnt_sync_config_default(&sc);
+  sc.policy = DNT_SYNC_MULTIRATE;
+  sc.group_period[0] = 1;
+  sc.group_period[1] = 10;
+  example_links_config pc = slow(0.05);
+  pc.capacity_every = 25;
+  dnt_twin_stats st = run(&sc, pc, 1000, NULL);
+  CHECK(st.reports_sent == 1000 + 100);
+  CHECK(st.bytes_up == 1000 * (DNT_SYNC_HEADER_BYTES + 8 * LINKS) + 100 * (DNT_SYNC_HEADER_BYTES + 8));
+  /* the capacity changes every 25 steps and is seen up to 9 steps late */
+  CHECK(st.maxabs_max > 0 && st.rmse_mean > 0);
+}
+
+static void test_loss(void) {
+  dnt_sync_config sc;
+  dnt_sync_config_default(&sc);
+  sc.channel.uplink_loss = 0.3;
+  sc.seed = 5;
+  const int steps = 20000;
+  dnt_twin_stats a = run(&sc, slow(0.05), steps, NULL);
+  dnt_twin_stats b = run(&sc, slow(0.05), steps, NULL);
+  CHECK(a.reports_lost == b.reports_lost);
+  CHECK(a.reports_delivered + a.reports_lost == steps);
+  double se = sqrt(0.3 * 0.7 / steps);
+  CHECK_NEAR((double)a.reports_lost / steps, 0.3, 4 * se);
+  CHECK(a.maxabs_max > 0); /* a lost report leaves the twin behind */
+  sc.seed = 6;
+  dnt_twin_stats c = run(&sc, slow(0.05), steps, NULL);
+  CHECK(c.reports_lost != a.reports_lost);
+}
+
+static void test_downlink(void) {
+  for (int64_t D = 0; D <= 3; D++) {
+    dnt_sync_config sc;
+    dnt_sync_config_default(&sc);
+    sc.period = 1000; /* no sync during the test */
+    sc.channel.downlink_latency = D;
+    example_links_config c = slow(0);
+    dnt_world *p, *w;
+    dnt_twin *t;
+    CHECK_OK(example_links_create(&c, 1, &p));
+    CHECK_OK(example_links_create(&c, 2, &w));
+    CHECK_OK(dnt_twin_create(p, w, &sc, &t));
+    double shed = 0.5;
+    int ok = 1;
+    for (int s = 1; s <= 6; s++) {
+      CHECK_OK(dnt_twin_step(t, s == 1 ? &shed : NULL));
+      double twin_load = dnt_twin_telemetry(t)[0], phys_load = dnt_twin_physical_telemetry(t)[0];
+      ok &= twin_load == 2.5;                       /* the twin acted at once */
+      ok &= phys_load == (s >= 1 + D ? 2.5 : 5.0);  /* the physical side D steps later */
+    }
+    CHECK_MSG(ok, "downlink latency %lld", (long long)D);
+    dnt_twin_stats st;
+    dnt_twin_get_stats(t, &st);
+    CHECK(st.actions_sent == 1 && st.bytes_down == DNT_SYNC_HEADER_BYTES + 8);
+    dnt_twin_destroy(t);
+    dnt_world_destroy(p);
+  }
+}
+
+static void test_event_inflight_and_heartbeat(void) {
+  dnt_sync_config sc;
+  dnt_sync_config_default(&sc);
+  sc.policy = DNT_SYNC_EVENT;
+  sc.threshold = 0; /* every divergence triggers */
+  sc.channel.uplink_latency = 5;
+  dnt_twin_stats st = run(&sc, slow(0.05), 600, NULL);
+  /* group 0 diverges at once; it may send only when its last report landed */
+  CHECK(st.reports_sent == 600 / 6);
+  /* a world that never diverges sends only heartbeats */
+  sc.channel.uplink_latency = 0;
+  sc.max_silence = 50;
+  st = run(&sc, slow(0), 600, NULL);
+  CHECK(st.reports_sent == 2 * (600 / 50));
+  CHECK(st.maxabs_max == 0);
+}
+
+static void test_refusals(void) {
+  dnt_sync_config sc;
+  dnt_sync_config_default(&sc);
+  example_links_config a = slow(0), b = slow(0);
+  b.n_links = LINKS + 1;
+  dnt_world *p, *w;
+  dnt_twin *t;
+  CHECK_OK(example_links_create(&a, 1, &p));
+  CHECK_OK(example_links_create(&b, 1, &w));
+  CHECK(dnt_twin_create(p, w, &sc, &t) == DNT_ERR_MISMATCH);
+  CHECK_OK(example_links_create(&a, 1, &w));
+  sc.channel.uplink_loss = 1.0;
+  CHECK(dnt_twin_create(p, w, &sc, &t) == DNT_ERR_ARG);
+  CHECK(strstr(dnt_last_error(), "loss") != NULL);
+  dnt_world_destroy(p);
+  dnt_sync_policy pol;
+  CHECK_OK(dnt_sync_policy_parse("multirate", &pol));
+  CHECK(pol == DNT_SYNC_MULTIRATE);
+  CHECK(dnt_sync_policy_parse("sometimes", &pol) == DNT_ERR_ARG);
+  CHECK(strcmp(dnt_sync_policy_name(DNT_SYNC_EVENT), "event") == 0);
+}
+
+int main(void) {
+  test_event_vs_periodic();
+  test_multirate();
+  test_loss();
+  test_downlink();
+  test_event_inflight_and_heartbeat();
+  test_refusals();
+  return test_done("twin.sync");
+}
