@@ -1,0 +1,160 @@
+/* dnt/fl_server.h: the synchronous federated server (FedAvg-style rounds) and
+ * the aggregation stage every server mode shares.
+ *
+ * One round (McMahan et al. 2017, Algorithm 1, with robust aggregation):
+ *   1. sample the participants: `per_round` clients, or a `fraction` of them,
+ *      uniformly without replacement from the server's stream;
+ *   2. each participant trains from the global model w (dnt/fl_update.h), on
+ *      `threads` threads or on remote ranks (dnt/fl_mpi.h): same numbers either way;
+ *   3. an update whose compute_time exceeds the `deadline` is a straggler and
+ *      is dropped; one of the wrong length or holding a NaN/Inf is rejected and
+ *      counted; neither is ever aggregated;
+ *   4. the aggregation stage: poisoning attack on the malicious clients'
+ *      updates (simulation), the caller's filter (e.g. a twin-validated score;
+ *      it may zero a weight to drop an update), then the rule with its
+ *      pre-aggregator (dnt/aggregate.h), weighted by sample counts; with groups,
+ *      hierarchically (dnt/fl_hier.h);
+ *   5. w <- w + server_lr * AGG(deltas);
+ *   6. with a checkpoint path, the global model is written atomically
+ *      (dnt/checkpoint.h) so that a killed run resumes where it stopped.
+ * Randomness: the server's stream is dnt_rng_stream(seed, 2^63 + round); client
+ * jobs use dnt_fl_client_rng(seed, client, round). Hence a resumed run and an
+ * uninterrupted one give bit-identical models, for any thread count.
+ *
+ * Ownership: the server copies the config (arrays are copied too) and owns
+ * its buffers; client contexts, the filter context and the FLTrust root
+ * callback's context stay the caller's. Not thread-safe. */
+#ifndef DNT_FL_SERVER_H
+#define DNT_FL_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dnt/aggregate.h"
+#include "dnt/attack.h"
+#include "dnt/fl_update.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Aggregation-stage callback: sees the round's accepted updates after the
+ * attack, X (n, d) with their client ids, and may lower weights[i] (0 drops
+ * update i). For example the twin-validated rule scores each update on
+ * twin-generated scenarios. Returns 0 or a negative dnt_status (the round
+ * fails with it). */
+typedef int (*dnt_fl_filter_fn)(void *ctx, const float *global, const float *X, int n, size_t d,
+                                const int *client_ids, double *weights);
+
+/* FLTrust root-update callback: writes the server's own update g0 (d) for the
+ * current global model (e.g. one local step on the root data set). */
+typedef int (*dnt_fl_root_fn)(void *ctx, const float *global, size_t d, int round, float *g0);
+
+/* The aggregation stage, shared by the synchronous, asynchronous and
+ * hierarchical servers. */
+typedef struct dnt_fl_stage_cfg {
+  dnt_agg_params agg;      /* rule and pre-aggregator (root is set by root_fn) */
+  dnt_attack_params attack;
+  int attack_f;            /* f the attacker assumes (FANG_KRUM); 0 = its own count */
+  dnt_fl_filter_fn filter; /* may be NULL */
+  void *filter_ctx;
+  dnt_fl_root_fn root_fn;  /* required by FLTRUST */
+  void *root_ctx;
+} dnt_fl_stage_cfg;
+
+/* Status of one client in the last round. */
+typedef enum dnt_fl_client_status {
+  DNT_FL_IDLE = 0,      /* not selected */
+  DNT_FL_STRAGGLER = 1, /* missed the deadline */
+  DNT_FL_FAILED = 2,    /* local_train returned an error */
+  DNT_FL_REJECTED = 3,  /* wrong length, NaN or Inf */
+  DNT_FL_FILTERED = 4,  /* dropped by the filter callback */
+  DNT_FL_DROPPED = 5,   /* aggregated with kept < 0.5 by the rule */
+  DNT_FL_KEPT = 6       /* aggregated with kept >= 0.5 */
+} dnt_fl_client_status;
+
+typedef struct dnt_fl_metrics {
+  int round;            /* the round these metrics describe (0-based) */
+  int selected;         /* clients asked to train */
+  int participated;     /* updates aggregated (after deadline, checks and filter) */
+  int stragglers, failed, rejected, filtered;
+  int dropped_by_rule;  /* aggregated rows with kept < 0.5 */
+  double bytes_down;    /* global model sent: selected * d * 4 */
+  double bytes_up;      /* updates received (stragglers' included: they were sent) */
+  double sim_time;      /* simulated seconds of this round (slowest accepted client) */
+  /* detection, when malicious clients are known: an update counts as flagged
+   * when it was filtered or kept < 0.5 by the rule */
+  int true_pos, false_pos, false_neg;
+  double update_norm;   /* ||AGG|| of this round */
+} dnt_fl_metrics;
+
+/* Executor of the clients' local training; the default runs them in process
+ * on threads. A transport (MPI) provides its own. `ups[k]` receives the
+ * update of client ids[k] trained from `global` at round `round`. */
+typedef struct dnt_fl_exec {
+  void *ctx;
+  int (*train)(void *ctx, const int *ids, int m, int round, const float *global, size_t d,
+               dnt_fl_update *ups, int *rcs);
+} dnt_fl_exec;
+
+typedef struct dnt_fl_server_cfg {
+  int n_clients;
+  size_t d;
+  double server_lr;        /* w <- w + server_lr * AGG (default 1) */
+  int per_round;           /* participants per round; 0 = use fraction */
+  double fraction;         /* in (0, 1] (default 1) */
+  double deadline;         /* simulated seconds; 0 = none */
+  int threads;             /* in-process training threads (default 1) */
+  uint64_t seed;
+  const unsigned char *malicious; /* (n_clients) or NULL; copied */
+  dnt_fl_data_poison poison;      /* what malicious clients do in training */
+  double poison_strength;
+  const int *groups;       /* (n_clients) group of each client, or NULL: flat; copied */
+  int n_groups;
+  dnt_agg_params group_agg;/* rule inside each group (hierarchical only) */
+  dnt_fl_stage_cfg stage;  /* rule (global level when hierarchical), attack, filter */
+  const char *checkpoint;  /* path written after every round, or NULL; copied */
+} dnt_fl_server_cfg;
+
+/* Defaults: server_lr 1, fraction 1, threads 1, rule MEAN, no attack. */
+dnt_fl_server_cfg dnt_fl_server_defaults(int n_clients, size_t d);
+
+typedef struct dnt_fl_server dnt_fl_server;
+
+/* Validates the config (DNT_ERR_ARG naming the field) and copies w0 (d) as
+ * the initial global model. `clients` (n_clients) must outlive the server. */
+int dnt_fl_server_create(const dnt_fl_server_cfg *cfg, const dnt_fl_client *clients,
+                         const float *w0, dnt_fl_server **out);
+void dnt_fl_server_destroy(dnt_fl_server *s);
+
+/* Replaces the executor (NULL restores the in-process one). Borrowed. */
+void dnt_fl_server_set_exec(dnt_fl_server *s, const dnt_fl_exec *exec);
+
+/* Runs one round. m (may be NULL) receives its metrics. An aggregation that
+ * fails (e.g. too few updates for the rule: DNT_ERR_ARG) fails the round and
+ * leaves the global model unchanged; the next round can still run. */
+int dnt_fl_server_round(dnt_fl_server *s, dnt_fl_metrics *m);
+
+/* Loads the checkpoint written by a server with the same d and continues from
+ * the round after it. DNT_ERR_IO/CORRUPT/MISMATCH as dnt/checkpoint.h. */
+int dnt_fl_server_resume(dnt_fl_server *s, const char *path);
+
+const float *dnt_fl_server_model(const dnt_fl_server *s);
+/* Next round index (rounds completed so far). */
+int dnt_fl_server_rounds_done(const dnt_fl_server *s);
+/* Per-client status of the last round (n_clients), owned by the server. */
+const unsigned char *dnt_fl_server_status(const dnt_fl_server *s);
+/* Per-client kept share of the last round (n_clients; -1 when not aggregated). */
+const float *dnt_fl_server_kept(const dnt_fl_server *s);
+
+/* The in-process executor over `clients` with `threads` threads, for callers
+ * that drive their own loop (e.g. the MPI worker ranks). */
+int dnt_fl_train_local(const dnt_fl_client *clients, int n_clients, const unsigned char *malicious,
+                       dnt_fl_data_poison poison, double poison_strength, uint64_t seed,
+                       int threads, const int *ids, int m, int round, const float *global,
+                       size_t d, dnt_fl_update *ups, int *rcs);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,72 @@
+/* src/fl/agg_internal.h: the aggregator's workspace and the kernels the rule
+ * files share. Private to src/fl. */
+#ifndef DNT_FL_AGG_INTERNAL_H
+#define DNT_FL_AGG_INTERNAL_H
+
+#include <stddef.h>
+
+#include "dnt/aggregate.h"
+
+/* Coordinates per block in the coordinate-wise rules: the block of every row
+ * is transposed into colbuf so that each coordinate's n values are contiguous. */
+#define AGG_BLOCK 256
+
+struct dnt_agg {
+  dnt_agg_params p;
+  int max_n;
+  size_t d;
+  float *gram;     /* (max_n, max_n) X X^T, upper triangle */
+  double *D;       /* (max_n, max_n) squared distances */
+  double *score;   /* (max_n) Krum / DnC scores, Weiszfeld weights */
+  double *dtmp;    /* (max_n + 1) scratch */
+  int *idx;        /* (max_n) row selections */
+  int *idx2;       /* (max_n) */
+  int *bucket_of;  /* (max_n) bucketing: input row -> bucket */
+  float *wf;       /* (max_n) float coefficients for sgemv */
+  float *rowsq;    /* (max_n) squared row norms */
+  float *kept2;    /* (max_n) kept shares of pre-aggregated rows */
+  float *kept3;    /* (max_n) Bulyan's shares over its selected rows */
+  float *pre;      /* (max_n, d) pre-aggregated rows (NNM, bucketing) */
+  double *prew;    /* (max_n) their weights */
+  float *mix;      /* (max_n, max_n) NNM mixing matrix */
+  float *colbuf;   /* (AGG_BLOCK, max_n) transposed block */
+  float *work;     /* (max_n) one coordinate's values, permuted by selection */
+  float *tmp;      /* (d) vector scratch */
+  float *tmp2;     /* (d) vector scratch */
+  float *sub;      /* (max_n, dnc_subdim) DnC sample */
+  int *coords;     /* (d) DnC coordinate permutation */
+  double *eigwork; /* (26 max_n) DnC: LAPACK dsyevr work */
+  int *eigiwork;   /* (10 max_n) DnC: LAPACK dsyevr integer work */
+};
+
+/* k-th smallest (0-based) of a[0..n), partially reordering a so that
+ * a[0..k) <= a[k] <= a[k+1..n) (Hoare selection, median of three). O(n). */
+float agg_select(float *a, int n, int k);
+double agg_select_d(double *a, int n, int k);
+
+/* Coordinate-wise median of rows idx[0..m) of X (all rows if idx is NULL)
+ * into out; kept (m, may be NULL) gets the share of coordinates where the row
+ * was a middle value. */
+void agg_median(dnt_agg *a, const float *X, const int *idx, int m, float *out, float *kept);
+
+/* out = sum_i c_i X_i for all n rows (one sgemv). */
+void agg_combine(const float *X, int n, size_t d, const float *c, float *out);
+
+/* Per-rule kernels; each returns 0 or a negative status. */
+int agg_trmean(dnt_agg *a, const float *X, int n, float *out, float *kept);
+int agg_glid(dnt_agg *a, const float *X, int n, float *out, float *kept);
+int agg_krum(dnt_agg *a, const float *X, const double *w, int n, int multi, float *out,
+             float *kept);
+int agg_bulyan(dnt_agg *a, const float *X, int n, float *out, float *kept);
+int agg_geomed(dnt_agg *a, const float *X, const double *w, int n, float *out, float *kept);
+int agg_cclip(dnt_agg *a, const float *X, const double *w, int n, float *out, float *kept);
+int agg_fltrust(dnt_agg *a, const float *X, int n, float *out, float *kept);
+int agg_dnc(dnt_agg *a, const float *X, const double *w, int n, float *out, float *kept,
+            dnt_rng *rng);
+/* Bulyan's second stage over the theta rows listed in a->idx. */
+void agg_bulyan_coord(dnt_agg *a, const float *X, int n, int theta, float *out, float *kept);
+/* Pre-aggregators: write a->pre (m rows) and a->prew; return m. */
+int agg_nnm(dnt_agg *a, const float *X, const double *w, int n);
+int agg_bucketing(dnt_agg *a, const float *X, const double *w, int n, dnt_rng *rng);
+
+#endif

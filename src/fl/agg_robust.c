@@ -1,0 +1,123 @@
+/* src/fl/agg_robust.c: rules that reweight whole rows: geometric median
+ * (Weiszfeld), centered clipping and FLTrust.
+ *
+ * Each needs the distance (or angle) of every row to one vector z. Instead of
+ * n passes of x_i - z, one sgemv gives X z and ||x_i - z||^2 =
+ * ||x_i||^2 - 2 x_i.z + ||z||^2 (row norms computed once per call); the new z
+ * is then one more sgemv, X^T c. Two passes over X per iteration. */
+#include <cblas.h>
+#include <math.h>
+#include <string.h>
+
+#include "agg_internal.h"
+#include "dnt/status.h"
+
+static void row_norms2(const float *X, int n, size_t d, float *out) {
+  for (int i = 0; i < n; i++) {
+    const float *x = X + (size_t)i * d;
+    out[i] = (float)cblas_dsdot((int)d, x, 1, x, 1);
+  }
+}
+
+/* dist[i] = ||x_i - z|| for all rows, using a->rowsq (already filled). */
+static void dists_to(dnt_agg *a, const float *X, int n, const float *z, double *dist) {
+  size_t d = a->d;
+  cblas_sgemv(CblasRowMajor, CblasNoTrans, n, (int)d, 1.0f, X, (int)d, z, 1, 0.0f, a->work, 1);
+  double zz = cblas_dsdot((int)d, z, 1, z, 1);
+  for (int i = 0; i < n; i++) {
+    double v = (double)a->rowsq[i] - 2.0 * a->work[i] + zz;
+    dist[i] = v > 0 ? sqrt(v) : 0;
+  }
+}
+
+static double wsum(const double *w, int n) {
+  double s = 0;
+  for (int i = 0; i < n; i++) s += w ? w[i] : 1.0;
+  return s;
+}
+
+int agg_geomed(dnt_agg *a, const float *X, const double *w, int n, float *out, float *kept) {
+  size_t d = a->d;
+  double W = wsum(w, n), nu = a->p.geomed_nu;
+  double *dist = a->dtmp, *b = a->score;
+  row_norms2(X, n, d, a->rowsq);
+  for (int i = 0; i < n; i++) a->wf[i] = (float)((w ? w[i] : 1.0) / W);
+  agg_combine(X, n, d, a->wf, out); /* start: the weighted mean */
+  for (int it = 0; it < a->p.geomed_iters; it++) {
+    dists_to(a, X, n, out, dist);
+    double bs = 0;
+    for (int i = 0; i < n; i++) bs += b[i] = (w ? w[i] : 1.0) / (dist[i] > nu ? dist[i] : nu);
+    for (int i = 0; i < n; i++) a->wf[i] = (float)(b[i] / bs);
+    agg_combine(X, n, d, a->wf, a->tmp);
+    double change = 0, norm = 0;
+    for (size_t j = 0; j < d; j++) {
+      double e = (double)a->tmp[j] - out[j];
+      change += e * e;
+      norm += (double)out[j] * out[j];
+    }
+    memcpy(out, a->tmp, d * sizeof *out);
+    if (change <= a->p.geomed_tol * a->p.geomed_tol * (norm > 0 ? norm : 1)) break;
+  }
+  if (kept) {
+    /* a row's final Weiszfeld weight relative to the median weight */
+    dists_to(a, X, n, out, dist);
+    for (int i = 0; i < n; i++) b[i] = (w ? w[i] : 1.0) / (dist[i] > nu ? dist[i] : nu);
+    memcpy(a->dtmp, b, (size_t)n * sizeof *b);
+    double med = agg_select_d(a->dtmp, n, n / 2);
+    for (int i = 0; i < n; i++) kept[i] = (float)(b[i] >= med ? 1.0 : b[i] / med);
+  }
+  return 0;
+}
+
+int agg_cclip(dnt_agg *a, const float *X, const double *w, int n, float *out, float *kept) {
+  size_t d = a->d;
+  double W = wsum(w, n), *dist = a->dtmp, *c = a->score;
+  row_norms2(X, n, d, a->rowsq);
+  if (a->p.center) memcpy(out, a->p.center, d * sizeof *out);
+  else agg_median(a, X, NULL, n, out, NULL);
+  double tau = a->p.cclip_tau;
+  if (tau == 0) {
+    dists_to(a, X, n, out, dist);
+    tau = agg_select_d(dist, n, n / 2);
+  }
+  for (int l = 0; l < a->p.cclip_iters; l++) {
+    dists_to(a, X, n, out, dist);
+    double s = 0;
+    for (int i = 0; i < n; i++) {
+      c[i] = dist[i] > tau ? tau / dist[i] : 1.0;
+      double pc = (w ? w[i] : 1.0) / W * c[i];
+      a->wf[i] = (float)pc;
+      s += pc;
+    }
+    /* v <- v + sum_i p_i c_i (x_i - v) = (1 - sum p_i c_i) v + X^T (p c) */
+    agg_combine(X, n, d, a->wf, a->tmp);
+    float keep = (float)(1.0 - s);
+    for (size_t j = 0; j < d; j++) out[j] = keep * out[j] + a->tmp[j];
+  }
+  if (kept)
+    for (int i = 0; i < n; i++) kept[i] = (float)c[i];
+  return 0;
+}
+
+int agg_fltrust(dnt_agg *a, const float *X, int n, float *out, float *kept) {
+  size_t d = a->d;
+  const float *g0 = a->p.root;
+  double n0 = sqrt(cblas_dsdot((int)d, g0, 1, g0, 1));
+  row_norms2(X, n, d, a->rowsq);
+  cblas_sgemv(CblasRowMajor, CblasNoTrans, n, (int)d, 1.0f, X, (int)d, g0, 1, 0.0f, a->work, 1);
+  double ts_sum = 0, *ts = a->score;
+  for (int i = 0; i < n; i++) {
+    double ni = sqrt((double)a->rowsq[i]);
+    double cosv = (ni > 0 && n0 > 0) ? a->work[i] / (ni * n0) : 0;
+    ts[i] = cosv > 0 ? cosv : 0; /* TS_i = ReLU(cos(g_i, g0)) */
+    ts_sum += ts[i];
+  }
+  for (int i = 0; i < n; i++) {
+    double ni = sqrt((double)a->rowsq[i]);
+    /* TS_i * (||g0|| / ||g_i||) g_i / sum TS */
+    a->wf[i] = ts_sum > 0 && ni > 0 ? (float)(ts[i] * n0 / ni / ts_sum) : 0.0f;
+    if (kept) kept[i] = (float)ts[i];
+  }
+  agg_combine(X, n, d, a->wf, out);
+  return 0;
+}

@@ -1,0 +1,315 @@
+/* src/fl/fl_server.c: the synchronous server: sample, train, check, aggregate,
+ * step, checkpoint (see dnt/fl_server.h for the round and its guarantees).
+ *
+ * Memory: the participants' updates are written straight into the rows of one
+ * (per_round, d) matrix, which the aggregation stage then attacks, compacts
+ * and aggregates in place: no per-round copy of the updates. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dnt/checkpoint.h"
+#include "dnt/fl_server.h"
+#include "dnt/status.h"
+#include "dnt/vec.h"
+#include "fl_stage.h"
+
+/* Checkpoint layout (floats): w (d), previous aggregate (d), then the round
+ * count as two exact 16-bit halves and a flag "previous aggregate valid". */
+#define CKPT_DESC "dnt fl server v1"
+
+struct dnt_fl_server {
+  dnt_fl_server_cfg cfg;
+  const dnt_fl_client *clients;
+  int max_m;                /* participants per round */
+  int round;                /* rounds done */
+  float *w;                 /* (d) global model */
+  float *agg;               /* (d) this round's aggregate */
+  float *prev;              /* (d) last aggregate (CClip centre) */
+  int has_prev;
+  float *X;                 /* (max_m, d) updates, one row per participant */
+  dnt_fl_update *ups;       /* (max_m) views into X */
+  int *rcs, *ids, *acc_ids; /* (max_m) */
+  double *acc_w;            /* (max_m) */
+  unsigned char *acc_mal, *acc_status; /* (max_m) */
+  float *acc_kept;          /* (max_m) */
+  int *perm;                /* (n_clients) */
+  unsigned char *status;    /* (n_clients) */
+  float *kept;              /* (n_clients) */
+  unsigned char *malicious; /* (n_clients) copy, or NULL */
+  int *groups;              /* (n_clients) copy, or NULL */
+  char *checkpoint;         /* copy, or NULL */
+  float *ckpt;              /* (2d + 3) checkpoint buffer */
+  fl_stage stage;
+  dnt_fl_exec exec;         /* NULL train = in process */
+};
+
+dnt_fl_server_cfg dnt_fl_server_defaults(int n_clients, size_t d) {
+  dnt_fl_server_cfg c;
+  memset(&c, 0, sizeof c);
+  c.n_clients = n_clients;
+  c.d = d;
+  c.server_lr = 1;
+  c.fraction = 1;
+  c.threads = 1;
+  c.seed = 1;
+  c.group_agg = dnt_agg_defaults(DNT_AGG_MEAN);
+  c.stage.agg = dnt_agg_defaults(DNT_AGG_MEAN);
+  c.stage.attack = dnt_attack_defaults(DNT_ATTACK_NONE);
+  return c;
+}
+
+void dnt_fl_server_destroy(dnt_fl_server *s) {
+  if (!s) return;
+  fl_stage_free(&s->stage);
+  free(s->w);
+  free(s->agg);
+  free(s->prev);
+  free(s->X);
+  free(s->ups);
+  free(s->rcs);
+  free(s->ids);
+  free(s->acc_ids);
+  free(s->acc_w);
+  free(s->acc_mal);
+  free(s->acc_status);
+  free(s->acc_kept);
+  free(s->perm);
+  free(s->status);
+  free(s->kept);
+  free(s->malicious);
+  free(s->groups);
+  free(s->checkpoint);
+  free(s->ckpt);
+  free(s);
+}
+
+static int check_cfg(const dnt_fl_server_cfg *c) {
+  if (c->n_clients < 1 || c->d < 1)
+    return dnt_error(DNT_ERR_ARG, "FL server: n_clients = %d, d = %zu: expected >= 1",
+                     c->n_clients, c->d);
+  if (c->per_round < 0 || c->per_round > c->n_clients)
+    return dnt_error(DNT_ERR_ARG, "FL server: field 'per_round' = %d: expected 0..%d",
+                     c->per_round, c->n_clients);
+  if (!(c->fraction > 0 && c->fraction <= 1))
+    return dnt_error(DNT_ERR_ARG, "FL server: field 'fraction' = %g: expected (0, 1]",
+                     c->fraction);
+  if (!(c->deadline >= 0) || !isfinite(c->server_lr))
+    return dnt_error(DNT_ERR_ARG, "FL server: deadline = %g, server_lr = %g: expected "
+                     "deadline >= 0 and a finite learning rate",
+                     c->deadline, c->server_lr);
+  if (c->groups) {
+    if (c->n_groups < 1)
+      return dnt_error(DNT_ERR_ARG, "FL server: field 'n_groups' = %d: expected >= 1",
+                       c->n_groups);
+    for (int i = 0; i < c->n_clients; i++)
+      if (c->groups[i] < 0 || c->groups[i] >= c->n_groups)
+        return dnt_error(DNT_ERR_ARG, "FL server: field 'groups[%d]' = %d: expected 0..%d", i,
+                         c->groups[i], c->n_groups - 1);
+  }
+  return 0;
+}
+
+static int participants(const dnt_fl_server_cfg *c) {
+  if (c->per_round > 0) return c->per_round;
+  int m = (int)ceil(c->fraction * c->n_clients - 1e-9);
+  return m < 1 ? 1 : m;
+}
+
+int dnt_fl_server_create(const dnt_fl_server_cfg *cfg, const dnt_fl_client *clients,
+                         const float *w0, dnt_fl_server **out) {
+  *out = NULL;
+  int rc = check_cfg(cfg);
+  if (rc) return rc;
+  dnt_fl_server *s = calloc(1, sizeof *s);
+  if (!s) return dnt_error(DNT_ERR_NOMEM, "FL server: out of memory");
+  s->cfg = *cfg;
+  s->clients = clients;
+  size_t d = cfg->d, n = (size_t)cfg->n_clients;
+  int m = s->max_m = participants(cfg);
+  s->w = malloc(d * sizeof *s->w);
+  s->agg = calloc(d, sizeof *s->agg);
+  s->prev = calloc(d, sizeof *s->prev);
+  s->X = malloc((size_t)m * d * sizeof *s->X);
+  s->ups = calloc((size_t)m, sizeof *s->ups);
+  s->rcs = malloc((size_t)m * sizeof *s->rcs);
+  s->ids = malloc((size_t)m * sizeof *s->ids);
+  s->acc_ids = malloc((size_t)m * sizeof *s->acc_ids);
+  s->acc_w = malloc((size_t)m * sizeof *s->acc_w);
+  s->acc_mal = malloc((size_t)m);
+  s->acc_status = malloc((size_t)m);
+  s->acc_kept = malloc((size_t)m * sizeof *s->acc_kept);
+  s->perm = malloc(n * sizeof *s->perm);
+  s->status = calloc(n, 1);
+  s->kept = malloc(n * sizeof *s->kept);
+  s->ckpt = malloc((2 * d + 3) * sizeof *s->ckpt);
+  s->malicious = cfg->malicious ? malloc(n) : NULL;
+  s->groups = cfg->groups ? malloc(n * sizeof *s->groups) : NULL;
+  s->checkpoint = cfg->checkpoint ? strdup(cfg->checkpoint) : NULL;
+  if (!s->w || !s->agg || !s->prev || !s->X || !s->ups || !s->rcs || !s->ids || !s->acc_ids ||
+      !s->acc_w || !s->acc_mal || !s->acc_status || !s->acc_kept || !s->perm || !s->status ||
+      !s->kept || !s->ckpt || (cfg->malicious && !s->malicious) ||
+      (cfg->groups && !s->groups) || (cfg->checkpoint && !s->checkpoint)) {
+    dnt_fl_server_destroy(s);
+    return dnt_error(DNT_ERR_NOMEM, "FL server: out of memory (%d updates of %zu floats)", m, d);
+  }
+  memcpy(s->w, w0, d * sizeof *s->w);
+  if (s->malicious) memcpy(s->malicious, cfg->malicious, n);
+  if (s->groups) memcpy(s->groups, cfg->groups, n * sizeof *s->groups);
+  s->cfg.malicious = s->malicious;
+  s->cfg.groups = s->groups;
+  s->cfg.checkpoint = s->checkpoint;
+  for (int k = 0; k < m; k++) {
+    s->ups[k].delta = s->X + (size_t)k * d;
+    s->ups[k].capacity = s->ups[k].d = d;
+  }
+  rc = fl_stage_init(&s->stage, &cfg->stage, s->groups, cfg->n_groups, &cfg->group_agg, m, d);
+  if (rc) {
+    dnt_fl_server_destroy(s);
+    return rc;
+  }
+  *out = s;
+  return 0;
+}
+
+void dnt_fl_server_set_exec(dnt_fl_server *s, const dnt_fl_exec *exec) {
+  if (exec) s->exec = *exec;
+  else memset(&s->exec, 0, sizeof s->exec);
+}
+
+/* Participants of this round, ascending ids: a partial Fisher-Yates shuffle
+ * from the round's stream, then sorted. */
+static int sample(dnt_fl_server *s, dnt_rng *rng) {
+  int n = s->cfg.n_clients, m = s->max_m;
+  for (int i = 0; i < n; i++) s->perm[i] = i;
+  if (m < n) {
+    for (int k = 0; k < m; k++) {
+      int r = k + (int)dnt_rng_below(rng, (uint64_t)(n - k));
+      int t = s->perm[k];
+      s->perm[k] = s->perm[r];
+      s->perm[r] = t;
+    }
+    for (int i = 1; i < m; i++) { /* insertion sort of the m chosen */
+      int x = s->perm[i], j = i - 1;
+      while (j >= 0 && s->perm[j] > x) s->perm[j + 1] = s->perm[j], j--;
+      s->perm[j + 1] = x;
+    }
+  }
+  memcpy(s->ids, s->perm, (size_t)m * sizeof *s->ids);
+  return m;
+}
+
+static int save_checkpoint(dnt_fl_server *s) {
+  size_t d = s->cfg.d;
+  memcpy(s->ckpt, s->w, d * sizeof *s->ckpt);
+  memcpy(s->ckpt + d, s->prev, d * sizeof *s->ckpt);
+  s->ckpt[2 * d] = (float)(s->round & 0xffff);
+  s->ckpt[2 * d + 1] = (float)((unsigned)s->round >> 16);
+  s->ckpt[2 * d + 2] = (float)s->has_prev;
+  return dnt_checkpoint_save(s->checkpoint, CKPT_DESC, s->ckpt, 2 * d + 3);
+}
+
+int dnt_fl_server_resume(dnt_fl_server *s, const char *path) {
+  size_t d = s->cfg.d;
+  int rc = dnt_checkpoint_load(path, CKPT_DESC, s->ckpt, 2 * d + 3);
+  if (rc) return rc;
+  memcpy(s->w, s->ckpt, d * sizeof *s->w);
+  memcpy(s->prev, s->ckpt + d, d * sizeof *s->prev);
+  s->round = (int)s->ckpt[2 * d] + ((int)s->ckpt[2 * d + 1] << 16);
+  s->has_prev = s->ckpt[2 * d + 2] != 0;
+  return 0;
+}
+
+static void detection(const dnt_fl_server *s, dnt_fl_metrics *m) {
+  if (!s->malicious) return;
+  for (int k = 0; k < s->max_m; k++) {
+    int id = s->ids[k], st = s->status[id];
+    if (st < DNT_FL_FILTERED) continue; /* never reached the rule */
+    int flagged = st == DNT_FL_FILTERED || st == DNT_FL_DROPPED;
+    if (s->malicious[id]) flagged ? m->true_pos++ : m->false_neg++;
+    else if (flagged) m->false_pos++;
+  }
+}
+
+int dnt_fl_server_round(dnt_fl_server *s, dnt_fl_metrics *mout) {
+  const dnt_fl_server_cfg *c = &s->cfg;
+  size_t d = c->d;
+  dnt_fl_metrics m;
+  memset(&m, 0, sizeof m);
+  m.round = s->round;
+  dnt_rng rng;
+  dnt_rng_stream(&rng, c->seed, (UINT64_C(1) << 63) + (uint64_t)s->round);
+  int sel = sample(s, &rng);
+  memset(s->status, DNT_FL_IDLE, (size_t)c->n_clients);
+  for (int i = 0; i < c->n_clients; i++) s->kept[i] = -1;
+  for (int k = 0; k < sel; k++) s->ups[k].delta = s->X + (size_t)k * d;
+  int rc = s->exec.train
+               ? s->exec.train(s->exec.ctx, s->ids, sel, s->round, s->w, d, s->ups, s->rcs)
+               : dnt_fl_train_local(s->clients, c->n_clients, s->malicious, c->poison,
+                                    c->poison_strength, c->seed, c->threads, s->ids, sel,
+                                    s->round, s->w, d, s->ups, s->rcs);
+  if (rc) return rc;
+  m.selected = sel;
+  m.bytes_down = (double)sel * d * sizeof(float);
+  /* deadline and checks; accepted rows move to the front of X */
+  int acc = 0;
+  double slowest = 0;
+  for (int k = 0; k < sel; k++) {
+    dnt_fl_update *u = &s->ups[k];
+    int id = s->ids[k];
+    if (s->rcs[k]) {
+      s->status[id] = DNT_FL_FAILED, m.failed++;
+      continue;
+    }
+    m.bytes_up += (double)u->d * sizeof(float);
+    if (dnt_fl_update_check(u, d)) {
+      s->status[id] = DNT_FL_REJECTED, m.rejected++;
+      continue;
+    }
+    if (c->deadline > 0 && u->compute_time > c->deadline) {
+      s->status[id] = DNT_FL_STRAGGLER, m.stragglers++;
+      continue;
+    }
+    if (u->compute_time > slowest) slowest = u->compute_time;
+    if (acc != k) memcpy(s->X + (size_t)acc * d, u->delta, d * sizeof *s->X);
+    s->acc_ids[acc] = id;
+    s->acc_w[acc] = u->n_samples;
+    s->acc_mal[acc] = s->malicious ? s->malicious[id] : 0;
+    acc++;
+  }
+  m.sim_time = m.stragglers ? c->deadline : slowest;
+  if (acc == 0) {
+    rc = dnt_error(DNT_ERR_ARG, "FL server: round %d: no valid update (%d selected, %d "
+                   "stragglers, %d failed, %d rejected)",
+                   s->round, sel, m.stragglers, m.failed, m.rejected);
+  } else {
+    fl_stage_set_center(&s->stage, s->has_prev ? s->prev : NULL);
+    rc = fl_stage_run(&s->stage, s->w, s->round, s->X, s->acc_ids, s->acc_w,
+                      s->malicious ? s->acc_mal : NULL, acc, s->agg, s->acc_status, s->acc_kept,
+                      &rng);
+  }
+  if (!rc) {
+    for (int k = 0; k < acc; k++) {
+      int id = s->acc_ids[k];
+      s->status[id] = s->acc_status[k];
+      s->kept[id] = s->acc_kept[k];
+      if (s->acc_status[k] == DNT_FL_FILTERED) m.filtered++;
+      else m.participated++;
+      if (s->acc_status[k] == DNT_FL_DROPPED) m.dropped_by_rule++;
+    }
+    dnt_vec_axpy(s->w, (float)c->server_lr, s->agg, d);
+    memcpy(s->prev, s->agg, d * sizeof *s->prev);
+    s->has_prev = 1;
+    m.update_norm = dnt_vec_norm(s->agg, d);
+    detection(s, &m);
+  }
+  s->round++;
+  if (mout) *mout = m;
+  if (rc) return rc;
+  return s->checkpoint ? save_checkpoint(s) : 0;
+}
+
+const float *dnt_fl_server_model(const dnt_fl_server *s) { return s->w; }
+int dnt_fl_server_rounds_done(const dnt_fl_server *s) { return s->round; }
+const unsigned char *dnt_fl_server_status(const dnt_fl_server *s) { return s->status; }
+const float *dnt_fl_server_kept(const dnt_fl_server *s) { return s->kept; }
