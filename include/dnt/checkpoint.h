@@ -8,11 +8,15 @@
  *   data    count IEEE-754 float32
  *   crc     u32 CRC-32 of every byte before it
  * Written atomically (temp file, fsync, rename). Loading checks, in order:
- * readable (DNT_ERR_IO), long enough for its header and its stated size
- * (DNT_ERR_CORRUPT "truncated"), magic (DNT_ERR_CORRUPT "not a dnt checkpoint"),
- * version (DNT_ERR_VERSION), CRC (DNT_ERR_CORRUPT "checksum"), description
- * (DNT_ERR_MISMATCH, both texts quoted), count (DNT_ERR_MISMATCH). On any error
- * the destination is left untouched. */
+ * readable (DNT_ERR_IO); magic, on the bytes present (DNT_ERR_CORRUPT "not a dnt
+ * checkpoint"); long enough for magic, version and desclen (DNT_ERR_CORRUPT
+ * "truncated"); version (DNT_ERR_VERSION, before any length that a later
+ * version could lay out differently); long enough for its description, count,
+ * data and CRC (DNT_ERR_CORRUPT "truncated") and no longer (DNT_ERR_CORRUPT);
+ * CRC (DNT_ERR_CORRUPT "checksum"); description (DNT_ERR_MISMATCH, both texts
+ * quoted); count (DNT_ERR_MISMATCH). So every prefix of a checkpoint reads as
+ * "truncated" and a file of another kind as "not a dnt checkpoint". On any error
+ * the destination is left untouched. Time O(file size). */
 #ifndef DNT_CHECKPOINT_H
 #define DNT_CHECKPOINT_H
 

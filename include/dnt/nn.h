@@ -131,7 +131,8 @@ const dnt_net_arch *dnt_net_get_arch(const dnt_net *net);
 int dnt_net_save(const dnt_net *net, const char *path);
 int dnt_net_load(dnt_net *net, const char *path);
 
-/* Sets OpenBLAS's thread count (n >= 1). */
+/* Sets OpenBLAS's thread count (n >= 1). Without a call, the first
+ * dnt_net_create sets 1 thread. */
 void dnt_blas_set_threads(int n);
 
 #ifdef __cplusplus
