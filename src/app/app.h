@@ -56,11 +56,11 @@ typedef struct app_opts {
 
 void app_opts_init(app_opts *o);
 
-/* Handles one common option returned by getopt_long. Returns 1 if handled,
- * 0 if `opt` is not a common option, or APP_EXIT_USAGE/APP_EXIT_OK as a
- * negative number (-APP_EXIT_USAGE after printing the error, -APP_EXIT_OK
- * after printing help) when the caller must return at once. `usage` is the
- * subcommand's help text; `schema` (may be NULL) is listed by --help-config. */
+/* Handles one common option returned by getopt_long. Returns 1 if handled, 0
+ * if `opt` is not a common option, or -APP_EXIT_USAGE after printing a usage
+ * error (the caller returns -result). --help and --help-config print `usage`
+ * or the fields of `schema` (may be NULL) and end the process with exit code 0:
+ * nothing has been allocated while options are parsed. */
 int app_common_option(app_opts *o, int opt, const char *arg, const char *cmd, const char *usage,
                       const dnt_config_field *schema, size_t n_schema);
 

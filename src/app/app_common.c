@@ -59,18 +59,18 @@ int app_parse_double(const char *cmd, const char *opt, const char *arg, double m
 
 int app_common_option(app_opts *o, int opt, const char *arg, const char *cmd, const char *usage,
                       const dnt_config_field *schema, size_t n_schema) {
-  long v;
+  long v = 0;
   switch (opt) {
   case 'h':
     fputs(usage, stdout);
-    return -APP_EXIT_OK;
+    exit(APP_EXIT_OK);
   case 1004:
     if (!schema) {
       printf("dnt %s takes no config file\n", cmd);
     } else {
       dnt_config_print_schema(schema, n_schema, stdout);
     }
-    return -APP_EXIT_OK;
+    exit(APP_EXIT_OK);
   case 'c':
     o->config = arg;
     return 1;

@@ -2,6 +2,8 @@
 #include <stdio.h>
 
 #include "app.h"
+#include "commands.h"
+#include "dnt/status.h"
 #include "dnt/study_nn.h"
 
 static const char usage[] =

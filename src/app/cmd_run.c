@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "commands.h"
 #include "dnt/fileio.h"
 #include "dnt/status.h"
 #include "dnt/study_nn.h"

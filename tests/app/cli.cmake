@@ -37,7 +37,7 @@ expect(2 nn --set no.such.key=1)
 file(WRITE ${WORK}/bad.json "{\n  \"model\": {\"hidden\": 8,,}\n}\n")
 expect(1 nn --config ${WORK}/bad.json --out ${WORK}/bad)
 expect_text(last_err "bad.json")
-expect_text(last_err "line 2")
+expect_text(last_err "bad.json:2:")
 # An unknown key names its path.
 file(WRITE ${WORK}/unknown.json "{\"model\": {\"hiden\": 8}}\n")
 expect(1 nn --config ${WORK}/unknown.json --out ${WORK}/unknown)
