@@ -148,11 +148,13 @@ const unsigned char *dnt_fl_server_status(const dnt_fl_server *s);
 const float *dnt_fl_server_kept(const dnt_fl_server *s);
 
 /* The in-process executor over `clients` with `threads` threads, for callers
- * that drive their own loop (e.g. the MPI worker ranks). */
+ * that drive their own loop (the asynchronous simulator, the MPI worker
+ * ranks). Job k trains client ids[k] from `global` (server version `round`)
+ * with the stream dnt_fl_client_rng(seed, ids[k], jobs ? jobs[k] : round). */
 int dnt_fl_train_local(const dnt_fl_client *clients, int n_clients, const unsigned char *malicious,
                        dnt_fl_data_poison poison, double poison_strength, uint64_t seed,
-                       int threads, const int *ids, int m, int round, const float *global,
-                       size_t d, dnt_fl_update *ups, int *rcs);
+                       int threads, const int *ids, const int *jobs, int m, int round,
+                       const float *global, size_t d, dnt_fl_update *ups, int *rcs);
 
 #ifdef __cplusplus
 }

@@ -16,7 +16,7 @@ typedef struct exec_job {
   dnt_fl_data_poison poison;
   double poison_strength;
   uint64_t seed;
-  const int *ids;
+  const int *ids, *jobs;
   int m, round, stride, first;
   const float *global;
   size_t d;
@@ -29,7 +29,7 @@ static void *exec_worker(void *arg) {
   for (int k = j->first; k < j->m; k += j->stride) {
     int id = j->ids[k];
     dnt_rng rng;
-    dnt_fl_client_rng(&rng, j->seed, id, j->round);
+    dnt_fl_client_rng(&rng, j->seed, id, j->jobs ? j->jobs[k] : j->round);
     int mal = j->malicious ? j->malicious[id] != 0 : 0;
     dnt_fl_train_args args = {j->global, j->d, j->round, id, mal,
                               mal ? j->poison : DNT_POISON_NONE, j->poison_strength, &rng};
@@ -48,22 +48,22 @@ static void *exec_worker(void *arg) {
 
 int dnt_fl_train_local(const dnt_fl_client *clients, int n_clients, const unsigned char *malicious,
                        dnt_fl_data_poison poison, double poison_strength, uint64_t seed,
-                       int threads, const int *ids, int m, int round, const float *global,
-                       size_t d, dnt_fl_update *ups, int *rcs) {
+                       int threads, const int *ids, const int *jobs, int m, int round,
+                       const float *global, size_t d, dnt_fl_update *ups, int *rcs) {
   (void)n_clients;
   if (threads < 1) threads = 1;
   if (threads > m) threads = m > 0 ? m : 1;
-  exec_job jobs[threads];
+  exec_job work[threads];
   pthread_t tid[threads];
   for (int t = 0; t < threads; t++)
-    jobs[t] = (exec_job){clients, malicious, poison, poison_strength, seed, ids, m, round,
+    work[t] = (exec_job){clients, malicious, poison, poison_strength, seed, ids, jobs, m, round,
                          threads, t, global, d, ups, rcs};
   int started = 1;
   for (int t = 1; t < threads; t++, started++)
-    if (pthread_create(&tid[t], NULL, exec_worker, &jobs[t])) break;
+    if (pthread_create(&tid[t], NULL, exec_worker, &work[t])) break;
   /* thread 0's share runs here; shares of threads that failed to start too */
-  exec_worker(&jobs[0]);
-  for (int t = started; t < threads; t++) exec_worker(&jobs[t]);
+  exec_worker(&work[0]);
+  for (int t = started; t < threads; t++) exec_worker(&work[t]);
   for (int t = 1; t < started; t++) pthread_join(tid[t], NULL);
   return 0;
 }

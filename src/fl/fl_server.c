@@ -246,7 +246,7 @@ int dnt_fl_server_round(dnt_fl_server *s, dnt_fl_metrics *mout) {
   int rc = s->exec.train
                ? s->exec.train(s->exec.ctx, s->ids, sel, s->round, s->w, d, s->ups, s->rcs)
                : dnt_fl_train_local(s->clients, c->n_clients, s->malicious, c->poison,
-                                    c->poison_strength, c->seed, c->threads, s->ids, sel,
+                                    c->poison_strength, c->seed, c->threads, s->ids, NULL, sel,
                                     s->round, s->w, d, s->ups, s->rcs);
   if (rc) return rc;
   m.selected = sel;

@@ -1,0 +1,401 @@
+/* src/fl/fl_async.c: the asynchronous server on a simulated clock (see
+ * dnt/fl_async.h for the model). One step = events until the model changes.
+ *
+ * Laziness: a dispatch only records (client, job, version) and schedules the
+ * arrival from the client's delay distributions; the training itself runs in
+ * flush(), in one batch for every pending job, right before the model
+ * changes or when an arrival needs its update. Every pending job was
+ * dispatched at the current version, so each trains from the model it would
+ * have seen, and the batch can use any number of threads. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dnt/fl_async.h"
+#include "dnt/status.h"
+#include "dnt/vec.h"
+#include "fl_events.h"
+#include "fl_stage.h"
+
+struct dnt_fl_async {
+  dnt_fl_async_cfg cfg;
+  const dnt_fl_client *clients;
+  int n, rows;              /* clients; rows of the aggregation buffer */
+  size_t d;
+  float *w;                 /* (d) global model */
+  int version;
+  double now;
+  int started, sync_phase, sync_done, stall, in_round;
+  double best;
+  fl_events q;
+  dnt_rng srv;              /* server stream: idle-client draws, aggregation */
+  dnt_rng *trng;            /* (n) per-client delay streams */
+  int *busy, *base, *jobs, *trained, *rcs; /* (n) */
+  float *upd;               /* (n, d) each client's last update */
+  float *base_w;            /* (n, d) FEDASYNC: the model each client started from */
+  dnt_fl_update *ups;       /* (n) views into upd */
+  int *pend_ids, *pend_jobs, *pend_rcs, n_pend; /* (n) jobs to train */
+  dnt_fl_update *pend_ups;  /* (n) */
+  float *X;                 /* (rows, d) aggregation buffer */
+  int *buf_ids, n_buf;      /* (rows) */
+  double *buf_w;            /* (rows) */
+  unsigned char *buf_mal, *status; /* (rows) */
+  float *kept;              /* (rows) */
+  float *agg;               /* (d) */
+  int *idle;                /* (n) scratch */
+  unsigned char *malicious; /* (n) copy or NULL */
+  dnt_fl_dist *compute, *latency; /* (n) copies or NULL */
+  fl_stage stage;
+  dnt_fl_async_metrics m;   /* the step in progress */
+};
+
+dnt_fl_async_cfg dnt_fl_async_defaults(int n_clients, size_t d) {
+  dnt_fl_async_cfg c;
+  memset(&c, 0, sizeof c);
+  c.n_clients = n_clients;
+  c.d = d;
+  c.mode = DNT_ASYNC_FEDBUFF;
+  c.alpha = 0.9;
+  c.server_lr = 1;
+  c.buffer_k = 10;
+  c.staleness = DNT_STALE_POLY;
+  c.stale_a = 1;
+  c.stale_b = 10;
+  c.max_staleness = -1;
+  c.plateau_tol = 1e-3;
+  c.plateau_patience = 3;
+  c.threads = 1;
+  c.seed = 1;
+  c.stage.agg = dnt_agg_defaults(DNT_AGG_MEAN);
+  c.stage.attack = dnt_attack_defaults(DNT_ATTACK_NONE);
+  return c;
+}
+
+void dnt_fl_async_destroy(dnt_fl_async *s) {
+  if (!s) return;
+  fl_stage_free(&s->stage);
+  fl_events_free(&s->q);
+  free(s->w);
+  free(s->trng);
+  free(s->busy);
+  free(s->base);
+  free(s->jobs);
+  free(s->trained);
+  free(s->rcs);
+  free(s->upd);
+  free(s->base_w);
+  free(s->ups);
+  free(s->pend_ids);
+  free(s->pend_jobs);
+  free(s->pend_rcs);
+  free(s->pend_ups);
+  free(s->X);
+  free(s->buf_ids);
+  free(s->buf_w);
+  free(s->buf_mal);
+  free(s->status);
+  free(s->kept);
+  free(s->agg);
+  free(s->idle);
+  free(s->malicious);
+  free(s->compute);
+  free(s->latency);
+  free(s);
+}
+
+static int check_cfg(const dnt_fl_async_cfg *c) {
+  if (c->n_clients < 1 || c->d < 1)
+    return dnt_error(DNT_ERR_ARG, "FL async: n_clients = %d, d = %zu: expected >= 1",
+                     c->n_clients, c->d);
+  if (c->mode == DNT_ASYNC_FEDBUFF && c->buffer_k < 1)
+    return dnt_error(DNT_ERR_ARG, "FL async: field 'buffer_k' = %d: expected >= 1", c->buffer_k);
+  if (!(c->alpha > 0 && c->alpha <= 1))
+    return dnt_error(DNT_ERR_ARG, "FL async: field 'alpha' = %g: expected (0, 1]", c->alpha);
+  if ((unsigned)c->staleness >= DNT_STALE_N || !(c->stale_a >= 0) || !(c->stale_b >= 0))
+    return dnt_error(DNT_ERR_ARG, "FL async: staleness %d with a = %g, b = %g: expected a known "
+                     "function and a, b >= 0",
+                     (int)c->staleness, c->stale_a, c->stale_b);
+  if (c->concurrency < 0 || c->concurrency > c->n_clients)
+    return dnt_error(DNT_ERR_ARG, "FL async: field 'concurrency' = %d: expected 0..%d",
+                     c->concurrency, c->n_clients);
+  if (c->mode == DNT_ASYNC_FEDASYNC) {
+    dnt_attack_kind k = c->stage.attack.kind;
+    if (dnt_agg_min_n(&c->stage.agg) > 1)
+      return dnt_error(DNT_ERR_ARG, "FL async: FedAsync mixes one update at a time; rule '%s' "
+                       "needs %d (use FedBuff with buffer_k >= %d)",
+                       dnt_agg_rule_name(c->stage.agg.rule), dnt_agg_min_n(&c->stage.agg),
+                       dnt_agg_min_n(&c->stage.agg));
+    if (k != DNT_ATTACK_NONE && k != DNT_ATTACK_GAUSSIAN && k != DNT_ATTACK_SIGNFLIP &&
+        k != DNT_ATTACK_SCALING)
+      return dnt_error(DNT_ERR_ARG, "FL async: FedAsync sees one update at a time; attack '%s' "
+                       "needs benign statistics (use FedBuff)",
+                       dnt_attack_name(k));
+  }
+  return 0;
+}
+
+int dnt_fl_async_create(const dnt_fl_async_cfg *cfg, const dnt_fl_client *clients,
+                        const float *w0, dnt_fl_async **out) {
+  *out = NULL;
+  int rc = check_cfg(cfg);
+  if (rc) return rc;
+  dnt_fl_async *s = calloc(1, sizeof *s);
+  if (!s) return dnt_error(DNT_ERR_NOMEM, "FL async: out of memory");
+  s->cfg = *cfg;
+  s->clients = clients;
+  int n = s->n = cfg->n_clients;
+  size_t d = s->d = cfg->d, nn = (size_t)n;
+  if (s->cfg.buffer_k > n) s->cfg.buffer_k = n;
+  s->rows = n; /* a synchronous round aggregates every client */
+  s->w = malloc(d * sizeof *s->w);
+  s->trng = malloc(nn * sizeof *s->trng);
+  s->busy = calloc(nn, sizeof *s->busy);
+  s->base = calloc(nn, sizeof *s->base);
+  s->jobs = calloc(nn, sizeof *s->jobs);
+  s->trained = calloc(nn, sizeof *s->trained);
+  s->rcs = calloc(nn, sizeof *s->rcs);
+  s->upd = malloc(nn * d * sizeof *s->upd);
+  s->base_w = cfg->mode == DNT_ASYNC_FEDASYNC ? malloc(nn * d * sizeof *s->base_w) : NULL;
+  s->ups = calloc(nn, sizeof *s->ups);
+  s->pend_ids = malloc(nn * sizeof *s->pend_ids);
+  s->pend_jobs = malloc(nn * sizeof *s->pend_jobs);
+  s->pend_rcs = malloc(nn * sizeof *s->pend_rcs);
+  s->pend_ups = calloc(nn, sizeof *s->pend_ups);
+  s->X = malloc(nn * d * sizeof *s->X);
+  s->buf_ids = malloc(nn * sizeof *s->buf_ids);
+  s->buf_w = malloc(nn * sizeof *s->buf_w);
+  s->buf_mal = malloc(nn);
+  s->status = malloc(nn);
+  s->kept = malloc(nn * sizeof *s->kept);
+  s->agg = malloc(d * sizeof *s->agg);
+  s->idle = malloc(nn * sizeof *s->idle);
+  s->malicious = cfg->malicious ? malloc(nn) : NULL;
+  s->compute = cfg->compute ? malloc(nn * sizeof *s->compute) : NULL;
+  s->latency = cfg->latency ? malloc(nn * sizeof *s->latency) : NULL;
+  if (!s->w || !s->trng || !s->busy || !s->base || !s->jobs || !s->trained || !s->rcs ||
+      !s->upd || (cfg->mode == DNT_ASYNC_FEDASYNC && !s->base_w) || !s->ups || !s->pend_ids ||
+      !s->pend_jobs || !s->pend_rcs || !s->pend_ups || !s->X || !s->buf_ids || !s->buf_w ||
+      !s->buf_mal || !s->status || !s->kept || !s->agg || !s->idle ||
+      (cfg->malicious && !s->malicious) || (cfg->compute && !s->compute) ||
+      (cfg->latency && !s->latency)) {
+    dnt_fl_async_destroy(s);
+    return dnt_error(DNT_ERR_NOMEM, "FL async: out of memory (%d clients, d = %zu)", n, d);
+  }
+  memcpy(s->w, w0, d * sizeof *s->w);
+  if (s->malicious) memcpy(s->malicious, cfg->malicious, nn);
+  if (s->compute) memcpy(s->compute, cfg->compute, nn * sizeof *s->compute);
+  if (s->latency) memcpy(s->latency, cfg->latency, nn * sizeof *s->latency);
+  s->cfg.malicious = s->malicious;
+  s->cfg.compute = s->compute;
+  s->cfg.latency = s->latency;
+  for (int i = 0; i < n; i++) {
+    dnt_rng_stream(&s->trng[i], cfg->seed, (UINT64_C(1) << 62) + (uint64_t)i);
+    s->ups[i].delta = s->upd + (size_t)i * d;
+    s->ups[i].capacity = s->ups[i].d = d;
+  }
+  dnt_rng_stream(&s->srv, cfg->seed, (UINT64_C(1) << 63) - 1);
+  rc = fl_events_init(&s->q, n);
+  if (!rc) rc = fl_stage_init(&s->stage, &cfg->stage, NULL, 0, NULL, s->rows, d);
+  if (rc) {
+    dnt_fl_async_destroy(s);
+    return rc;
+  }
+  s->sync_phase = cfg->sync_rounds > 0 || cfg->eval != NULL;
+  *out = s;
+  return 0;
+}
+
+static int dispatch(dnt_fl_async *s, int c) {
+  static const dnt_fl_dist exp1 = {DNT_DIST_EXP, 1, 0};
+  const dnt_fl_dist *comp = s->compute ? &s->compute[c] : &exp1;
+  double t = dnt_fl_dist_sample(comp, &s->trng[c]);
+  if (s->latency) t += dnt_fl_dist_sample(&s->latency[c], &s->trng[c]) +
+                       dnt_fl_dist_sample(&s->latency[c], &s->trng[c]);
+  s->busy[c] = 1;
+  s->base[c] = s->version;
+  s->trained[c] = 0;
+  s->pend_ids[s->n_pend] = c;
+  s->pend_jobs[s->n_pend++] = s->jobs[c]++;
+  s->m.bytes_down += (double)s->d * sizeof(float);
+  return fl_events_push(&s->q, s->now + (t > 0 ? t : 0), c);
+}
+
+/* Trains every pending job from the current model (see the file comment). */
+static int flush(dnt_fl_async *s) {
+  if (s->n_pend == 0) return 0;
+  for (int k = 0; k < s->n_pend; k++) s->pend_ups[k] = s->ups[s->pend_ids[k]];
+  const dnt_fl_async_cfg *c = &s->cfg;
+  int rc = dnt_fl_train_local(s->clients, s->n, s->malicious, c->poison, c->poison_strength,
+                              c->seed, c->threads, s->pend_ids, s->pend_jobs, s->n_pend,
+                              s->version, s->w, s->d, s->pend_ups, s->pend_rcs);
+  if (rc) return rc;
+  for (int k = 0; k < s->n_pend; k++) {
+    int id = s->pend_ids[k];
+    s->ups[id] = s->pend_ups[k];
+    s->rcs[id] = s->pend_rcs[k];
+    s->trained[id] = 1;
+    if (s->base_w) memcpy(s->base_w + (size_t)id * s->d, s->w, s->d * sizeof *s->w);
+  }
+  s->n_pend = 0;
+  return 0;
+}
+
+/* Runs the stage on the buffer; on success the aggregate is in s->agg. */
+static int run_stage(dnt_fl_async *s) {
+  int rc = fl_stage_run(&s->stage, s->w, s->version, s->X, s->buf_ids, s->buf_w,
+                        s->malicious ? s->buf_mal : NULL, s->n_buf, s->agg, s->status, s->kept,
+                        &s->srv);
+  if (rc) return rc;
+  for (int k = 0; k < s->n_buf; k++) {
+    int flagged = s->status[k] == DNT_FL_FILTERED || s->status[k] == DNT_FL_DROPPED;
+    s->m.filtered += s->status[k] == DNT_FL_FILTERED;
+    s->m.dropped_by_rule += s->status[k] == DNT_FL_DROPPED;
+    if (!s->malicious) continue;
+    if (s->buf_mal[k]) flagged ? s->m.true_pos++ : s->m.false_neg++;
+    else if (flagged) s->m.false_pos++;
+  }
+  s->m.aggregated += s->n_buf;
+  return 0;
+}
+
+/* Aggregates the buffer into the model (synchronous round or FedBuff flush). */
+static int apply_buffer(dnt_fl_async *s) {
+  int rc = flush(s);
+  if (!rc && s->n_buf > 0) rc = run_stage(s);
+  if (!rc && s->n_buf > 0) dnt_vec_axpy(s->w, (float)s->cfg.server_lr, s->agg, s->d);
+  s->n_buf = 0;
+  s->version++;
+  return rc;
+}
+
+/* FedAsync: w <- (1 - a_t) w + a_t (w_tau + AGG(delta)). */
+static int mix_one(dnt_fl_async *s, int c, int stale) {
+  int rc = flush(s);
+  if (!rc) rc = run_stage(s);
+  s->n_buf = 0;
+  if (rc) return rc;
+  double a = s->cfg.alpha *
+             dnt_staleness_weight(s->cfg.staleness, stale, s->cfg.stale_a, s->cfg.stale_b);
+  const float *wt = s->base_w + (size_t)c * s->d;
+  for (size_t j = 0; j < s->d; j++)
+    s->w[j] = (float)((1 - a) * s->w[j] + a * ((double)wt[j] + s->agg[j]));
+  s->version++;
+  return 0;
+}
+
+/* Dispatches a wave: every client in a synchronous round, else `concurrency`
+ * clients, the first of a random permutation. */
+static int dispatch_wave(dnt_fl_async *s) {
+  int conc = s->cfg.concurrency;
+  int want = s->sync_phase || conc == 0 ? s->n : conc;
+  for (int i = 0; i < s->n; i++) s->idle[i] = i;
+  if (want < s->n) dnt_rng_shuffle_int(&s->srv, s->idle, (size_t)s->n);
+  for (int k = 0; k < want; k++) {
+    int rc = dispatch(s, s->idle[k]);
+    if (rc) return rc;
+  }
+  return 0;
+}
+
+/* After a synchronous round: count it, decide on the switch, dispatch. */
+static int next_round(dnt_fl_async *s) {
+  const dnt_fl_async_cfg *c = &s->cfg;
+  s->sync_done++;
+  int done = c->sync_rounds > 0 && s->sync_done >= c->sync_rounds;
+  if (c->eval) {
+    double v = c->eval(c->eval_ctx, s->w, s->d);
+    if (s->sync_done == 1 || v < s->best - c->plateau_tol * fabs(s->best)) {
+      s->best = v;
+      s->stall = 0;
+    } else if (++s->stall >= c->plateau_patience) {
+      done = 1;
+    }
+  }
+  if (done) s->sync_phase = 0;
+  return dispatch_wave(s);
+}
+
+/* Processes the arrival of client c; *changed = 1 when the model changed. */
+static int arrive(dnt_fl_async *s, int c, int *changed) {
+  const dnt_fl_async_cfg *cfg = &s->cfg;
+  dnt_fl_update *u = &s->ups[c];
+  int stale = s->version - s->base[c], rc = 0;
+  s->busy[c] = 0;
+  s->m.stale_hist[stale < DNT_FL_STALE_BINS - 1 ? stale : DNT_FL_STALE_BINS - 1]++;
+  int accept = 0;
+  if (s->rcs[c]) {
+    s->m.failed++;
+  } else {
+    s->m.bytes_up += (double)u->d * sizeof(float);
+    if (dnt_fl_update_check(u, s->d)) s->m.rejected++;
+    else if (cfg->max_staleness >= 0 && stale > cfg->max_staleness) s->m.stale_dropped++;
+    else accept = 1;
+  }
+  if (accept) {
+    float *row = s->X + (size_t)s->n_buf * s->d;
+    memcpy(row, u->delta, s->d * sizeof *row);
+    if (!s->sync_phase && cfg->mode == DNT_ASYNC_FEDBUFF)
+      dnt_vec_scale(row, (float)dnt_staleness_weight(cfg->staleness, stale, cfg->stale_a,
+                                                      cfg->stale_b), s->d);
+    s->buf_ids[s->n_buf] = c;
+    s->buf_w[s->n_buf] = u->n_samples;
+    s->buf_mal[s->n_buf++] = s->malicious ? s->malicious[c] : 0;
+  }
+  if (s->sync_phase) {
+    if (++s->in_round < s->n) return 0;
+    s->in_round = 0;
+    s->m.sync = 1;
+    rc = apply_buffer(s);
+    *changed = 1;
+    return rc ? rc : next_round(s);
+  }
+  if (accept && cfg->mode == DNT_ASYNC_FEDASYNC) {
+    rc = mix_one(s, c, stale);
+    *changed = 1;
+  } else if (cfg->mode == DNT_ASYNC_FEDBUFF && s->n_buf >= cfg->buffer_k) {
+    rc = apply_buffer(s);
+    *changed = 1;
+  }
+  /* a uniformly random idle client takes the freed slot */
+  int n_idle = 0;
+  for (int i = 0; i < s->n; i++)
+    if (!s->busy[i]) s->idle[n_idle++] = i;
+  int pick = s->idle[n_idle > 1 ? (int)dnt_rng_below(&s->srv, (uint64_t)n_idle) : 0];
+  int rc2 = dispatch(s, pick);
+  return rc ? rc : rc2;
+}
+
+int dnt_fl_async_step(dnt_fl_async *s, dnt_fl_async_metrics *mout) {
+  memset(&s->m, 0, sizeof s->m);
+  int rc = 0;
+  if (!s->started) {
+    s->started = 1;
+    if ((rc = dispatch_wave(s))) return rc;
+  }
+  int changed = 0;
+  /* a step that accepts nothing (every update rejected, say) must end */
+  long budget = 1000L * s->n + 1000;
+  while (!changed) {
+    if (--budget < 0) {
+      rc = dnt_error(DNT_ERR_ARG, "FL async: %ld arrivals without a model change (%d rejected, "
+                     "%d failed, %d too stale)",
+                     1000L * s->n + 1000, s->m.rejected, s->m.failed, s->m.stale_dropped);
+      break;
+    }
+    fl_event e;
+    if (fl_events_pop(&s->q, &e))
+      return dnt_error(DNT_ERR_ARG, "FL async: no client in flight at t = %g", s->now);
+    s->now = e.time;
+    if (!s->trained[e.client] && (rc = flush(s))) break;
+    if ((rc = arrive(s, e.client, &changed))) break;
+  }
+  s->m.version = s->version;
+  s->m.time = s->now;
+  if (mout) *mout = s->m;
+  return rc;
+}
+
+const float *dnt_fl_async_model(const dnt_fl_async *s) { return s->w; }
+int dnt_fl_async_version(const dnt_fl_async *s) { return s->version; }
+double dnt_fl_async_time(const dnt_fl_async *s) { return s->now; }
+int dnt_fl_async_is_sync(const dnt_fl_async *s) { return s->sync_phase; }

@@ -1,0 +1,171 @@
+/* tests/fl/test_async.c: staleness weights against hand-computed values, the
+ * event queue's tie-breaking by insertion order, FedAsync mixing step by step
+ * by hand, thread-count independence of FedBuff, the synchronous-to-
+ * asynchronous switch (after R rounds and on a plateau), the staleness bound
+ * and the rule/attack checks of FedAsync. */
+#include <string.h>
+
+#include "dnt/fl_async.h"
+#include "dnt/fl_quadratic.h"
+#include "dnt/status.h"
+#include "fl/fl_events.h"
+#include "test.h"
+
+static void test_staleness(void) {
+  CHECK_NEAR(dnt_staleness_weight(DNT_STALE_CONSTANT, 7, 1, 1), 1, 0);
+  CHECK_NEAR(dnt_staleness_weight(DNT_STALE_POLY, 3, 0.5, 0), 0.5, 1e-15);   /* 4^-0.5 */
+  CHECK_NEAR(dnt_staleness_weight(DNT_STALE_POLY, 0, 2, 0), 1, 1e-15);
+  CHECK_NEAR(dnt_staleness_weight(DNT_STALE_HINGE, 5, 1, 10), 1, 0);        /* t <= b */
+  CHECK_NEAR(dnt_staleness_weight(DNT_STALE_HINGE, 14, 1, 10), 0.2, 1e-15); /* 1/(4+1) */
+  CHECK_NEAR(dnt_staleness_weight(DNT_STALE_HINGE, 12, 2, 10), 0.2, 1e-15); /* 1/(2*2+1) */
+  CHECK_NEAR(dnt_staleness_weight(DNT_STALE_INV, 3, 0, 0), 0.25, 1e-15);
+  CHECK_NEAR(dnt_staleness_weight(DNT_STALE_INV_SQRT, 4, 0, 0), 1.0 / 3, 1e-15);
+  dnt_staleness_fn f;
+  CHECK(dnt_staleness_parse("hinge", &f) == 0 && f == DNT_STALE_HINGE);
+  CHECK(dnt_staleness_parse("linear", &f) == DNT_ERR_ARG);
+}
+
+static void test_events(void) {
+  fl_events q;
+  CHECK_OK(fl_events_init(&q, 200));
+  double times[5] = {1.0, 0.5, 1.0, 0.5, 1.0};
+  for (int i = 0; i < 5; i++) CHECK_OK(fl_events_push(&q, times[i], i));
+  int want[5] = {1, 3, 0, 2, 4}, ok = 1;
+  fl_event e;
+  for (int i = 0; i < 5; i++) ok &= fl_events_pop(&q, &e) == 0 && e.client == want[i];
+  CHECK(ok);
+  CHECK(fl_events_pop(&q, &e) == 1);
+  /* 200 events on 4 distinct times: out by (time, insertion order) */
+  dnt_rng r;
+  dnt_rng_seed(&r, 1);
+  for (int i = 0; i < 200; i++) CHECK_OK(fl_events_push(&q, (double)dnt_rng_below(&r, 4), i));
+  CHECK(fl_events_push(&q, 0, 0) == DNT_ERR_ARG);
+  fl_event prev = {-1, 0, -1};
+  ok = 1;
+  while (fl_events_pop(&q, &e) == 0) {
+    ok &= e.time > prev.time || (e.time == prev.time && e.client > prev.client);
+    prev = e;
+  }
+  CHECK(ok);
+  fl_events_free(&q);
+}
+
+/* Client returns its local model = target (1 for client 0, 3 for client 1). */
+static int to_target(void *ctx, const dnt_fl_train_args *a, dnt_fl_update *u) {
+  (void)ctx;
+  double target = a->client_id == 0 ? 1 : 3;
+  for (size_t j = 0; j < a->d; j++) u->delta[j] = (float)(target - a->global[j]);
+  return 0;
+}
+
+static void test_fedasync_by_hand(void) {
+  dnt_fl_client cl[2] = {{NULL, to_target}, {NULL, to_target}};
+  dnt_fl_dist one[2] = {{DNT_DIST_CONST, 1, 0}, {DNT_DIST_CONST, 1, 0}};
+  dnt_fl_async_cfg cfg = dnt_fl_async_defaults(2, 1);
+  cfg.mode = DNT_ASYNC_FEDASYNC;
+  cfg.alpha = 0.5;
+  cfg.staleness = DNT_STALE_POLY;
+  cfg.stale_a = 1;
+  cfg.compute = one;
+  float w0 = 0;
+  dnt_fl_async *s;
+  CHECK_OK(dnt_fl_async_create(&cfg, cl, &w0, &s));
+  dnt_fl_async_metrics m;
+  /* t = 1: client 0 (dispatched first) then client 1 tie; t = 2: client 0 again.
+   *   w1 = 0.5 * 0 + 0.5 * 1                  (staleness 0, a_t = 0.5)
+   *   w2 = 0.75 w1 + 0.25 * 3                 (client 1, staleness 1: a_t = 0.5 / 2)
+   *   w3 = 0.75 w2 + 0.25 * (w1 + (1 - w1))   (client 0 from w1, staleness 1) */
+  double w1 = 0.5, w2 = 0.75 * w1 + 0.75, w3 = 0.75 * w2 + 0.25;
+  CHECK_OK(dnt_fl_async_step(s, &m));
+  CHECK_NEAR(dnt_fl_async_model(s)[0], w1, 1e-6);
+  CHECK(m.stale_hist[0] == 1 && m.time == 1);
+  CHECK_OK(dnt_fl_async_step(s, &m));
+  CHECK_NEAR(dnt_fl_async_model(s)[0], w2, 1e-6);
+  CHECK(m.stale_hist[1] == 1 && m.time == 1);
+  CHECK_OK(dnt_fl_async_step(s, &m));
+  CHECK_NEAR(dnt_fl_async_model(s)[0], w3, 1e-6);
+  CHECK(m.stale_hist[1] == 1 && m.time == 2 && m.version == 3);
+  dnt_fl_async_destroy(s);
+
+  /* FedAsync refuses a rule that needs several updates, and LIE */
+  cfg.stage.agg = dnt_agg_defaults(DNT_AGG_KRUM);
+  cfg.stage.agg.f = 1;
+  CHECK(dnt_fl_async_create(&cfg, cl, &w0, &s) == DNT_ERR_ARG);
+  cfg.stage.agg = dnt_agg_defaults(DNT_AGG_MEAN);
+  cfg.stage.attack = dnt_attack_defaults(DNT_ATTACK_LIE);
+  CHECK(dnt_fl_async_create(&cfg, cl, &w0, &s) == DNT_ERR_ARG);
+}
+
+static double constant_eval(void *ctx, const float *w, size_t d) {
+  (void)ctx, (void)w, (void)d;
+  return 1.0;
+}
+
+/* FedBuff on the quadratic task; returns the model after `steps` steps. */
+static void fedbuff(int threads, int sync_rounds, int eval, int max_stale, int steps, float *w,
+                    dnt_fl_async_metrics *ms) {
+  enum { N = 12, QD = 20 };
+  unsigned char mal[N] = {1, 1};
+  dnt_fl_quadratic t;
+  CHECK_OK(dnt_fl_quadratic_init(&t, N, QD, 1, 1, 3, mal));
+  dnt_fl_async_cfg cfg = dnt_fl_async_defaults(N, QD);
+  cfg.buffer_k = 5;
+  cfg.concurrency = 8;
+  cfg.threads = threads;
+  cfg.sync_rounds = sync_rounds;
+  cfg.eval = eval ? constant_eval : NULL;
+  cfg.plateau_patience = 2;
+  cfg.max_staleness = max_stale;
+  cfg.malicious = mal;
+  cfg.server_lr = 0.5;
+  cfg.stage.agg = dnt_agg_defaults(DNT_AGG_TRMEAN);
+  cfg.stage.agg.f = 2;
+  cfg.stage.attack = dnt_attack_defaults(DNT_ATTACK_LIE);
+  float w0[QD] = {0};
+  dnt_fl_async *s;
+  CHECK_OK(dnt_fl_async_create(&cfg, t.clients, w0, &s));
+  for (int i = 0; i < steps; i++) CHECK_OK(dnt_fl_async_step(s, &ms[i]));
+  memcpy(w, dnt_fl_async_model(s), sizeof(float) * QD);
+  dnt_fl_async_destroy(s);
+  dnt_fl_quadratic_free(&t);
+}
+
+static void test_fedbuff(void) {
+  float a[20], b[20];
+  dnt_fl_async_metrics ma[40], mb[40];
+  fedbuff(1, 0, 0, -1, 40, a, ma);
+  fedbuff(3, 0, 0, -1, 40, b, mb);
+  CHECK(memcmp(a, b, sizeof a) == 0);
+  CHECK(ma[39].time == mb[39].time && ma[39].time > 0);
+  int hist = 0, agg = 0;
+  for (int i = 0; i < 40; i++) {
+    agg += ma[i].aggregated;
+    for (int k = 0; k < DNT_FL_STALE_BINS; k++) hist += ma[i].stale_hist[k];
+  }
+  CHECK(agg == 200 && hist == 200); /* K = 5, nothing rejected */
+  int stale = 0;
+  for (int i = 0; i < 40; i++)
+    for (int k = 1; k < DNT_FL_STALE_BINS; k++) stale += ma[i].stale_hist[k];
+  CHECK(stale > 0);
+
+  /* 3 synchronous rounds first: every client, staleness 0, then FedBuff */
+  fedbuff(2, 3, 0, -1, 6, a, ma);
+  CHECK(ma[0].sync && ma[2].sync && !ma[3].sync);
+  CHECK(ma[0].aggregated == 12 && ma[0].stale_hist[0] == 12 && ma[4].aggregated == 5);
+  /* plateau: a constant metric stalls; switch after 1 + patience rounds */
+  fedbuff(1, 0, 1, -1, 5, a, ma);
+  CHECK(ma[0].sync && ma[2].sync && !ma[3].sync);
+  /* staleness bound 0: stale arrivals are dropped and counted */
+  fedbuff(1, 0, 0, 0, 20, a, ma);
+  int dropped = 0;
+  for (int i = 0; i < 20; i++) dropped += ma[i].stale_dropped;
+  CHECK(dropped > 0);
+}
+
+int main(void) {
+  test_staleness();
+  test_events();
+  test_fedasync_by_hand();
+  test_fedbuff();
+  return test_done("fl.async");
+}
