@@ -1,0 +1,70 @@
+/* dnt/twin_store.h: the twin's record in SQLite.
+ *
+ * Telemetry (physical, twin, mirror), forecasts, decisions and interventions
+ * go to a SQLite database in WAL mode, normally the run's own dnt.db
+ * (dnt_run_path(run, "dnt.db", ...)): the store opens its own connection, so
+ * the run must not hold a write transaction meanwhile (dnt_run logs nothing
+ * between a commit and its next metric). Rows are buffered in an open
+ * transaction; dnt_twin_store_commit(step) adds the step to twin_steps and
+ * commits. With synchronous=NORMAL a committed transaction survives the
+ * process being killed (only a power loss may drop the last ones), so after a
+ * kill the database opens and holds every committed step, whole.
+ *
+ * Tables (session = one twin run in the file; many may share it):
+ *   twin_sessions(id INTEGER PRIMARY KEY, label TEXT, started REAL)
+ *   twin_fields(session, field, name, grp)
+ *   twin_steps(session, step)                       committed steps
+ *   twin_telemetry(session, step, source, field, value)  source: "physical",
+ *                                                   "twin", "mirror", ...
+ *   twin_forecasts(session, step, field, horizon, model, value)  forecast made
+ *                                                   at `step` for step + horizon
+ *   twin_decisions(session, step, kind, action)     action: JSON array text
+ *   twin_interventions(session, step, predicate, action)
+ *
+ * Ownership: open returns a handle; close commits and frees it (abandoning
+ * nothing committed). Not thread-safe. Costs: one prepared insert per row;
+ * a commit is one WAL append. */
+#ifndef DNT_TWIN_STORE_H
+#define DNT_TWIN_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dnt/monitor.h"
+#include "dnt/world.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct dnt_twin_store dnt_twin_store;
+
+/* Opens (creating) the database at `path`, creates the tables, starts a
+ * session labelled `label`. DNT_ERR_EXTERNAL with SQLite's message. */
+int dnt_twin_store_open(const char *path, const char *label, dnt_twin_store **out);
+/* Commits what is buffered and closes. */
+int dnt_twin_store_close(dnt_twin_store *s);
+
+int64_t dnt_twin_store_session(const dnt_twin_store *s);
+
+/* Records the world's field names and groups for this session. */
+int dnt_twin_store_fields(dnt_twin_store *s, const dnt_world_info *info);
+/* n values of one step; NaN is stored as NULL. */
+int dnt_twin_store_telemetry(dnt_twin_store *s, int64_t step, const char *source,
+                             const double *values, size_t n);
+int dnt_twin_store_forecast(dnt_twin_store *s, int64_t step, int field, int horizon,
+                            const char *model, double value);
+int dnt_twin_store_decision(dnt_twin_store *s, int64_t step, const char *kind,
+                            const double *action, size_t n);
+int dnt_twin_store_intervention(dnt_twin_store *s, int64_t step, const char *predicate,
+                                const double *action, size_t n);
+/* Stores the monitor's triggers from index *next on, and advances *next. */
+int dnt_twin_store_monitor(dnt_twin_store *s, const dnt_monitor *m, size_t *next);
+
+/* Marks `step` committed and commits everything buffered. */
+int dnt_twin_store_commit(dnt_twin_store *s, int64_t step);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,233 @@
+/* src/twin/store.c: the twin's SQLite record (dnt/twin_store.h).
+ *
+ * Workload: a few hundred telemetry values per step, a commit every step or
+ * every few steps. Inserts go through prepared statements inside one open
+ * transaction (no fsync per row); tables have no secondary index, so an insert
+ * is an append. Readers query by (session, step) and scan. */
+#include "dnt/twin_store.h"
+
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dnt/status.h"
+
+enum { ST_TEL, ST_FC, ST_DEC, ST_INT, ST_STEP, ST_FIELD, N_ST };
+
+static const char *const SQL[N_ST] = {
+    "INSERT INTO twin_telemetry VALUES(?1,?2,?3,?4,?5)",
+    "INSERT INTO twin_forecasts VALUES(?1,?2,?3,?4,?5,?6)",
+    "INSERT INTO twin_decisions VALUES(?1,?2,?3,?4)",
+    "INSERT INTO twin_interventions VALUES(?1,?2,?3,?4)",
+    "INSERT OR REPLACE INTO twin_steps VALUES(?1,?2)",
+    "INSERT INTO twin_fields VALUES(?1,?2,?3,?4)",
+};
+
+static const char *SCHEMA =
+    "PRAGMA journal_mode=WAL;"
+    "PRAGMA synchronous=NORMAL;"
+    "CREATE TABLE IF NOT EXISTS twin_sessions(id INTEGER PRIMARY KEY, label TEXT, started REAL);"
+    "CREATE TABLE IF NOT EXISTS twin_fields(session INTEGER, field INTEGER, name TEXT,"
+    " grp INTEGER);"
+    "CREATE TABLE IF NOT EXISTS twin_steps(session INTEGER, step INTEGER,"
+    " PRIMARY KEY(session, step));"
+    "CREATE TABLE IF NOT EXISTS twin_telemetry(session INTEGER, step INTEGER, source TEXT,"
+    " field INTEGER, value REAL);"
+    "CREATE TABLE IF NOT EXISTS twin_forecasts(session INTEGER, step INTEGER, field INTEGER,"
+    " horizon INTEGER, model TEXT, value REAL);"
+    "CREATE TABLE IF NOT EXISTS twin_decisions(session INTEGER, step INTEGER, kind TEXT,"
+    " action TEXT);"
+    "CREATE TABLE IF NOT EXISTS twin_interventions(session INTEGER, step INTEGER,"
+    " predicate TEXT, action TEXT);";
+
+struct dnt_twin_store {
+  sqlite3 *db;
+  char *path;
+  sqlite3_stmt *st[N_ST];
+  int64_t session;
+  char *text; /* JSON array buffer for actions */
+  size_t cap_text;
+};
+
+static int db_fail(dnt_twin_store *s, const char *what) {
+  return dnt_error(DNT_ERR_EXTERNAL, "%s: twin store %s: %s", s->path, what,
+                   sqlite3_errmsg(s->db));
+}
+
+static int exec(dnt_twin_store *s, const char *sql) {
+  return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : db_fail(s, sql);
+}
+
+/* Steps a bound statement and resets it. */
+static int run_stmt(dnt_twin_store *s, int k) {
+  int rc = sqlite3_step(s->st[k]) == SQLITE_DONE ? 0 : db_fail(s, SQL[k]);
+  sqlite3_reset(s->st[k]);
+  return rc;
+}
+
+static void free_store(dnt_twin_store *s) {
+  for (int k = 0; k < N_ST; k++) sqlite3_finalize(s->st[k]);
+  sqlite3_close(s->db);
+  free(s->path);
+  free(s->text);
+  free(s);
+}
+
+int dnt_twin_store_open(const char *path, const char *label, dnt_twin_store **out) {
+  *out = NULL;
+  dnt_twin_store *s = calloc(1, sizeof *s);
+  if (!s || !(s->path = strdup(path))) {
+    free(s);
+    return dnt_error(DNT_ERR_NOMEM, "%s: twin store: out of memory", path);
+  }
+  int rc = 0;
+  if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+      SQLITE_OK)
+    rc = db_fail(s, "open");
+  if (rc == 0) sqlite3_busy_timeout(s->db, 10000); /* the run's own connection */
+  if (rc == 0) rc = exec(s, SCHEMA);
+  for (int k = 0; rc == 0 && k < N_ST; k++)
+    if (sqlite3_prepare_v2(s->db, SQL[k], -1, &s->st[k], NULL) != SQLITE_OK)
+      rc = db_fail(s, SQL[k]);
+  sqlite3_stmt *ins = NULL;
+  if (rc == 0 && sqlite3_prepare_v2(s->db, "INSERT INTO twin_sessions(label, started) "
+                                    "VALUES(?1, ?2)", -1, &ins, NULL) != SQLITE_OK)
+    rc = db_fail(s, "prepare session");
+  if (rc == 0) {
+    sqlite3_bind_text(ins, 1, label ? label : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_double(ins, 2, (double)time(NULL));
+    if (sqlite3_step(ins) != SQLITE_DONE) rc = db_fail(s, "insert session");
+    s->session = sqlite3_last_insert_rowid(s->db);
+  }
+  sqlite3_finalize(ins);
+  if (rc == 0) rc = exec(s, "BEGIN");
+  if (rc != 0) {
+    free_store(s);
+    return rc;
+  }
+  *out = s;
+  return 0;
+}
+
+int dnt_twin_store_close(dnt_twin_store *s) {
+  if (!s) return 0;
+  int rc = exec(s, "COMMIT");
+  free_store(s);
+  return rc;
+}
+
+int64_t dnt_twin_store_session(const dnt_twin_store *s) { return s->session; }
+
+static void bind_value(sqlite3_stmt *st, int i, double v) {
+  if (isnan(v))
+    sqlite3_bind_null(st, i);
+  else
+    sqlite3_bind_double(st, i, v);
+}
+
+int dnt_twin_store_fields(dnt_twin_store *s, const dnt_world_info *info) {
+  sqlite3_stmt *st = s->st[ST_FIELD];
+  for (size_t i = 0; i < info->n_fields; i++) {
+    sqlite3_bind_int64(st, 1, s->session);
+    sqlite3_bind_int64(st, 2, (int64_t)i);
+    sqlite3_bind_text(st, 3, info->field_names[i], -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, info->field_group[i]);
+    int rc = run_stmt(s, ST_FIELD);
+    if (rc != 0) return rc;
+  }
+  return 0;
+}
+
+int dnt_twin_store_telemetry(dnt_twin_store *s, int64_t step, const char *source,
+                             const double *values, size_t n) {
+  sqlite3_stmt *st = s->st[ST_TEL];
+  sqlite3_bind_int64(st, 1, s->session);
+  sqlite3_bind_int64(st, 2, step);
+  sqlite3_bind_text(st, 3, source, -1, SQLITE_STATIC);
+  for (size_t i = 0; i < n; i++) {
+    sqlite3_bind_int64(st, 4, (int64_t)i);
+    bind_value(st, 5, values[i]);
+    int rc = run_stmt(s, ST_TEL); /* reset keeps the other bindings */
+    if (rc != 0) return rc;
+  }
+  return 0;
+}
+
+int dnt_twin_store_forecast(dnt_twin_store *s, int64_t step, int field, int horizon,
+                            const char *model, double value) {
+  sqlite3_stmt *st = s->st[ST_FC];
+  sqlite3_bind_int64(st, 1, s->session);
+  sqlite3_bind_int64(st, 2, step);
+  sqlite3_bind_int(st, 3, field);
+  sqlite3_bind_int(st, 4, horizon);
+  sqlite3_bind_text(st, 5, model, -1, SQLITE_STATIC);
+  bind_value(st, 6, value);
+  return run_stmt(s, ST_FC);
+}
+
+/* "[v0,v1,...]" with %.17g (exact round trip); NaN as null. */
+static const char *json_array(dnt_twin_store *s, const double *x, size_t n) {
+  size_t need = 3 + n * 26; /* brackets, NUL, up to 25 characters and a comma each */
+  if (need > s->cap_text) {
+    char *p = realloc(s->text, need);
+    if (!p) return NULL;
+    s->text = p;
+    s->cap_text = need;
+  }
+  size_t len = 0;
+  s->text[len++] = '[';
+  for (size_t i = 0; i < n; i++) {
+    if (i) s->text[len++] = ',';
+    if (isfinite(x[i]))
+      len += (size_t)snprintf(s->text + len, need - len, "%.17g", x[i]);
+    else
+      len += (size_t)snprintf(s->text + len, need - len, "null");
+  }
+  s->text[len++] = ']';
+  s->text[len] = '\0';
+  return s->text;
+}
+
+static int insert_action(dnt_twin_store *s, int k, int64_t step, const char *label,
+                         const double *action, size_t n) {
+  const char *text = json_array(s, action, action ? n : 0);
+  if (!text) return dnt_error(DNT_ERR_NOMEM, "%s: twin store: out of memory", s->path);
+  sqlite3_stmt *st = s->st[k];
+  sqlite3_bind_int64(st, 1, s->session);
+  sqlite3_bind_int64(st, 2, step);
+  sqlite3_bind_text(st, 3, label, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 4, text, -1, SQLITE_STATIC);
+  return run_stmt(s, k);
+}
+
+int dnt_twin_store_decision(dnt_twin_store *s, int64_t step, const char *kind,
+                            const double *action, size_t n) {
+  return insert_action(s, ST_DEC, step, kind, action, n);
+}
+
+int dnt_twin_store_intervention(dnt_twin_store *s, int64_t step, const char *predicate,
+                                const double *action, size_t n) {
+  return insert_action(s, ST_INT, step, predicate, action, n);
+}
+
+int dnt_twin_store_monitor(dnt_twin_store *s, const dnt_monitor *m, size_t *next) {
+  size_t n = dnt_monitor_n_triggers(m);
+  for (; *next < n; (*next)++) {
+    const dnt_monitor_trigger *t = dnt_monitor_trigger_at(m, *next);
+    int rc = dnt_twin_store_intervention(s, t->step, dnt_monitor_name(m, t->predicate),
+                                         dnt_monitor_trigger_action(m, *next), t->n_action);
+    if (rc != 0) return rc;
+  }
+  return 0;
+}
+
+int dnt_twin_store_commit(dnt_twin_store *s, int64_t step) {
+  sqlite3_bind_int64(s->st[ST_STEP], 1, s->session);
+  sqlite3_bind_int64(s->st[ST_STEP], 2, step);
+  int rc = run_stmt(s, ST_STEP);
+  if (rc == 0) rc = exec(s, "COMMIT");
+  return rc ? rc : exec(s, "BEGIN");
+}
