@@ -3,8 +3,10 @@
  * The reader takes the whole file into memory (the data sets here are a few MB)
  * and splits it into cells: quoted fields with embedded commas, quotes ("") and
  * line breaks, CRLF or LF line ends, empty fields, a UTF-8 BOM, and a final line
- * without a line break are all accepted. The first record is the header; columns
- * are looked up by name. Every record must have as many fields as the header.
+ * without a line break are all accepted. Empty lines are skipped (so a record
+ * of one empty field must be written as ""). The first record is the header;
+ * columns are looked up by name. Every record must have as many fields as the
+ * header.
  * Errors name the file, the line and the column (1-based) and what was wrong.
  * A custom single-byte delimiter (e.g. '\t') can be chosen.
  *
@@ -57,7 +59,8 @@ void dnt_csv_write_field(FILE *f, const char *text, char delim);
 /* Writes a header line from n names. */
 void dnt_csv_write_header(FILE *f, const char *const *names, size_t n);
 /* Writes n doubles as one record with %.9g (round-trips float32, near-exact for
- * double values of that precision). */
+ * double values of that precision); a NaN is written as an empty field, which
+ * gnuplot and dnt_csv_double_or read as missing. Records end with LF. */
 void dnt_csv_write_row(FILE *f, const double *values, size_t n);
 
 #ifdef __cplusplus

@@ -5,7 +5,9 @@
  * "<dir>/<name>.svg" and "<dir>/<name>.png". A user restyles a figure by editing
  * the script and running `gnuplot name.gp`. Without gnuplot the script is still
  * written, a warning says how to render it, and the call succeeds: a missing
- * gnuplot never fails a study. Column names are CSV header names. */
+ * gnuplot never fails a study. Column names are CSV header names. When gnuplot
+ * is present but fails (e.g. a column name that the CSV lacks), the call
+ * returns DNT_ERR_EXTERNAL with gnuplot's message; the script stays in place. */
 #ifndef DNT_FIGURE_H
 #define DNT_FIGURE_H
 
@@ -27,7 +29,9 @@ int dnt_figure_lines(const char *dir, const char *name, const char *csv, const c
                      const char *const *ycols, size_t n_y, const dnt_figure_text *text);
 
 /* Heatmap from a long-format table: columns xcol (category), ycol (category),
- * zcol (value); each cell labelled with its value. */
+ * zcol (value); each cell labelled with its value. The CSV must exist already:
+ * its categories are read now (in order of first appearance) and written into
+ * the script. */
 int dnt_figure_heatmap(const char *dir, const char *name, const char *csv, const char *xcol,
                        const char *ycol, const char *zcol, const dnt_figure_text *text);
 

@@ -4,12 +4,17 @@
  * receives:
  *   config.json   the effective config (atomic write, at open)
  *   dnt.db        SQLite database in WAL mode: table runs(id, study, config,
- *                 seed, version, started, ended, wall_seconds) and table
- *                 metrics(run_id, name, step, value); each dnt_run_commit()
- *                 makes the metrics logged so far durable, so a process killed
- *                 mid-run leaves a database that opens and holds them
- *   summary.json  named metrics, the config, the seed, the version and the wall
- *                 time (atomic write, at close)
+ *                 seed, version, git_revision, started, ended, wall_seconds,
+ *                 error) and table metrics(run_id, name, step, value); each
+ *                 dnt_run_commit() makes the metrics logged so far durable, so
+ *                 a process killed mid-run leaves a database that opens and
+ *                 holds them (ended stays NULL for such a run). Several runs
+ *                 may share one folder and its database.
+ *   summary.json  {"study", "seed", "version", "git_revision", "wall_seconds",
+ *                 "config" (the object), "metrics" (named values)}, written
+ *                 atomically at close
+ * A seed above INT64_MAX is stored as decimal text (JSON and SQLite integers
+ * are signed 64-bit). Times in the database are ISO 8601 UTC.
  * plus whatever CSV tables and figures the study writes (dnt_run_path).
  *
  * Ownership: dnt_run_open returns a handle freed by dnt_run_close (which writes
@@ -37,7 +42,8 @@ int dnt_run_metric(dnt_run *r, const char *name, int64_t step, double value);
 /* Commits the buffered metrics (call every so often, e.g. once per round). */
 int dnt_run_commit(dnt_run *r);
 
-/* Sets a named number in summary.json ("metrics" object); last value wins. */
+/* Sets a named number in summary.json ("metrics" object); last value wins.
+ * NaN and infinities are written as null (JSON has no such numbers). */
 int dnt_run_summary_number(dnt_run *r, const char *name, double value);
 /* Sets a named string in summary.json ("metrics" object). */
 int dnt_run_summary_string(dnt_run *r, const char *name, const char *value);
@@ -50,7 +56,8 @@ const char *dnt_run_dir(const dnt_run *r);
 
 /* Ends the run: records end time, commits, writes summary.json, frees. */
 int dnt_run_close(dnt_run *r);
-/* Ends a failed run: records the error in the database, frees, no summary. */
+/* Ends a failed run: commits the metrics logged so far, records `why` in
+ * runs.error, frees, and writes no summary. */
 void dnt_run_abort(dnt_run *r, const char *why);
 
 /* Library version "MAJOR.MINOR.PATCH" and the git revision baked in at build. */

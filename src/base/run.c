@@ -1,0 +1,274 @@
+/* run.c: one study execution's result folder, database and summary.
+ *
+ * Metrics go to SQLite in WAL mode through one prepared insert inside an open
+ * transaction; dnt_run_commit ends it and opens the next. A study logs a few
+ * metrics per step and commits once per round or episode, so inserts are cheap
+ * (no fsync each) and a crash loses at most the metrics since the last commit.
+ * synchronous=NORMAL is enough for that: in WAL mode a committed transaction
+ * survives the process being killed; only a power loss may drop the last few.
+ *
+ * summary.json is assembled in memory (jansson) and written atomically at
+ * close, so a folder holds either no summary or a complete one. */
+#include "dnt/run.h"
+
+#include <jansson.h>
+#include <limits.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "build_info.h"
+#include "dnt/fileio.h"
+#include "dnt/progress.h"
+#include "dnt/status.h"
+#include "json_dump.h"
+
+struct dnt_run {
+  char *dir;
+  char *study;
+  uint64_t seed;
+  json_t *config;  /* the config object, or JSON null */
+  json_t *metrics; /* the "metrics" object of summary.json */
+  sqlite3 *db;
+  sqlite3_stmt *insert_metric;
+  int64_t id; /* runs.id of this run */
+  double start;
+};
+
+static const char *SCHEMA_SQL =
+    "PRAGMA journal_mode=WAL;"
+    "PRAGMA synchronous=NORMAL;"
+    "CREATE TABLE IF NOT EXISTS runs(id INTEGER PRIMARY KEY, study TEXT NOT NULL, config TEXT,"
+    " seed INTEGER, version TEXT, git_revision TEXT, started TEXT, ended TEXT,"
+    " wall_seconds REAL, error TEXT);"
+    "CREATE TABLE IF NOT EXISTS metrics(run_id INTEGER NOT NULL REFERENCES runs(id),"
+    " name TEXT NOT NULL, step INTEGER NOT NULL, value REAL);"
+    "CREATE INDEX IF NOT EXISTS metrics_by_name ON metrics(run_id, name, step);";
+
+const char *dnt_version(void) { return DNT_VERSION_STRING; }
+
+const char *dnt_git_revision(void) { return DNT_GIT_REVISION; }
+
+static int db_error(dnt_run *r, const char *what) {
+  return dnt_error(DNT_ERR_EXTERNAL, "%s/dnt.db: %s: %s", r->dir, what, sqlite3_errmsg(r->db));
+}
+
+static int exec(dnt_run *r, const char *sql) {
+  char *msg = NULL;
+  if (sqlite3_exec(r->db, sql, NULL, NULL, &msg) == SQLITE_OK) return DNT_OK;
+  int rc = dnt_error(DNT_ERR_EXTERNAL, "%s/dnt.db: %s", r->dir, msg ? msg : "SQLite error");
+  sqlite3_free(msg);
+  return rc;
+}
+
+/* Seeds above INT64_MAX do not fit a JSON or SQLite integer: they go as text. */
+static json_t *seed_json(uint64_t seed) {
+  if (seed <= (uint64_t)INT64_MAX) return json_integer((json_int_t)seed);
+  char buf[32];
+  snprintf(buf, sizeof buf, "%llu", (unsigned long long)seed);
+  return json_string(buf);
+}
+
+static void run_free(dnt_run *r) {
+  sqlite3_finalize(r->insert_metric);
+  sqlite3_close(r->db);
+  json_decref(r->config);
+  json_decref(r->metrics);
+  free(r->dir);
+  free(r->study);
+  free(r);
+}
+
+static int insert_run_row(dnt_run *r, const char *config_json) {
+  sqlite3_stmt *st = NULL;
+  const char *sql = "INSERT INTO runs(study, config, seed, version, git_revision, started)"
+                    " VALUES(?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))";
+  if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK) return db_error(r, "prepare");
+  sqlite3_bind_text(st, 1, r->study, -1, SQLITE_STATIC);
+  if (config_json) sqlite3_bind_text(st, 2, config_json, -1, SQLITE_STATIC);
+  if (r->seed <= (uint64_t)INT64_MAX) {
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)r->seed);
+  } else {
+    char buf[32];
+    snprintf(buf, sizeof buf, "%llu", (unsigned long long)r->seed);
+    sqlite3_bind_text(st, 3, buf, -1, SQLITE_TRANSIENT);
+  }
+  sqlite3_bind_text(st, 4, dnt_version(), -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 5, dnt_git_revision(), -1, SQLITE_STATIC);
+  int rc = sqlite3_step(st) == SQLITE_DONE ? DNT_OK : db_error(r, "insert run");
+  sqlite3_finalize(st);
+  r->id = sqlite3_last_insert_rowid(r->db);
+  return rc;
+}
+
+int dnt_run_open(const char *dir, const char *study, const char *config_json, uint64_t seed,
+                 dnt_run **out) {
+  *out = NULL;
+  int rc = dnt_mkdir_p(dir);
+  if (rc) return rc;
+  dnt_run *r = calloc(1, sizeof *r);
+  if (!r) return dnt_error(DNT_ERR_NOMEM, "%s: cannot allocate a run", dir);
+  r->dir = strdup(dir);
+  r->study = strdup(study);
+  r->seed = seed;
+  r->start = dnt_now();
+  r->metrics = json_object();
+  if (!r->dir || !r->study || !r->metrics) {
+    rc = dnt_error(DNT_ERR_NOMEM, "%s: cannot allocate a run", dir);
+    goto fail;
+  }
+  char path[4096];
+  if ((rc = dnt_run_path(r, "config.json", path, sizeof path))) goto fail;
+  if (config_json) {
+    json_error_t err;
+    r->config = json_loads(config_json, 0, &err);
+    if (!r->config) {
+      rc = dnt_error(DNT_ERR_PARSE, "%s: config text:%d:%d: %s", dir, err.line, err.column,
+                     err.text);
+      goto fail;
+    }
+    char *text = dnt_json_dump_exact(r->config);
+    if (!text) {
+      rc = dnt_error(DNT_ERR_NOMEM, "%s: cannot format the config", dir);
+      goto fail;
+    }
+    rc = dnt_write_atomic(path, text, strlen(text));
+    free(text);
+    if (rc) goto fail;
+  } else {
+    r->config = json_null();
+  }
+  if ((rc = dnt_run_path(r, "dnt.db", path, sizeof path))) goto fail;
+  if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+      SQLITE_OK) {
+    rc = db_error(r, "open");
+    goto fail;
+  }
+  sqlite3_busy_timeout(r->db, 10000); /* another run may share the folder */
+  if ((rc = exec(r, SCHEMA_SQL)) || (rc = insert_run_row(r, config_json))) goto fail;
+  if (sqlite3_prepare_v2(r->db, "INSERT INTO metrics(run_id, name, step, value) VALUES(?,?,?,?)",
+                         -1, &r->insert_metric, NULL) != SQLITE_OK) {
+    rc = db_error(r, "prepare");
+    goto fail;
+  }
+  if ((rc = exec(r, "BEGIN"))) goto fail;
+  *out = r;
+  return DNT_OK;
+fail:
+  run_free(r);
+  return rc;
+}
+
+int dnt_run_metric(dnt_run *r, const char *name, int64_t step, double value) {
+  sqlite3_stmt *st = r->insert_metric;
+  sqlite3_bind_int64(st, 1, r->id);
+  sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(st, 3, step);
+  if (isnan(value))
+    sqlite3_bind_null(st, 4);
+  else
+    sqlite3_bind_double(st, 4, value);
+  int rc = sqlite3_step(st) == SQLITE_DONE ? DNT_OK : db_error(r, "insert metric");
+  sqlite3_reset(st);
+  return rc;
+}
+
+int dnt_run_commit(dnt_run *r) {
+  int rc = exec(r, "COMMIT");
+  return rc ? rc : exec(r, "BEGIN");
+}
+
+static int set_metric(dnt_run *r, const char *name, json_t *v) {
+  if (!v) return dnt_error(DNT_ERR_NOMEM, "%s: summary '%s': out of memory", r->dir, name);
+  if (json_object_set_new(r->metrics, name, v) != 0)
+    return dnt_error(DNT_ERR_ARG, "%s: summary metric name '%s' is not valid UTF-8", r->dir, name);
+  return DNT_OK;
+}
+
+int dnt_run_summary_number(dnt_run *r, const char *name, double value) {
+  /* JSON has no NaN or infinity: such a value is recorded as null. Whole
+   * numbers print without a fraction (episodes: 400, not 400.0). */
+  json_t *v;
+  if (!isfinite(value))
+    v = json_null();
+  else if (value == floor(value) && fabs(value) < 0x1p53)
+    v = json_integer((json_int_t)value);
+  else
+    v = json_real(value);
+  return set_metric(r, name, v);
+}
+
+int dnt_run_summary_string(dnt_run *r, const char *name, const char *value) {
+  json_t *v = json_string(value);
+  if (!v) return dnt_error(DNT_ERR_ARG, "%s: summary '%s': value is not valid UTF-8", r->dir, name);
+  return set_metric(r, name, v);
+}
+
+int dnt_run_summary_json(dnt_run *r, const char *name, const char *json_text) {
+  json_error_t err;
+  json_t *v = json_loads(json_text, JSON_DECODE_ANY, &err);
+  if (!v)
+    return dnt_error(DNT_ERR_PARSE, "%s: summary '%s':%d:%d: %s", r->dir, name, err.line,
+                     err.column, err.text);
+  return set_metric(r, name, v);
+}
+
+int dnt_run_path(const dnt_run *r, const char *name, char *buf, size_t len) {
+  int n = snprintf(buf, len, "%s/%s", r->dir, name);
+  if (n < 0 || (size_t)n >= len)
+    return dnt_error(DNT_ERR_ARG, "%s/%s: path longer than %zu bytes", r->dir, name, len);
+  return DNT_OK;
+}
+
+const char *dnt_run_dir(const dnt_run *r) { return r->dir; }
+
+/* Commits pending metrics and records the end of the run (error NULL on success). */
+static int finish_row(dnt_run *r, double wall, const char *error) {
+  sqlite3_stmt *st = NULL;
+  const char *sql = "UPDATE runs SET ended = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),"
+                    " wall_seconds = ?, error = ? WHERE id = ?";
+  if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK) return db_error(r, "prepare");
+  sqlite3_bind_double(st, 1, wall);
+  if (error) sqlite3_bind_text(st, 2, error, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 3, r->id);
+  int rc = sqlite3_step(st) == SQLITE_DONE ? DNT_OK : db_error(r, "update run");
+  sqlite3_finalize(st);
+  int rc2 = exec(r, "COMMIT");
+  return rc ? rc : rc2;
+}
+
+static int write_summary(dnt_run *r, double wall) {
+  json_t *s = json_object();
+  if (!s) return dnt_error(DNT_ERR_NOMEM, "%s: cannot build summary.json", r->dir);
+  json_object_set_new(s, "study", json_string(r->study));
+  json_object_set_new(s, "seed", seed_json(r->seed));
+  json_object_set_new(s, "version", json_string(dnt_version()));
+  json_object_set_new(s, "git_revision", json_string(dnt_git_revision()));
+  json_object_set_new(s, "wall_seconds", json_real(round(wall * 1e3) / 1e3)); /* ms */
+  json_object_set(s, "config", r->config);
+  json_object_set(s, "metrics", r->metrics);
+  char *text = dnt_json_dump_exact(s);
+  json_decref(s);
+  if (!text) return dnt_error(DNT_ERR_NOMEM, "%s: cannot format summary.json", r->dir);
+  char path[4096];
+  int rc = dnt_run_path(r, "summary.json", path, sizeof path);
+  if (rc == DNT_OK) rc = dnt_write_atomic(path, text, strlen(text));
+  free(text);
+  return rc;
+}
+
+int dnt_run_close(dnt_run *r) {
+  double wall = dnt_now() - r->start;
+  int rc = finish_row(r, wall, NULL);
+  int rc2 = write_summary(r, wall);
+  run_free(r);
+  return rc ? rc : rc2;
+}
+
+void dnt_run_abort(dnt_run *r, const char *why) {
+  if (!r) return;
+  finish_row(r, dnt_now() - r->start, why ? why : "aborted");
+  run_free(r);
+}

@@ -1,0 +1,170 @@
+/* test_run: a run writes config.json, dnt.db and summary.json with the
+ * documented fields; committed metrics survive a SIGKILL of the process. */
+#include "dnt/run.h"
+
+#include <jansson.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "dnt/fileio.h"
+#include "dnt/status.h"
+#include "test.h"
+
+/* Runs a query returning one integer (or -1 on error). */
+static long long query_int(const char *db_path, const char *sql) {
+  sqlite3 *db;
+  long long v = -1;
+  if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+      v = sqlite3_column_int64(st, 0);
+    else
+      fprintf(stderr, "query '%s': %s\n", sql, sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(db);
+  return v;
+}
+
+static void check_complete_run(const char *root) {
+  char dir[300], path[400];
+  snprintf(dir, sizeof dir, "%s/complete", root);
+  dnt_run *r;
+  CHECK_OK(dnt_run_open(dir, "caching", "{\"caching\": {\"slots\": 150, \"zipf\": 0.8}}", 42, &r));
+  if (!r) return;
+  CHECK(strcmp(dnt_run_dir(r), dir) == 0);
+  for (int step = 0; step < 10; step++) CHECK_OK(dnt_run_metric(r, "loss", step, 1.0 / (step + 1)));
+  CHECK_OK(dnt_run_commit(r));
+  CHECK_OK(dnt_run_metric(r, "hit_rate", 0, 0.5));
+  CHECK_OK(dnt_run_summary_number(r, "hit_rate", 0.1));
+  CHECK_OK(dnt_run_summary_number(r, "hit_rate", 0.875)); /* last value wins */
+  CHECK_OK(dnt_run_summary_number(r, "episodes", 400));
+  CHECK_OK(dnt_run_summary_number(r, "undefined", NAN));
+  CHECK_OK(dnt_run_summary_string(r, "policy", "lru"));
+  CHECK_OK(dnt_run_summary_json(r, "loads", "[0.2, 0.3]"));
+  CHECK(dnt_run_summary_json(r, "bad", "[0.2,") == DNT_ERR_PARSE);
+  char small[8];
+  CHECK(dnt_run_path(r, "summary.json", small, sizeof small) == DNT_ERR_ARG);
+  CHECK_OK(dnt_run_close(r));
+
+  snprintf(path, sizeof path, "%s/config.json", dir);
+  CHECK(dnt_path_exists(path));
+  snprintf(path, sizeof path, "%s/summary.json", dir);
+  json_error_t err;
+  json_t *s = json_load_file(path, 0, &err);
+  CHECK_MSG(s != NULL, "%s", err.text);
+  if (!s) return;
+  CHECK(strcmp(json_string_value(json_object_get(s, "study")), "caching") == 0);
+  CHECK(json_integer_value(json_object_get(s, "seed")) == 42);
+  CHECK(strcmp(json_string_value(json_object_get(s, "version")), dnt_version()) == 0);
+  CHECK(strcmp(json_string_value(json_object_get(s, "git_revision")), dnt_git_revision()) == 0);
+  json_t *wall = json_object_get(s, "wall_seconds");
+  CHECK(json_is_number(wall) && json_number_value(wall) >= 0 && json_number_value(wall) < 60);
+  json_t *cfg = json_object_get(s, "config");
+  CHECK(json_integer_value(json_object_get(json_object_get(cfg, "caching"), "slots")) == 150);
+  json_t *m = json_object_get(s, "metrics");
+  CHECK(json_real_value(json_object_get(m, "hit_rate")) == 0.875);
+  CHECK(json_is_integer(json_object_get(m, "episodes")));
+  CHECK(json_is_null(json_object_get(m, "undefined")));
+  CHECK(strcmp(json_string_value(json_object_get(m, "policy")), "lru") == 0);
+  CHECK(json_array_size(json_object_get(m, "loads")) == 2);
+  CHECK(json_object_get(m, "bad") == NULL);
+  json_decref(s);
+
+  snprintf(path, sizeof path, "%s/dnt.db", dir);
+  CHECK(query_int(path, "SELECT count(*) FROM metrics WHERE name = 'loss'") == 10);
+  CHECK(query_int(path, "SELECT count(*) FROM metrics WHERE name = 'hit_rate'") == 1);
+  CHECK(query_int(path, "SELECT step FROM metrics WHERE name = 'loss' AND value = 0.25") == 3);
+  CHECK(query_int(path, "SELECT count(*) FROM runs WHERE study = 'caching' AND seed = 42 AND"
+                        " ended IS NOT NULL AND wall_seconds >= 0 AND error IS NULL") == 1);
+
+  /* A second run in the same folder gets its own row. */
+  CHECK_OK(dnt_run_open(dir, "caching", NULL, UINT64_MAX, &r));
+  if (r) {
+    CHECK_OK(dnt_run_metric(r, "loss", 0, 2.0));
+    CHECK_OK(dnt_run_close(r));
+  }
+  CHECK(query_int(path, "SELECT count(*) FROM runs") == 2);
+  CHECK(query_int(path, "SELECT count(*) FROM metrics WHERE run_id = 2") == 1);
+  snprintf(path, sizeof path, "%s/summary.json", dir);
+  s = json_load_file(path, 0, &err);
+  CHECK(s && strcmp(json_string_value(json_object_get(s, "seed")), "18446744073709551615") == 0);
+  CHECK(s && json_is_null(json_object_get(s, "config")));
+  json_decref(s);
+}
+
+static void check_abort_and_errors(const char *root) {
+  char dir[300], path[400];
+  snprintf(dir, sizeof dir, "%s/aborted", root);
+  dnt_run *r;
+  CHECK_OK(dnt_run_open(dir, "forecast", "{}", 1, &r));
+  if (!r) return;
+  CHECK_OK(dnt_run_metric(r, "mse", 0, 0.5));
+  dnt_run_abort(r, "diverged at round 3");
+  snprintf(path, sizeof path, "%s/summary.json", dir);
+  CHECK(!dnt_path_exists(path));
+  snprintf(path, sizeof path, "%s/dnt.db", dir);
+  CHECK(query_int(path, "SELECT count(*) FROM runs WHERE error = 'diverged at round 3'") == 1);
+  CHECK(query_int(path, "SELECT count(*) FROM metrics") == 1);
+
+  snprintf(dir, sizeof dir, "%s/badconfig", root);
+  r = NULL;
+  CHECK(dnt_run_open(dir, "x", "{\"a\": ", 1, &r) == DNT_ERR_PARSE);
+  CHECK(r == NULL);
+}
+
+/* The child commits 5 metrics, buffers 3 more, tells the parent, and is killed. */
+static void check_killed_run(const char *root) {
+  char dir[300], path[400];
+  snprintf(dir, sizeof dir, "%s/killed", root);
+  int fds[2];
+  CHECK(pipe(fds) == 0);
+  fflush(NULL);
+  pid_t pid = fork();
+  CHECK(pid >= 0);
+  if (pid == 0) {
+    close(fds[0]);
+    dnt_run *r;
+    if (dnt_run_open(dir, "security", "{}", 9, &r)) _exit(1);
+    for (int i = 0; i < 5; i++) dnt_run_metric(r, "reward", i, i);
+    if (dnt_run_commit(r)) _exit(2);
+    for (int i = 5; i < 8; i++) dnt_run_metric(r, "reward", i, i);
+    char ready = 1;
+    if (write(fds[1], &ready, 1) != 1) _exit(3);
+    for (;;) pause();
+  }
+  close(fds[1]);
+  char ready = 0;
+  CHECK(read(fds[0], &ready, 1) == 1 && ready == 1);
+  close(fds[0]);
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+
+  snprintf(path, sizeof path, "%s/dnt.db", dir);
+  CHECK(query_int(path, "SELECT count(*) FROM metrics WHERE name = 'reward'") == 5);
+  CHECK(query_int(path, "SELECT max(step) FROM metrics") == 4);
+  CHECK(query_int(path, "SELECT count(*) FROM runs WHERE ended IS NULL") == 1);
+  CHECK(query_int(path, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'") == 1);
+  snprintf(path, sizeof path, "%s/summary.json", dir);
+  CHECK(!dnt_path_exists(path));
+}
+
+int main(void) {
+  char root[] = "/tmp/dnt_test_run_XXXXXX";
+  CHECK(mkdtemp(root) != NULL);
+  CHECK(strlen(dnt_version()) >= 5 && strchr(dnt_version(), '.') != NULL);
+  CHECK(strlen(dnt_git_revision()) > 0);
+  check_complete_run(root);
+  check_abort_and_errors(root);
+  check_killed_run(root);
+  char cmd[300];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+  CHECK(system(cmd) == 0);
+  return test_done("run");
+}
