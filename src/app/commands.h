@@ -16,5 +16,6 @@ extern const size_t app_n_commands;
 /* One declaration per subcommand, each defined in cmd_<name>.c. */
 int cmd_run(int argc, char **argv);
 int cmd_nn(int argc, char **argv);
+int cmd_cluster(int argc, char **argv);
 
 #endif
