@@ -22,13 +22,16 @@ void dnt_act_forward(dnt_act a, float *x, size_t n) {
   case DNT_ACT_NONE:
     break;
   case DNT_ACT_RELU:
-    for (size_t i = 0; i < n; i++) x[i] = x[i] > 0.0f ? x[i] : 0.0f;
+    for (size_t i = 0; i < n; i++)
+      x[i] = x[i] > 0.0f ? x[i] : 0.0f;
     break;
   case DNT_ACT_TANH:
-    for (size_t i = 0; i < n; i++) x[i] = nn_tanhf(x[i]);
+    for (size_t i = 0; i < n; i++)
+      x[i] = nn_tanhf(x[i]);
     break;
   case DNT_ACT_SIGMOID:
-    for (size_t i = 0; i < n; i++) x[i] = nn_sigmoidf(x[i]);
+    for (size_t i = 0; i < n; i++)
+      x[i] = nn_sigmoidf(x[i]);
     break;
   }
 }
@@ -38,13 +41,16 @@ void dnt_act_backward(dnt_act a, const float *y, float *dy, size_t n) {
   case DNT_ACT_NONE:
     break;
   case DNT_ACT_RELU:
-    for (size_t i = 0; i < n; i++) dy[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+    for (size_t i = 0; i < n; i++)
+      dy[i] = y[i] > 0.0f ? dy[i] : 0.0f;
     break;
   case DNT_ACT_TANH:
-    for (size_t i = 0; i < n; i++) dy[i] *= 1.0f - y[i] * y[i];
+    for (size_t i = 0; i < n; i++)
+      dy[i] *= 1.0f - y[i] * y[i];
     break;
   case DNT_ACT_SIGMOID:
-    for (size_t i = 0; i < n; i++) dy[i] *= y[i] * (1.0f - y[i]);
+    for (size_t i = 0; i < n; i++)
+      dy[i] *= y[i] * (1.0f - y[i]);
     break;
   }
 }
@@ -73,7 +79,8 @@ void nn_bias_act(dnt_act act, float *y, const float *bias, int rows, int cols) {
     const float *restrict b = bias;
     switch (act) {
     case DNT_ACT_NONE:
-      for (int j = 0; j < cols; j++) yr[j] += b[j];
+      for (int j = 0; j < cols; j++)
+        yr[j] += b[j];
       break;
     case DNT_ACT_RELU:
       for (int j = 0; j < cols; j++) {
@@ -82,17 +89,19 @@ void nn_bias_act(dnt_act act, float *y, const float *bias, int rows, int cols) {
       }
       break;
     case DNT_ACT_TANH:
-      for (int j = 0; j < cols; j++) yr[j] = nn_tanhf(yr[j] + b[j]);
+      for (int j = 0; j < cols; j++)
+        yr[j] = nn_tanhf(yr[j] + b[j]);
       break;
     case DNT_ACT_SIGMOID:
-      for (int j = 0; j < cols; j++) yr[j] = nn_sigmoidf(yr[j] + b[j]);
+      for (int j = 0; j < cols; j++)
+        yr[j] = nn_sigmoidf(yr[j] + b[j]);
       break;
     }
   }
 }
 
-void nn_act_grad(dnt_act act, const float *y, const float *dy, float *dz, float *db,
-                 int rows, int cols) {
+void nn_act_grad(dnt_act act, const float *y, const float *dy, float *dz, float *db, int rows,
+                 int cols) {
   assert(dz != dy);
   for (int r = 0; r < rows; r++) {
     const float *restrict yr = y + (size_t)r * cols;
@@ -101,7 +110,8 @@ void nn_act_grad(dnt_act act, const float *y, const float *dy, float *dz, float 
     float *restrict b = db;
     switch (act) {
     case DNT_ACT_NONE:
-      for (int j = 0; j < cols; j++) b[j] += dyr[j];
+      for (int j = 0; j < cols; j++)
+        b[j] += dyr[j];
       break;
     case DNT_ACT_RELU:
       for (int j = 0; j < cols; j++) {

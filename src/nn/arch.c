@@ -21,14 +21,13 @@ dnt_net_arch dnt_mlp_arch(int input, const int *sizes, int n, dnt_act hidden, dn
 }
 
 static int bad(int l, const char *field, int value, const char *expected) {
-  return dnt_error(DNT_ERR_ARG, "dnt_net_arch: field 'layer[%d].%s' = '%d': expected %s", l,
-                   field, value, expected);
+  return dnt_error(DNT_ERR_ARG, "dnt_net_arch: field 'layer[%d].%s' = '%d': expected %s", l, field,
+                   value, expected);
 }
 
 int dnt_net_arch_validate(const dnt_net_arch *arch) {
   if (arch->input <= 0)
-    return dnt_error(DNT_ERR_ARG, "dnt_net_arch: field 'input' = '%d': expected > 0",
-                     arch->input);
+    return dnt_error(DNT_ERR_ARG, "dnt_net_arch: field 'input' = '%d': expected > 0", arch->input);
   if (arch->seq_len < 0)
     return dnt_error(DNT_ERR_ARG, "dnt_net_arch: field 'seq_len' = '%d': expected >= 0",
                      arch->seq_len);
@@ -73,7 +72,8 @@ size_t dnt_net_arch_nparams(const dnt_net_arch *arch) {
     if (s->kind == DNT_LAYER_DENSE) {
       n += width * u + u;
     } else {
-      for (int k = 0; k < s->lstm_layers; k++) n += ((k ? u : width) + u) * 4 * u + 4 * u;
+      for (int k = 0; k < s->lstm_layers; k++)
+        n += ((k ? u : width) + u) * 4 * u + 4 * u;
     }
     width = u;
   }

@@ -22,9 +22,8 @@ void nn_blas_default_threads(void) {
   if (!atomic_exchange(&threads_chosen, 1)) openblas_set_num_threads(1);
 }
 
-void nn_sgemm(enum CBLAS_TRANSPOSE ta, enum CBLAS_TRANSPOSE tb, int m, int n, int k,
-              const float *a, int lda, const float *b, int ldb, float beta, float *c,
-              int ldc) {
+void nn_sgemm(enum CBLAS_TRANSPOSE ta, enum CBLAS_TRANSPOSE tb, int m, int n, int k, const float *a,
+              int lda, const float *b, int ldb, float beta, float *c, int ldc) {
   if (m == 1) {
     /* c (1, n) = a' (1, k) op(B): the row a' has stride 1, or lda if A is transposed */
     int inca = ta == CblasNoTrans ? 1 : lda;

@@ -18,7 +18,8 @@ static const unsigned char magic[8] = {'D', 'N', 'T', 'C', 'K', 'P', 'T', '\0'};
 enum { FIXED = 16 }; /* magic, version, desclen */
 
 static void put_u32(unsigned char *p, uint32_t v) {
-  for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
+  for (int i = 0; i < 4; i++)
+    p[i] = (unsigned char)(v >> (8 * i));
 }
 
 static uint32_t get_u32(const unsigned char *p) {
@@ -32,12 +33,14 @@ static uint64_t get_u64(const unsigned char *p) {
 int dnt_checkpoint_save(const char *path, const char *desc, const float *data, size_t n) {
   size_t dl = strlen(desc);
   if (dl > UINT32_MAX || n > (SIZE_MAX - FIXED - dl - 12) / 4)
-    return dnt_error(DNT_ERR_ARG, "checkpoint '%s': description of %zu bytes and %zu floats: "
-                     "too large", path, dl, n);
+    return dnt_error(DNT_ERR_ARG,
+                     "checkpoint '%s': description of %zu bytes and %zu floats: "
+                     "too large",
+                     path, dl, n);
   size_t total = FIXED + dl + 8 + 4 * n + 4;
   unsigned char *buf = malloc(total);
-  if (!buf) return dnt_error(DNT_ERR_NOMEM, "checkpoint '%s': %zu bytes: out of memory", path,
-                             total);
+  if (!buf)
+    return dnt_error(DNT_ERR_NOMEM, "checkpoint '%s': %zu bytes: out of memory", path, total);
   memcpy(buf, magic, sizeof magic);
   put_u32(buf + 8, DNT_CHECKPOINT_VERSION);
   put_u32(buf + 12, (uint32_t)dl);
@@ -70,14 +73,14 @@ static void quote(char *out, size_t cap, const unsigned char *s, size_t len) {
   out[k] = '\0';
 }
 
-int dnt_checkpoint_parse(const unsigned char *buf, size_t len, const char *origin,
-                         const char *desc, float *data, size_t n) {
+int dnt_checkpoint_parse(const unsigned char *buf, size_t len, const char *origin, const char *desc,
+                         float *data, size_t n) {
   const char *o = origin ? origin : "(memory)";
   if (len > 0 && memcmp(buf, magic, len < sizeof magic ? len : sizeof magic) != 0)
     return dnt_error(DNT_ERR_CORRUPT, "checkpoint '%s': not a dnt checkpoint (bad magic)", o);
   if (len < FIXED)
-    return dnt_error(DNT_ERR_CORRUPT, "checkpoint '%s': truncated: %zu bytes, header needs %d",
-                     o, len, FIXED);
+    return dnt_error(DNT_ERR_CORRUPT, "checkpoint '%s': truncated: %zu bytes, header needs %d", o,
+                     len, FIXED);
   uint32_t version = get_u32(buf + 8), dl = get_u32(buf + 12);
   if (version != DNT_CHECKPOINT_VERSION)
     return dnt_error(DNT_ERR_VERSION, "checkpoint '%s': field 'version' = '%u': expected %d", o,
@@ -96,8 +99,8 @@ int dnt_checkpoint_parse(const unsigned char *buf, size_t len, const char *origi
                      "%zu-byte header",
                      o, len, (unsigned long long)count, head);
   if (room != 4 * (size_t)count + 4)
-    return dnt_error(DNT_ERR_CORRUPT, "checkpoint '%s': %zu bytes after the %llu stated floats",
-                     o, room - 4 * (size_t)count - 4, (unsigned long long)count);
+    return dnt_error(DNT_ERR_CORRUPT, "checkpoint '%s': %zu bytes after the %llu stated floats", o,
+                     room - 4 * (size_t)count - 4, (unsigned long long)count);
   uint32_t stored = get_u32(buf + len - 4);
   uint32_t computed = (uint32_t)dnt_crc32(0, buf, len - 4);
   if (stored != computed)
@@ -108,13 +111,12 @@ int dnt_checkpoint_parse(const unsigned char *buf, size_t len, const char *origi
   if (want != dl || memcmp(buf + FIXED, desc, dl) != 0) {
     char got[256];
     quote(got, sizeof got, buf + FIXED, dl);
-    return dnt_error(DNT_ERR_MISMATCH,
-                     "checkpoint '%s': field 'description' = '%s': expected '%s'", o, got,
-                     desc);
+    return dnt_error(DNT_ERR_MISMATCH, "checkpoint '%s': field 'description' = '%s': expected '%s'",
+                     o, got, desc);
   }
   if (count != (uint64_t)n)
-    return dnt_error(DNT_ERR_MISMATCH, "checkpoint '%s': field 'count' = '%llu': expected %zu",
-                     o, (unsigned long long)count, n);
+    return dnt_error(DNT_ERR_MISMATCH, "checkpoint '%s': field 'count' = '%llu': expected %zu", o,
+                     (unsigned long long)count, n);
   const unsigned char *p = buf + head;
   for (size_t i = 0; i < n; i++, p += 4) {
     uint32_t u = get_u32(p);

@@ -26,7 +26,8 @@ void nn_dense_init(nn_dense *d, dnt_rng *rng) {
   /* He-uniform (Kaiming, a = 0) before a ReLU, else Xavier/Glorot-uniform */
   double limit = d->act == DNT_ACT_RELU ? sqrt(6.0 / d->in) : sqrt(6.0 / (d->in + d->out));
   nn_fill_uniform(d->w, (size_t)d->in * d->out, (float)limit, rng);
-  for (int j = 0; j < d->out; j++) d->b[j] = 0.0f;
+  for (int j = 0; j < d->out; j++)
+    d->b[j] = 0.0f;
 }
 
 void nn_dense_forward(const nn_dense *d, const float *x, int rows, float *y) {
@@ -39,8 +40,7 @@ void nn_dense_backward(nn_dense *d, const float *x, const float *dy, int rows, f
                        float *dx) {
   nn_act_grad(d->act, d->y, dy, dz, d->db, rows, d->out);
   const float *g = d->act == DNT_ACT_NONE ? dy : dz;
-  nn_sgemm(CblasTrans, CblasNoTrans, d->in, d->out, rows, x, d->in, g, d->out, 1.0f, d->dw,
-           d->out);
+  nn_sgemm(CblasTrans, CblasNoTrans, d->in, d->out, rows, x, d->in, g, d->out, 1.0f, d->dw, d->out);
   if (dx)
     nn_sgemm(CblasNoTrans, CblasTrans, rows, d->in, d->out, g, d->out, d->w, d->out, 0.0f, dx,
              d->in);

@@ -16,8 +16,7 @@ float dnt_loss_mse(const float *pred, const float *target, size_t n, float *grad
   return (float)(sum / (double)n);
 }
 
-float dnt_loss_huber(const float *pred, const float *target, size_t n, float delta,
-                     float *grad) {
+float dnt_loss_huber(const float *pred, const float *target, size_t n, float delta, float *grad) {
   if (n == 0) return 0.0f;
   double sum = 0.0;
   float inv = 1.0f / (float)n;

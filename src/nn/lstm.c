@@ -80,7 +80,8 @@ void nn_lstm_init(nn_lstm *m, dnt_rng *rng) {
   for (int l = 0; l < m->layers; l++) {
     nn_lstm_cell *s = &m->cell[l];
     nn_fill_uniform(s->w, (size_t)(s->in + H) * 4 * H, k, rng);
-    for (int j = 0; j < 4 * H; j++) s->b[j] = (j >= H && j < 2 * H) ? 1.0f : 0.0f;
+    for (int j = 0; j < 4 * H; j++)
+      s->b[j] = (j >= H && j < 2 * H) ? 1.0f : 0.0f;
   }
 }
 
@@ -120,11 +121,11 @@ static void cell_forward(int B, int H, const float *bias, float *z, int ldz, con
 
 /* Backward of row_forward: dh = d loss / d h_t; dc carries d/dc_{t+1} f_{t+1}
  * in and d/dc_t f_t out; the gates become dz; db += dz. */
-static inline void row_backward(int H, float *restrict gi, float *restrict gf,
-                                float *restrict gg, float *restrict go,
-                                const float *restrict cp, const float *restrict tc,
-                                const float *restrict dhin, const float *restrict dhrec,
-                                float *restrict dc, float *restrict db) {
+static inline void row_backward(int H, float *restrict gi, float *restrict gf, float *restrict gg,
+                                float *restrict go, const float *restrict cp,
+                                const float *restrict tc, const float *restrict dhin,
+                                const float *restrict dhrec, float *restrict dc,
+                                float *restrict db) {
   for (int j = 0; j < H; j++) {
     float i = gi[j], f = gf[j], g = gg[j], o = go[j], t = tc[j];
     float dh = dhin[j] + dhrec[j];
@@ -152,9 +153,8 @@ static void cell_backward(int B, int H, float *gates, int ldg, const float *cp, 
                           const float *dhrec, int ldrec, float *dc, float *db) {
   for (int r = 0; r < B; r++) {
     float *g = gates + (size_t)r * ldg;
-    row_backward(H, g, g + H, g + 2 * H, g + 3 * H, cp + (size_t)r * ldcp,
-                 tc + (size_t)r * ldtc, dhin + (size_t)r * lddh, dhrec + (size_t)r * ldrec,
-                 dc + (size_t)r * H, db);
+    row_backward(H, g, g + H, g + 2 * H, g + 3 * H, cp + (size_t)r * ldcp, tc + (size_t)r * ldtc,
+                 dhin + (size_t)r * lddh, dhrec + (size_t)r * ldrec, dc + (size_t)r * H, db);
   }
 }
 
@@ -164,11 +164,12 @@ const float *nn_lstm_forward(nn_lstm *m, const float *x, int B) {
     nn_lstm_cell *s = &m->cell[l], *up = l + 1 < L ? &m->cell[l + 1] : NULL;
     int ni = s->in, K = ni + H, ldxh = T * K;
     if (l == 0) nn_copy_rows(s->xh, K, x, ni, B * T, ni); /* below: filled by layer l-1 */
-    for (int r = 0; r < B; r++) memset(s->xh + (size_t)r * ldxh + ni, 0, H * sizeof(float));
+    for (int r = 0; r < B; r++)
+      memset(s->xh + (size_t)r * ldxh + ni, 0, H * sizeof(float));
     for (int t = 0; t < T; t++) {
       float *g = s->gates + (size_t)t * 4 * H;
-      nn_sgemm(CblasNoTrans, CblasNoTrans, B, 4 * H, K, s->xh + (size_t)t * K, ldxh, s->w,
-               4 * H, 0.0f, g, T * 4 * H);
+      nn_sgemm(CblasNoTrans, CblasNoTrans, B, 4 * H, K, s->xh + (size_t)t * K, ldxh, s->w, 4 * H,
+               0.0f, g, T * 4 * H);
       /* h_t goes to the next step's [x, h], and to the layer above or the output */
       float *h_up = NULL;
       int ld_up = 0;
@@ -223,8 +224,8 @@ void nn_lstm_backward(nn_lstm *m, const float *dy, float *dx, int B) {
                     t < T - 1 ? H : 0, m->dc, s->db);
       /* d loss / d h_{t-1} = dz_t W_h^T */
       if (t > 0)
-        nn_sgemm(CblasNoTrans, CblasTrans, B, H, 4 * H, g, ldg, s->w + (size_t)ni * 4 * H,
-                 4 * H, 0.0f, m->dhrec, H);
+        nn_sgemm(CblasNoTrans, CblasTrans, B, H, 4 * H, g, ldg, s->w + (size_t)ni * 4 * H, 4 * H,
+                 0.0f, m->dhrec, H);
     }
     /* dW += [x, h]^T dz and dx = dz W_x^T, over all B T rows at once */
     nn_sgemm(CblasTrans, CblasNoTrans, K, 4 * H, B * T, s->xh, K, s->gates, 4 * H, 1.0f, s->dw,
@@ -248,8 +249,7 @@ void nn_lstm_infer(nn_lstm *m, const float *x, int B, float *y) {
       nn_lstm_cell *s = &m->cell[l];
       int ni = s->in, K = ni + H;
       if (l == 0) nn_copy_rows(s->ixh, K, x + (size_t)t * ni, T * ni, B, ni);
-      nn_sgemm(CblasNoTrans, CblasNoTrans, B, 4 * H, K, s->ixh, K, s->w, 4 * H, 0.0f, s->iz,
-               4 * H);
+      nn_sgemm(CblasNoTrans, CblasNoTrans, B, 4 * H, K, s->ixh, K, s->w, 4 * H, 0.0f, s->iz, 4 * H);
       float *c = s->ic[t & 1], *h = s->ixh + ni; /* h_t replaces h_{t-1} in [x, h] */
       cell_forward(B, H, s->b, s->iz, 4 * H, t ? s->ic[(t - 1) & 1] : m->zero, t ? H : 0, c, H,
                    s->itc, H, h, K);

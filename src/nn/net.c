@@ -25,7 +25,7 @@ typedef struct net_layer {
 struct dnt_net {
   dnt_net_arch arch;
   int max_batch;
-  int batch; /* samples of the last training forward; 0 before the first */
+  int batch;             /* samples of the last training forward; 0 before the first */
   int in_size, out_size; /* values per sample */
   size_t nparams;
   float *params, *grads;
@@ -75,8 +75,8 @@ int dnt_net_create(const dnt_net_arch *arch, int max_batch, float *params, float
   if (rc != DNT_OK) return rc;
   int steps = arch->seq_len > 0 ? arch->seq_len : 1;
   if (max_batch < 1 || max_batch > 0x7fffffff / steps)
-    return dnt_error(DNT_ERR_ARG, "dnt_net_create: max_batch = %d: expected 1 to %d",
-                     max_batch, 0x7fffffff / steps);
+    return dnt_error(DNT_ERR_ARG, "dnt_net_create: max_batch = %d: expected 1 to %d", max_batch,
+                     0x7fffffff / steps);
   if (!params != !grads)
     return dnt_error(DNT_ERR_ARG,
                      "dnt_net_create: params and grads: expected both NULL or both set");
@@ -187,13 +187,27 @@ void dnt_net_infer(dnt_net *net, const float *x, int batch, float *y) {
   }
 }
 
-void dnt_net_zero_grad(dnt_net *net) { memset(net->grads, 0, net->nparams * sizeof(float)); }
-float *dnt_net_params(dnt_net *net) { return net->params; }
-float *dnt_net_grads(dnt_net *net) { return net->grads; }
-size_t dnt_net_nparams(const dnt_net *net) { return net->nparams; }
-int dnt_net_output_size(const dnt_net *net) { return net->out_size; }
-int dnt_net_max_batch(const dnt_net *net) { return net->max_batch; }
-const dnt_net_arch *dnt_net_get_arch(const dnt_net *net) { return &net->arch; }
+void dnt_net_zero_grad(dnt_net *net) {
+  memset(net->grads, 0, net->nparams * sizeof(float));
+}
+float *dnt_net_params(dnt_net *net) {
+  return net->params;
+}
+float *dnt_net_grads(dnt_net *net) {
+  return net->grads;
+}
+size_t dnt_net_nparams(const dnt_net *net) {
+  return net->nparams;
+}
+int dnt_net_output_size(const dnt_net *net) {
+  return net->out_size;
+}
+int dnt_net_max_batch(const dnt_net *net) {
+  return net->max_batch;
+}
+const dnt_net_arch *dnt_net_get_arch(const dnt_net *net) {
+  return &net->arch;
+}
 
 int dnt_net_save(const dnt_net *net, const char *path) {
   char desc[2048];

@@ -33,9 +33,8 @@ void nn_views_take(nn_views *v, size_t n, float **p, float **g);
 
 /* C = op(A) op(B) + beta C, row-major (cblas_sgemm's arguments); a single row
  * or column goes to cblas_sgemv, which OpenBLAS runs faster for M or N = 1. */
-void nn_sgemm(enum CBLAS_TRANSPOSE ta, enum CBLAS_TRANSPOSE tb, int m, int n, int k,
-              const float *a, int lda, const float *b, int ldb, float beta, float *c,
-              int ldc);
+void nn_sgemm(enum CBLAS_TRANSPOSE ta, enum CBLAS_TRANSPOSE tb, int m, int n, int k, const float *a,
+              int lda, const float *b, int ldb, float beta, float *c, int ldc);
 
 /* Sets OpenBLAS to one thread unless dnt_blas_set_threads was called. */
 void nn_blas_default_threads(void);
@@ -44,8 +43,8 @@ void nn_blas_default_threads(void);
 void nn_bias_act(dnt_act act, float *y, const float *bias, int rows, int cols);
 /* dz = dy * act'(y) and db += column sums of dz, in one pass; with
  * DNT_ACT_NONE the gradient is dy itself and dz is not written. */
-void nn_act_grad(dnt_act act, const float *y, const float *dy, float *dz, float *db,
-                 int rows, int cols);
+void nn_act_grad(dnt_act act, const float *y, const float *dy, float *dz, float *db, int rows,
+                 int cols);
 
 /* Uniform(-limit, limit) into n floats. */
 void nn_fill_uniform(float *x, size_t n, float limit, dnt_rng *rng);

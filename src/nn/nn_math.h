@@ -8,7 +8,8 @@
  *
  * exp: Cody-Waite reduction x = n ln2 + r, |r| <= ln2/2, degree-7 Taylor
  * polynomial for e^r (truncation error < 1e-8 relative), 2^n built from the
- * exponent bits. Inputs are clamped to [-87, 88] so that 2^n stays a normal float.
+ * exponent bits. Inputs are clamped to [-87, 88] so that 2^n stays a normal float
+ * (sigmoid and tanh saturate correctly at +-inf); NaN propagates.
  * tanh: odd Taylor series up to x^15 below |x| = 0.5 (error < 1e-8), else
  * 1 - 2 / (e^{2|x|} + 1) with the sign restored. */
 #ifndef DNT_NN_MATH_H
@@ -17,13 +18,14 @@
 #include <stdint.h>
 #include <string.h>
 
-static inline float nn_expf(float x) {
-  x = x < -87.0f ? -87.0f : x;
-  x = x > 88.0f ? 88.0f : x;
+static inline float nn_expf(float v) {
+  /* clamp, with NaN sent to -87 so that the int conversion below is defined */
+  float x = v > -87.0f ? v : -87.0f;
+  x = x < 88.0f ? x : 88.0f;
   /* round to nearest with the 1.5 * 2^23 trick (vectorises, unlike rintf on SSE2) */
   const float shift = 12582912.0f;
   float n = (x * 1.44269504088896341f + shift) - shift;
-  float r = x - n * 0.693145751953125f;  /* ln2 split hi + lo (Cody-Waite) */
+  float r = x - n * 0.693145751953125f; /* ln2 split hi + lo (Cody-Waite) */
   r = r - n * 1.42860682030941723e-6f;
   float p = 1.0f / 5040.0f;
   p = p * r + 1.0f / 720.0f;
@@ -36,11 +38,13 @@ static inline float nn_expf(float x) {
   int32_t bits = ((int32_t)n + 127) << 23;
   float scale;
   memcpy(&scale, &bits, sizeof scale);
-  return p * scale;
+  return v == v ? p * scale : v; /* NaN in, NaN out */
 }
 
 /* 1 / (1 + e^-x) */
-static inline float nn_sigmoidf(float x) { return 1.0f / (1.0f + nn_expf(-x)); }
+static inline float nn_sigmoidf(float x) {
+  return 1.0f / (1.0f + nn_expf(-x));
+}
 
 static inline float nn_tanhf(float x) {
   float ax = x < 0.0f ? -x : x;

@@ -13,20 +13,27 @@
 
 #define CHUNK ((size_t)1 << 30)
 
-static int chunk(size_t n, size_t at) { return (int)(n - at < CHUNK ? n - at : CHUNK); }
-
-void dnt_vec_copy(float *dst, const float *src, size_t n) {
-  for (size_t i = 0; i < n; i += CHUNK) cblas_scopy(chunk(n, i), src + i, 1, dst + i, 1);
+static int chunk(size_t n, size_t at) {
+  return (int)(n - at < CHUNK ? n - at : CHUNK);
 }
 
-void dnt_vec_zero(float *x, size_t n) { memset(x, 0, n * sizeof *x); }
+void dnt_vec_copy(float *dst, const float *src, size_t n) {
+  for (size_t i = 0; i < n; i += CHUNK)
+    cblas_scopy(chunk(n, i), src + i, 1, dst + i, 1);
+}
+
+void dnt_vec_zero(float *x, size_t n) {
+  memset(x, 0, n * sizeof *x);
+}
 
 void dnt_vec_scale(float *x, float a, size_t n) {
-  for (size_t i = 0; i < n; i += CHUNK) cblas_sscal(chunk(n, i), a, x + i, 1);
+  for (size_t i = 0; i < n; i += CHUNK)
+    cblas_sscal(chunk(n, i), a, x + i, 1);
 }
 
 void dnt_vec_axpy(float *y, float a, const float *x, size_t n) {
-  for (size_t i = 0; i < n; i += CHUNK) cblas_saxpy(chunk(n, i), a, x + i, 1, y + i, 1);
+  for (size_t i = 0; i < n; i += CHUNK)
+    cblas_saxpy(chunk(n, i), a, x + i, 1, y + i, 1);
 }
 
 void dnt_vec_lerp(float *y, const float *x, float a, size_t n) {
@@ -37,11 +44,14 @@ void dnt_vec_lerp(float *y, const float *x, float a, size_t n) {
 
 double dnt_vec_dot(const float *x, const float *y, size_t n) {
   double s = 0.0;
-  for (size_t i = 0; i < n; i += CHUNK) s += cblas_dsdot(chunk(n, i), x + i, 1, y + i, 1);
+  for (size_t i = 0; i < n; i += CHUNK)
+    s += cblas_dsdot(chunk(n, i), x + i, 1, y + i, 1);
   return s;
 }
 
-double dnt_vec_norm(const float *x, size_t n) { return sqrt(dnt_vec_dot(x, x, n)); }
+double dnt_vec_norm(const float *x, size_t n) {
+  return sqrt(dnt_vec_dot(x, x, n));
+}
 
 double dnt_vec_dist2(const float *x, const float *y, size_t n) {
   /* four double accumulators: no reassociation needed to vectorise */

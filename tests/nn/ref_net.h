@@ -14,19 +14,26 @@
 #include "dnt/rng.h"
 #include "dnt/vec.h"
 
-static double ref_act(dnt_act a, double v) {
+static inline double ref_act(dnt_act a, double v) {
   switch (a) {
-  case DNT_ACT_RELU: return v > 0 ? v : 0;
-  case DNT_ACT_TANH: return tanh(v);
-  case DNT_ACT_SIGMOID: return 1.0 / (1.0 + exp(-v));
-  default: return v;
+  case DNT_ACT_RELU:
+    return v > 0 ? v : 0;
+  case DNT_ACT_TANH:
+    return tanh(v);
+  case DNT_ACT_SIGMOID:
+    return 1.0 / (1.0 + exp(-v));
+  default:
+    return v;
   }
 }
 
-static double ref_sigm(double v) { return 1.0 / (1.0 + exp(-v)); }
+static inline double ref_sigm(double v) {
+  return 1.0 / (1.0 + exp(-v));
+}
 
 /* x: (B, steps, input) or (B, input); y: (B, output_size). */
-static void ref_forward(const dnt_net_arch *a, const double *p, const double *x, int B, double *y) {
+static inline void ref_forward(const dnt_net_arch *a, const double *p, const double *x, int B,
+                               double *y) {
   int seq = a->seq_len > 0, T = seq ? a->seq_len : 1, width = a->input;
   size_t cap = (size_t)width;
   for (int l = 0; l < a->n_layers; l++) {
@@ -46,7 +53,8 @@ static void ref_forward(const dnt_net_arch *a, const double *p, const double *x,
       for (int r = 0; r < rows; r++)
         for (int j = 0; j < U; j++) {
           double z = b[j];
-          for (int k = 0; k < width; k++) z += cur[(size_t)r * width + k] * W[(size_t)k * U + j];
+          for (int k = 0; k < width; k++)
+            z += cur[(size_t)r * width + k] * W[(size_t)k * U + j];
           next[(size_t)r * U + j] = ref_act(s->act, z);
         }
       p += (size_t)width * U + U;
@@ -58,13 +66,16 @@ static void ref_forward(const dnt_net_arch *a, const double *p, const double *x,
         int ni = k ? H : width;
         const double *W = p, *b = p + (size_t)(ni + H) * 4 * H;
         for (int bi = 0; bi < B; bi++) {
-          for (int j = 0; j < H; j++) h[j] = c[j] = 0;
+          for (int j = 0; j < H; j++)
+            h[j] = c[j] = 0;
           for (int t = 0; t < T; t++) {
             const double *xt = cur + ((size_t)bi * T + t) * ni;
             for (int j = 0; j < 4 * H; j++) {
               double v = b[j];
-              for (int q = 0; q < ni; q++) v += xt[q] * W[(size_t)q * 4 * H + j];
-              for (int q = 0; q < H; q++) v += h[q] * W[(size_t)(ni + q) * 4 * H + j];
+              for (int q = 0; q < ni; q++)
+                v += xt[q] * W[(size_t)q * 4 * H + j];
+              for (int q = 0; q < H; q++)
+                v += h[q] * W[(size_t)(ni + q) * 4 * H + j];
               z[j] = v;
             }
             for (int j = 0; j < H; j++) {
@@ -99,22 +110,24 @@ static void ref_forward(const dnt_net_arch *a, const double *p, const double *x,
 }
 
 /* Uniform(-1, 1) floats. */
-static void ref_fill(float *x, size_t n, dnt_rng *r) {
-  for (size_t i = 0; i < n; i++) x[i] = (float)(2.0 * dnt_rng_uniform(r) - 1.0);
+static inline void ref_fill(float *x, size_t n, dnt_rng *r) {
+  for (size_t i = 0; i < n; i++)
+    x[i] = (float)(2.0 * dnt_rng_uniform(r) - 1.0);
 }
 
 /* L = sum_k w_k y_k(p, x) in double. */
-static double ref_loss(const dnt_net_arch *a, const double *p, const double *x, int B,
-                       const double *w, double *y) {
+static inline double ref_loss(const dnt_net_arch *a, const double *p, const double *x, int B,
+                              const double *w, double *y) {
   ref_forward(a, p, x, B, y);
   double L = 0;
-  for (int k = 0; k < B * dnt_net_arch_output_size(a); k++) L += w[k] * y[k];
+  for (int k = 0; k < B * dnt_net_arch_output_size(a); k++)
+    L += w[k] * y[k];
   return L;
 }
 
 /* dL/dv by central differences (step 1e-6), v one of the values in p or x. */
-static double ref_central(const dnt_net_arch *a, double *p, double *x, int B, const double *w,
-                          double *y, double *v) {
+static inline double ref_central(const dnt_net_arch *a, double *p, double *x, int B,
+                                 const double *w, double *y, double *v) {
   const double h = 1e-6, keep = *v;
   *v = keep + h;
   double lp = ref_loss(a, p, x, B, w, y);
@@ -131,8 +144,8 @@ typedef struct ref_check {
   double max_out; /* largest |forward float - reference double| */
 } ref_check;
 
-static void ref_compare(ref_check *c, double analytic, double numeric, double rtol,
-                        double floor) {
+static inline void ref_compare(ref_check *c, double analytic, double numeric, double rtol,
+                               double floor) {
   double scale = fabs(numeric) > floor ? fabs(numeric) : floor;
   double rel = fabs(analytic - numeric) / scale;
   if (rel > c->max_rel) c->max_rel = rel;
@@ -145,7 +158,7 @@ static void ref_compare(ref_check *c, double analytic, double numeric, double rt
  * linear functional L = sum w_k y_k with random w, random inputs and random
  * parameters (biases included). Relative tolerance rtol, with gradients below
  * 1e-2 compared on an absolute scale of 1e-2. */
-static ref_check ref_grad_check(const dnt_net_arch *a, int B, uint64_t seed, double rtol) {
+static inline ref_check ref_grad_check(const dnt_net_arch *a, int B, uint64_t seed, double rtol) {
   ref_check c = {0};
   dnt_rng r;
   dnt_rng_seed(&r, seed);
@@ -165,9 +178,12 @@ static ref_check ref_grad_check(const dnt_net_arch *a, int B, uint64_t seed, dou
   dnt_vec_scale(dnt_net_params(net), 0.7f, np);
   ref_fill(x, nx, &r);
   ref_fill(w, ny, &r);
-  for (size_t i = 0; i < np; i++) pd[i] = dnt_net_params(net)[i];
-  for (size_t i = 0; i < nx; i++) xd[i] = x[i];
-  for (size_t i = 0; i < ny; i++) wd[i] = w[i];
+  for (size_t i = 0; i < np; i++)
+    pd[i] = dnt_net_params(net)[i];
+  for (size_t i = 0; i < nx; i++)
+    xd[i] = x[i];
+  for (size_t i = 0; i < ny; i++)
+    wd[i] = w[i];
   const float *y = dnt_net_forward(net, x, B);
   ref_forward(a, pd, xd, B, yd);
   for (size_t k = 0; k < ny; k++) {

@@ -22,13 +22,14 @@ static void check_mlp(int in, const int *sizes, int n, dnt_act hidden, dnt_act o
 }
 
 /* C = op(A) op(B) + beta C by the definition. */
-static void naive_gemm(int ta, int tb, int m, int n, int k, const float *a, int lda,
-                       const float *b, int ldb, float beta, float *c, int ldc) {
+static void naive_gemm(int ta, int tb, int m, int n, int k, const float *a, int lda, const float *b,
+                       int ldb, float beta, float *c, int ldc) {
   for (int i = 0; i < m; i++)
     for (int j = 0; j < n; j++) {
       double s = 0;
       for (int q = 0; q < k; q++)
-        s += (double)(ta ? a[q * lda + i] : a[i * lda + q]) * (tb ? b[j * ldb + q] : b[q * ldb + j]);
+        s +=
+            (double)(ta ? a[q * lda + i] : a[i * lda + q]) * (tb ? b[j * ldb + q] : b[q * ldb + j]);
       c[i * ldc + j] = (float)(s + beta * c[i * ldc + j]);
     }
 }
@@ -47,16 +48,19 @@ static void check_gemm_shapes(void) {
         ref_fill(a, 64, &r);
         ref_fill(b, 64, &r);
         ref_fill(c, 64, &r);
-        for (int i = 0; i < 64; i++) ref[i] = c[i];
-        nn_sgemm(ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, a, lda,
-                 b, ldb, 0.5f, c, ldc);
+        for (int i = 0; i < 64; i++)
+          ref[i] = c[i];
+        nn_sgemm(ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, a, lda, b,
+                 ldb, 0.5f, c, ldc);
         naive_gemm(ta, tb, m, n, k, a, lda, b, ldb, 0.5f, ref, ldc);
         double worst = 0;
         for (int i = 0; i < m; i++)
-          for (int j = 0; j < n; j++) worst = fmax(worst, fabs(c[i * ldc + j] - ref[i * ldc + j]));
+          for (int j = 0; j < n; j++)
+            worst = fmax(worst, fabs(c[i * ldc + j] - ref[i * ldc + j]));
         CHECK_MSG(worst < 1e-5, "nn_sgemm %dx%dx%d ta=%d tb=%d: off by %g", m, n, k, ta, tb, worst);
         /* entries outside the (m, n) block are untouched */
-        for (int i = 0; i < m; i++) CHECK(c[i * ldc + n] == ref[i * ldc + n]);
+        for (int i = 0; i < m; i++)
+          CHECK(c[i * ldc + n] == ref[i * ldc + n]);
       }
 }
 

@@ -24,8 +24,8 @@ static void check_arch(const dnt_net_arch *a, int B, uint64_t seed) {
 
 static dnt_net_arch lstm_head(int in, int T, int H, int layers, int rs, int head, dnt_act act) {
   dnt_net_arch a = {.input = in, .seq_len = T, .n_layers = 2};
-  a.layer[0] = (dnt_layer_spec){.kind = DNT_LAYER_LSTM, .units = H, .lstm_layers = layers,
-                                .return_sequences = rs};
+  a.layer[0] = (dnt_layer_spec){
+      .kind = DNT_LAYER_LSTM, .units = H, .lstm_layers = layers, .return_sequences = rs};
   a.layer[1] = (dnt_layer_spec){.kind = DNT_LAYER_DENSE, .units = head, .act = act};
   return a;
 }
@@ -47,10 +47,12 @@ static void check_infer(const dnt_net_arch *a, int B) {
   const float *yf = dnt_net_forward(net, x, B);
   dnt_net_infer(net, x, B, y);
   double worst = 0;
-  for (size_t k = 0; k < ny; k++) worst = fmax(worst, fabs(y[k] - yf[k]));
+  for (size_t k = 0; k < ny; k++)
+    worst = fmax(worst, fabs(y[k] - yf[k]));
   CHECK_MSG(worst <= 1e-6, "infer differs from forward by %g", worst);
   /* gradients with and without an infer on other data in between */
-  for (size_t k = 0; k < ny; k++) y[k] = 1.0f;
+  for (size_t k = 0; k < ny; k++)
+    y[k] = 1.0f;
   dnt_net_zero_grad(net);
   dnt_net_backward(net, y, NULL);
   memcpy(g1, dnt_net_grads(net), np * sizeof(float));
@@ -79,10 +81,10 @@ int main(void) {
   /* dense on every step first, then LSTM (sequences) -> LSTM (last) -> dense */
   dnt_net_arch a2 = {.input = 3, .seq_len = 4, .n_layers = 4};
   a2.layer[0] = (dnt_layer_spec){.kind = DNT_LAYER_DENSE, .units = 5, .act = DNT_ACT_RELU};
-  a2.layer[1] = (dnt_layer_spec){.kind = DNT_LAYER_LSTM, .units = 4, .lstm_layers = 1,
-                                 .return_sequences = 1};
-  a2.layer[2] = (dnt_layer_spec){.kind = DNT_LAYER_LSTM, .units = 3, .lstm_layers = 2,
-                                 .return_sequences = 0};
+  a2.layer[1] =
+      (dnt_layer_spec){.kind = DNT_LAYER_LSTM, .units = 4, .lstm_layers = 1, .return_sequences = 1};
+  a2.layer[2] =
+      (dnt_layer_spec){.kind = DNT_LAYER_LSTM, .units = 3, .lstm_layers = 2, .return_sequences = 0};
   a2.layer[3] = (dnt_layer_spec){.kind = DNT_LAYER_DENSE, .units = 2, .act = DNT_ACT_SIGMOID};
   check_arch(&a2, 2, seed++);
 
