@@ -10,6 +10,7 @@
  * for categorical draws, which also serves the Zipf sampler. */
 #include "dnt/rng.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -79,6 +80,7 @@ void dnt_rng_jump(dnt_rng *r) {
 double dnt_rng_uniform(dnt_rng *r) { return (double)(dnt_rng_u64(r) >> 11) * 0x1.0p-53; }
 
 uint64_t dnt_rng_below(dnt_rng *r, uint64_t n) {
+  assert(n > 0 && "dnt_rng_below: empty range");
   /* Lemire: the high word of x * n is uniform on [0, n) once the low word
    * avoids the 2^64 mod n values that would over-represent some results. */
   unsigned __int128 m = (unsigned __int128)dnt_rng_u64(r) * n;
@@ -111,11 +113,13 @@ double dnt_rng_normal(dnt_rng *r, double mean, double sd) {
 }
 
 double dnt_rng_exponential(dnt_rng *r, double rate) {
+  assert(rate > 0.0 && "dnt_rng_exponential: rate must be > 0");
   /* 1 - U lies in (0, 1], so the logarithm is finite. */
   return -log1p(-dnt_rng_uniform(r)) / rate;
 }
 
 double dnt_rng_gamma(dnt_rng *r, double shape, double scale) {
+  assert(shape > 0.0 && "dnt_rng_gamma: shape must be > 0");
   if (shape < 1.0) {
     /* Gamma(a) = Gamma(a + 1) * U^(1/a) (Marsaglia and Tsang, section 6). */
     double u = 1.0 - dnt_rng_uniform(r);
