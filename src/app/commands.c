@@ -4,6 +4,7 @@
 const app_command app_commands[] = {
     {"run", "the main job: every study at default scale, then a report", cmd_run},
     {"nn", "train an LSTM forecaster on a traffic series (nn core demonstration)", cmd_nn},
+    {"fl", "federated learning on the quadratic task: rules x attacks, sync/async, MPI", cmd_fl},
     {"cluster", "cluster base stations into local twins (Louvain, Girvan-Newman)", cmd_cluster},
 };
 
