@@ -30,7 +30,9 @@
  * Ownership: dnt_bs_graph and dnt_clustering are caller-owned structs whose
  * arrays the library allocates; free with *_free (zeroed structs are fine).
  * igraph's error handler is switched to "ignore" during each call (igraph's
- * default aborts) and restored after: errors come back as DNT_ERR_EXTERNAL. */
+ * default aborts) and restored after: errors come back as DNT_ERR_EXTERNAL.
+ * Louvain and Leiden seed igraph's default RNG, which is process-wide: run
+ * one clustering at a time (the graph build is thread-safe). */
 #ifndef DNT_CLUSTER_H
 #define DNT_CLUSTER_H
 

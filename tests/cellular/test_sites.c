@@ -1,6 +1,7 @@
 /* tests/cellular/test_sites.c: the BS sites reader (projection checked
  * against the haversine distance, malformed rows rejected with file and
- * line), the Melbourne CBD file, and the point-process generators. */
+ * line) and the point-process generators. The Melbourne file is read in
+ * test_realdata.c. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -80,31 +81,6 @@ static void test_malformed(void) {
   expect_parse_error("nodata.csv", "SITE_ID,LATITUDE,LONGITUDE\n", "nodata.csv", "no site rows");
 }
 
-static void test_melbourne(void) {
-  char path[512];
-  snprintf(path, sizeof path, "%s/bs_sites/melbourne_cbd_sites.csv", DNT_DATA_DIR);
-  if (!dnt_path_exists(path)) {
-    printf("cellular.sites: %s absent, Melbourne part skipped\n", path);
-    return;
-  }
-  dnt_cell_sites s;
-  CHECK_OK(dnt_cell_sites_read(path, &s));
-  CHECK(s.n == 125);
-  CHECK(!strcmp(s.id[0], "10003026"));
-  CHECK_NEAR(s.lat[0], -37.81517, 1e-12);
-  double sx = 0, xmin = 0, xmax = 0;
-  for (size_t i = 0; i < s.n; i++) {
-    sx += s.x[i];
-    xmin = fmin(xmin, s.x[i]);
-    xmax = fmax(xmax, s.x[i]);
-  }
-  CHECK_NEAR(sx / 125, 0, 1e-6);
-  CHECK(xmax - xmin > 1900 && xmax - xmin < 2100); /* the CBD is about 2 km wide */
-  double nn = dnt_cell_sites_mean_nn(&s);
-  CHECK(nn > 45 && nn < 60); /* 51.7 m (computed with Python from the same file) */
-  dnt_cell_sites_free(&s);
-}
-
 static void test_generators(void) {
   dnt_cell_site_params p;
   dnt_cell_site_params_default(&p);
@@ -139,7 +115,6 @@ static void test_generators(void) {
 int main(void) {
   test_projection();
   test_malformed();
-  test_melbourne();
   test_generators();
   return test_done("cellular.sites");
 }

@@ -1,6 +1,6 @@
 /* tests/cellular/test_traffic.c: traffic readers (wide CSV, Telecom Italia
  * Milan long CSV and raw TSV) on small hand-made files with known pivots and
- * on the shared real files, rejection of malformed rows with the file's own
+ * rejection of malformed rows with the file's own
  * line, the writer round trip and the mapping of series onto BSs. */
 #include <math.h>
 #include <stdio.h>
@@ -145,47 +145,10 @@ static void test_assign(void) {
   dnt_cell_traffic_free(&src);
 }
 
-static int data_file(const char *rel, char *path, size_t len) {
-  snprintf(path, len, "%s/%s", DNT_DATA_DIR, rel);
-  if (dnt_path_exists(path)) return 1;
-  printf("cellular.traffic: %s absent, skipped\n", path);
-  return 0;
-}
-
-static void test_real_files(void) {
-  char path[512];
-  dnt_cell_traffic t;
-  if (data_file("traffic/beam_wireless.csv", path, sizeof path)) {
-    CHECK_OK(dnt_cell_traffic_read(path, 3600, &t));
-    CHECK(t.n_series == 100 && t.n_steps == 1026 && t.dt == 3600);
-    CHECK(!strcmp(t.name[0], "V-0") && !strcmp(t.name[99], "OT"));
-    CHECK(at(&t, 1025, 0) == 1.2193553002526123);
-    dnt_cell_traffic_free(&t);
-  }
-  if (data_file("traffic/milan_6cells_internet_2013-11-01.csv", path, sizeof path)) {
-    CHECK_OK(dnt_cell_traffic_read_milan(path, NULL, &t));
-    CHECK(t.n_series == 6 && t.n_steps == 144 && t.dt == 600);
-    CHECK(!strcmp(t.name[0], "4259") && at(&t, 0, 0) == 261.68029483973805);
-    CHECK(t.t0 == 1383260400.0); /* 2013-11-01 00:00 CET */
-    dnt_cell_traffic_free(&t);
-  }
-  if (data_file("traffic/milan_raw_sample.txt", path, sizeof path)) {
-    CHECK_OK(dnt_cell_traffic_read(path, 3600, &t));
-    /* one square, 71 ten-minute steps; totals computed with Python */
-    CHECK(t.n_series == 1 && t.n_steps == 71 && t.dt == 600);
-    double sum = 0;
-    for (size_t r = 0; r < t.n_steps; r++) sum += t.v[r];
-    CHECK_NEAR(sum, 599.1242237840779, 1e-9);
-    CHECK_NEAR(t.v[0], 11.028366381681026, 1e-12);
-    dnt_cell_traffic_free(&t);
-  }
-}
-
 int main(void) {
   test_wide();
   test_milan_long();
   test_milan_raw();
   test_assign();
-  test_real_files();
   return test_done("cellular.traffic");
 }

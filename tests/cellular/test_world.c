@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "dnt/cellular.h"
-#include "dnt/fileio.h"
 #include "dnt/status.h"
 #include "test.h"
 
@@ -255,7 +254,7 @@ static void test_generated_statistics(void) {
   dnt_cell_sites_free(&s);
 }
 
-static void test_config_and_real_data(void) {
+static void test_config(void) {
   dnt_config *c = NULL;
   CHECK_OK(dnt_config_create(dnt_cellular_schema, dnt_cellular_schema_len, &c));
   CHECK_OK(dnt_config_set(c, "cellular.n_bs=60"));
@@ -263,32 +262,8 @@ static void test_config_and_real_data(void) {
   CHECK_OK(dnt_cellular_create_from_config(c, 11, &w));
   CHECK(dnt_cellular_n_bs(w) == 60 && !dnt_cellular_is_replay(w));
   dnt_world_destroy(w);
-  char sites[512], traffic[512];
-  snprintf(sites, sizeof sites, "%s/bs_sites/melbourne_cbd_sites.csv", DNT_DATA_DIR);
-  snprintf(traffic, sizeof traffic, "%s/traffic/beam_wireless.csv", DNT_DATA_DIR);
-  if (!dnt_path_exists(sites) || !dnt_path_exists(traffic)) {
-    printf("cellular.world: shared data absent, real-data part skipped\n");
-    dnt_config_destroy(c);
-    return;
-  }
-  char set[600];
-  snprintf(set, sizeof set, "cellular.sites=%s", sites);
-  CHECK_OK(dnt_config_set(c, set));
-  snprintf(set, sizeof set, "cellular.traffic=%s", traffic);
-  CHECK_OK(dnt_config_set(c, set));
-  CHECK_OK(dnt_cellular_create_from_config(c, 11, &w));
-  CHECK(dnt_cellular_n_bs(w) == 125 && dnt_cellular_is_replay(w));
-  CHECK(!strcmp(dnt_world_get_info(w)->field_names[0], "traffic.10003026"));
-  dnt_cell_traffic beam, series;
-  CHECK_OK(dnt_cell_traffic_read_wide(traffic, 3600, &beam));
-  CHECK_OK(dnt_cellular_series(w, 30, &series));
-  /* BS 100 replays V-0 one day (24 steps) ahead; BS 7 replays V-7 */
-  CHECK(series.v[0 * 125 + 100] == beam.v[24 * 100 + 0]);
-  CHECK(series.v[29 * 125 + 7] == beam.v[29 * 100 + 7]);
-  CHECK(!strcmp(series.name[0], "10003026"));
-  dnt_cell_traffic_free(&beam);
-  dnt_cell_traffic_free(&series);
-  dnt_world_destroy(w);
+  CHECK_OK(dnt_config_set(c, "cellular.sites=/nonexistent/sites.csv"));
+  CHECK(dnt_cellular_create_from_config(c, 11, &w) == DNT_ERR_IO && w == NULL);
   dnt_config_destroy(c);
 }
 
@@ -297,6 +272,6 @@ int main(void) {
   test_mirror_and_actions();
   test_replay();
   test_generated_statistics();
-  test_config_and_real_data();
+  test_config();
   return test_done("cellular.world");
 }

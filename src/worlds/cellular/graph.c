@@ -104,10 +104,10 @@ static int candidates(const dnt_cell_sites *s, size_t k, pair **out, size_t *cou
   }
   size_t np = 0;
   for (size_t i = 0; i < n; i++) {
-    size_t nb = 0; /* best[0..nb) sorted by distance (insertion) */
+    size_t nb = 0; /* best[0..nb) sorted by squared distance (insertion) */
     for (size_t j = 0; j < n; j++) {
       if (j == i) continue;
-      double d = dist(s, i, j);
+      double dx = s->x[i] - s->x[j], dy = s->y[i] - s->y[j], d = dx * dx + dy * dy;
       if (nb == k && d >= bd[k - 1]) continue;
       size_t pos = nb < k ? nb++ : k - 1;
       while (pos > 0 && bd[pos - 1] > d) {
