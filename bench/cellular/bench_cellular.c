@@ -117,8 +117,7 @@ static void bench_world(int quick) {
   printf("  replay     step %.3g   step+observe %.3g\n", r_step, r_obs);
   printf("  fork (copy + destroy) %.2f us\n", fork);
   if (peer > 0)
-    printf("  NumPy peer (generated step+telemetry) %.3g: dnt/NumPy = %.1fx\n", peer,
-           g_obs / peer);
+    printf("  NumPy peer (generated step+telemetry) %.3g: dnt/NumPy = %.1fx\n", peer, g_obs / peer);
   else
     printf("  NumPy peer unavailable (/usr/bin/python3 with numpy)\n");
   dnt_cell_traffic_free(&tr);
@@ -155,8 +154,8 @@ static void make_graph(size_t n, dnt_bs_graph *g, double *graph_ms) {
 
 /* Median CPU time and wall time inside igraph of dnt_cluster_run (ms), and
  * the last result's k, Q. */
-static void time_cluster(const dnt_bs_graph *g, const dnt_cluster_params *p, int reps,
-                         double *ms, double *ig_ms, int *k, double *q) {
+static void time_cluster(const dnt_bs_graph *g, const dnt_cluster_params *p, int reps, double *ms,
+                         double *ig_ms, int *k, double *q) {
   double cpu[REPEATS], ig[REPEATS];
   for (int r = 0; r < reps; r++) {
     dnt_clustering c;

@@ -70,10 +70,10 @@ typedef enum dnt_cell_process {
 
 typedef struct dnt_cell_site_params {
   dnt_cell_process process;
-  size_t n;                /* number of sites */
+  size_t n;                 /* number of sites */
   double width_m, height_m; /* window [-w/2, w/2] x [-h/2, h/2] */
-  size_t n_parents;        /* Matern: cluster centres, uniform in the window */
-  double cluster_radius_m; /* Matern: daughters uniform in a disc of this radius */
+  size_t n_parents;         /* Matern: cluster centres, uniform in the window */
+  double cluster_radius_m;  /* Matern: daughters uniform in a disc of this radius */
 } dnt_cell_site_params;
 
 /* 125 sites, Matern, 2,000 x 1,400 m, 12 parents, radius 200 m (a city centre
@@ -287,7 +287,7 @@ int dnt_cellular_is_replay(const dnt_world *w);
 typedef struct dnt_cellular_stats {
   double demand, served, dropped; /* sums over BSs for the current step */
   double max_load, mean_load;
-  size_t overloaded;              /* BSs with load > 1 */
+  size_t overloaded; /* BSs with load > 1 */
 } dnt_cellular_stats;
 void dnt_cellular_stats_get(const dnt_world *w, dnt_cellular_stats *s);
 

@@ -47,11 +47,11 @@ extern "C" {
 #endif
 
 typedef struct dnt_bs_graph {
-  size_t n, m;     /* vertices (BSs), edges */
-  int *from, *to;  /* (m) endpoints, from < to */
-  double *weight;  /* (m) > 0 */
-  double *terms;   /* (m, 4) proximity, backhaul, overlap, correlation of each
-                      edge before weighting; NULL for graphs built from edges */
+  size_t n, m;    /* vertices (BSs), edges */
+  int *from, *to; /* (m) endpoints, from < to */
+  double *weight; /* (m) > 0 */
+  double *terms;  /* (m, 4) proximity, backhaul, overlap, correlation of each
+                     edge before weighting; NULL for graphs built from edges */
 } dnt_bs_graph;
 
 /* A graph from an edge list (weights NULL = all 1). Self loops, endpoints out
@@ -106,14 +106,14 @@ void dnt_cluster_params_default(dnt_cluster_params *p);
 
 typedef struct dnt_clustering {
   size_t n;
-  int *membership;   /* (n) cluster of each BS, 0..k-1 numbered by first appearance */
-  int k;             /* clusters */
-  int n_labels;      /* 1 + the largest label: k, unless dnt_clustering_align left gaps */
-  double modularity; /* Q of membership (weighted if params.weighted, gamma = 1) */
+  int *membership;       /* (n) cluster of each BS, 0..k-1 numbered by first appearance */
+  int k;                 /* clusters */
+  int n_labels;          /* 1 + the largest label: k, unless dnt_clustering_align left gaps */
+  double modularity;     /* Q of membership (weighted if params.weighted, gamma = 1) */
   double igraph_seconds; /* wall time spent inside igraph */
-  size_t n_levels;   /* Girvan-Newman: dendrogram levels; else 0 */
-  int *level_k;      /* (n_levels) clusters at each level (n, n-1, ...) */
-  double *level_q;   /* (n_levels) modularity at each level */
+  size_t n_levels;       /* Girvan-Newman: dendrogram levels; else 0 */
+  int *level_k;          /* (n_levels) clusters at each level (n, n-1, ...) */
+  double *level_q;       /* (n_levels) modularity at each level */
 } dnt_clustering;
 
 /* Clusters g. A Girvan-Newman k below the number of connected components

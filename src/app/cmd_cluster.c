@@ -27,7 +27,8 @@ static const char usage[] =
     "      --sites FILE    BS sites CSV (SITE_ID, LATITUDE, LONGITUDE; docs/DATA.md)\n"
     "      --traffic FILE  traffic CSV: wide (date,V-0,...), Milan long or Milan raw TSV\n"
     "      --method M      louvain (default), leiden or girvan-newman\n"
-    "      --k N           Girvan-Newman: number of clusters (0 = best modularity)\n" APP_COMMON_HELP;
+    "      --k N           Girvan-Newman: number of clusters (0 = best "
+    "modularity)\n" APP_COMMON_HELP;
 
 enum { OPT_SITES = 2001, OPT_TRAFFIC, OPT_METHOD, OPT_K };
 
@@ -62,9 +63,10 @@ static int write_clusters(dnt_run *run, const dnt_cell_sites *s, const dnt_clust
   fputs("site_id,x_m,y_m,lat,lon,capacity,backhaul,radius_m,cluster\n", f);
   for (size_t i = 0; i < s->n; i++) {
     dnt_csv_write_field(f, s->id[i], ',');
-    double v[7] = {s->x[i], s->y[i], s->lat[i], s->lon[i], s->capacity[i], s->backhaul[i],
-                   s->radius[i]};
-    for (int k = 0; k < 7; k++) fputc(',', f), write_num(f, v[k]);
+    double v[7] = {s->x[i],        s->y[i],        s->lat[i],   s->lon[i],
+                   s->capacity[i], s->backhaul[i], s->radius[i]};
+    for (int k = 0; k < 7; k++)
+      fputc(',', f), write_num(f, v[k]);
     fprintf(f, ",%d\n", c->membership[i]);
   }
   return dnt_afile_commit(af);
@@ -83,7 +85,8 @@ static int write_edges(dnt_run *run, const dnt_cell_sites *s, const dnt_bs_graph
     fputc(',', f);
     dnt_csv_write_field(f, s->id[g->to[e]], ',');
     fprintf(f, ",%.10g", g->weight[e]);
-    for (int k = 0; k < 4; k++) fprintf(f, ",%.10g", g->terms[4 * e + k]);
+    for (int k = 0; k < 4; k++)
+      fprintf(f, ",%.10g", g->terms[4 * e + k]);
     fputc('\n', f);
   }
   return dnt_afile_commit(af);
@@ -97,7 +100,8 @@ static int write_levels(dnt_run *run, const dnt_clustering *c) {
   if (rc) return rc;
   FILE *f = dnt_afile_stream(af);
   fputs("clusters,modularity\n", f);
-  for (size_t l = 0; l < c->n_levels; l++) fprintf(f, "%d,%.10g\n", c->level_k[l], c->level_q[l]);
+  for (size_t l = 0; l < c->n_levels; l++)
+    fprintf(f, "%d,%.10g\n", c->level_k[l], c->level_q[l]);
   return dnt_afile_commit(af);
 }
 
@@ -164,8 +168,8 @@ static int cluster_write(const dnt_config *cfg, const cluster_result *r, dnt_run
   snprintf(title, sizeof title, "%zu BSs, %s: %d clusters, modularity %.4f", g->n, method, c->k,
            c->modularity);
   dnt_figure_text text = {title, "x (m east)", "y (m north)", 0};
-  rc = dnt_figure_scatter(dnt_run_dir(run), "clusters_map", "clusters.csv", "x_m", "y_m",
-                          "cluster", &text);
+  rc = dnt_figure_scatter(dnt_run_dir(run), "clusters_map", "clusters.csv", "x_m", "y_m", "cluster",
+                          &text);
   printf("cluster: %zu BSs, %zu edges, %s: %d clusters, modularity %.4f (graph %.2f ms, "
          "clustering %.2f ms)\n",
          g->n, g->m, method, c->k, c->modularity, 1e3 * r->graph_s, 1e3 * r->cluster_s);

@@ -25,7 +25,7 @@ static void test_melbourne(void) {
     xmin = fmin(xmin, s.x[i]);
     xmax = fmax(xmax, s.x[i]);
   }
-  CHECK_NEAR(sx / 125, 0, 1e-6); /* centred on the centroid */
+  CHECK_NEAR(sx / 125, 0, 1e-6);   /* centred on the centroid */
   CHECK_NEAR(xmin, -981.31, 0.05); /* extent from Python: -981.31 .. 1011.43 m */
   CHECK_NEAR(xmax, 1011.43, 0.05);
   CHECK_NEAR(dnt_cell_sites_mean_nn(&s), 51.707, 0.001);
@@ -50,7 +50,8 @@ static void test_traffic_files(void) {
   /* one square, 71 ten-minute steps, internet summed over country codes */
   CHECK(t.n_series == 1 && t.n_steps == 71 && t.dt == 600);
   double sum = 0;
-  for (size_t r = 0; r < t.n_steps; r++) sum += t.v[r];
+  for (size_t r = 0; r < t.n_steps; r++)
+    sum += t.v[r];
   CHECK_NEAR(sum, 599.1242237840779, 1e-9);
   CHECK_NEAR(t.v[0], 11.028366381681026, 1e-12);
   dnt_cell_traffic_free(&t);
@@ -77,7 +78,8 @@ static void test_world(void) {
   CHECK(!strcmp(series.name[0], "10003026"));
   /* derived capacity: 1.3 x the peak of V-7 */
   double peak = 0;
-  for (size_t r = 0; r < beam.n_steps; r++) peak = fmax(peak, beam.v[r * 100 + 7]);
+  for (size_t r = 0; r < beam.n_steps; r++)
+    peak = fmax(peak, beam.v[r * 100 + 7]);
   CHECK_NEAR(dnt_cellular_sites(w)->capacity[7], 1.3 * peak, 1e-12);
   dnt_cell_traffic_free(&beam);
   dnt_cell_traffic_free(&series);

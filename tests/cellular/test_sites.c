@@ -63,19 +63,18 @@ static void expect_parse_error(const char *name, const char *text, const char *w
   int rc = dnt_cell_sites_read(p, &s);
   const char *msg = dnt_last_error();
   CHECK_MSG(rc == DNT_ERR_PARSE, "%s: rc %d", name, rc);
-  CHECK_MSG(strstr(msg, name) && strstr(msg, where) && strstr(msg, what), "%s: message '%s'",
-            name, msg);
+  CHECK_MSG(strstr(msg, name) && strstr(msg, where) && strstr(msg, what), "%s: message '%s'", name,
+            msg);
 }
 
 static void test_malformed(void) {
   expect_parse_error("badlat.csv", "SITE_ID,LATITUDE,LONGITUDE\n1,-37.8,144.9\n2,abc,144.9\n",
                      ":3:", "LATITUDE");
   expect_parse_error("range.csv", "SITE_ID,LATITUDE,LONGITUDE\n1,95,144.9\n", ":2:", "[-90, 90]");
-  expect_parse_error("dup.csv", "SITE_ID,LATITUDE,LONGITUDE\n7,1,2\n8,1,3\n7,2,2\n", ":4:",
-                     "duplicate site id (first at line 2)");
+  expect_parse_error("dup.csv", "SITE_ID,LATITUDE,LONGITUDE\n7,1,2\n8,1,3\n7,2,2\n",
+                     ":4:", "duplicate site id (first at line 2)");
   expect_parse_error("nocol.csv", "SITE_ID,LAT,LON\n7,1,2\n", ":1:", "LATITUDE");
-  expect_parse_error("emptyid.csv", "SITE_ID,LATITUDE,LONGITUDE\n7,1,2\n,1,3\n", ":3:",
-                     "empty");
+  expect_parse_error("emptyid.csv", "SITE_ID,LATITUDE,LONGITUDE\n7,1,2\n,1,3\n", ":3:", "empty");
   expect_parse_error("negcap.csv", "X_M,Y_M,CAPACITY\n0,0,-1\n", ":2:", "CAPACITY");
   expect_parse_error("ragged.csv", "SITE_ID,LATITUDE,LONGITUDE\n7,1,2\n8,1\n", ":3", "");
   expect_parse_error("nodata.csv", "SITE_ID,LATITUDE,LONGITUDE\n", "nodata.csv", "no site rows");
@@ -103,7 +102,8 @@ static void test_generators(void) {
   double matern_nn = dnt_cell_sites_mean_nn(&c);
   CHECK_MSG(matern_nn < 0.85 * poisson_nn, "clustered %g vs Poisson %g", matern_nn, poisson_nn);
   inside = 1;
-  for (size_t i = 0; i < c.n; i++) inside &= fabs(c.x[i]) <= 1000 && fabs(c.y[i]) <= 700;
+  for (size_t i = 0; i < c.n; i++)
+    inside &= fabs(c.x[i]) <= 1000 && fabs(c.y[i]) <= 700;
   CHECK(inside);
   dnt_cell_sites_free(&a);
   dnt_cell_sites_free(&b);

@@ -55,9 +55,9 @@ static void test_wide(void) {
                "neg.csv", ":3:");
   expect_error(dnt_cell_traffic_read_wide(tmp_file("nan.csv", "date,a,b\n0,1,x\n"), 3600, &t),
                "nan.csv", ":2:");
-  expect_error(dnt_cell_traffic_read_wide(tmp_file("ragged.csv", "date,a,b\n0,1,2\n1,2\n"), 3600,
-                                          &t),
-               "ragged.csv", ":3");
+  expect_error(
+      dnt_cell_traffic_read_wide(tmp_file("ragged.csv", "date,a,b\n0,1,2\n1,2\n"), 3600, &t),
+      "ragged.csv", ":3");
   expect_error(dnt_cell_traffic_read_wide(tmp_file("onecol.csv", "date\n0\n"), 3600, &t),
                "onecol.csv", ":1:");
   CHECK(dnt_cell_traffic_read_wide(p, 0, &t) == DNT_ERR_ARG);
@@ -78,21 +78,21 @@ static void test_milan_long(void) {
   double want[8] = {1, 0, 0, 2.5, 0, 0, 4, 0};
   CHECK(memcmp(t.v, want, sizeof want) == 0);
   dnt_cell_traffic_free(&t);
-  expect_error(dnt_cell_traffic_read_milan(tmp_file("mdup.csv",
-                                                    "square_id,time_interval,internet_total\n"
-                                                    "3,600000,1\n3,1200000,1\n3,600000,2\n"),
-                                           NULL, &t),
-               "mdup.csv", ":4: square 3 at time 600000 repeats line 2");
-  expect_error(dnt_cell_traffic_read_milan(tmp_file("mgrid.csv",
-                                                    "square_id,time_interval,internet_total\n"
-                                                    "3,0,1\n3,600000,1\n4,1500000,2\n"),
-                                           NULL, &t),
-               "mgrid.csv", ":4:");
-  expect_error(dnt_cell_traffic_read_milan(tmp_file("mneg.csv",
-                                                    "square_id,time_interval,internet_total\n"
-                                                    "-3,0,1\n"),
-                                           NULL, &t),
-               "mneg.csv", ":2:");
+  expect_error(
+      dnt_cell_traffic_read_milan(tmp_file("mdup.csv", "square_id,time_interval,internet_total\n"
+                                                       "3,600000,1\n3,1200000,1\n3,600000,2\n"),
+                                  NULL, &t),
+      "mdup.csv", ":4: square 3 at time 600000 repeats line 2");
+  expect_error(
+      dnt_cell_traffic_read_milan(tmp_file("mgrid.csv", "square_id,time_interval,internet_total\n"
+                                                        "3,0,1\n3,600000,1\n4,1500000,2\n"),
+                                  NULL, &t),
+      "mgrid.csv", ":4:");
+  expect_error(
+      dnt_cell_traffic_read_milan(tmp_file("mneg.csv", "square_id,time_interval,internet_total\n"
+                                                       "-3,0,1\n"),
+                                  NULL, &t),
+      "mneg.csv", ":2:");
   CHECK(dnt_cell_traffic_read_milan(tmp_file("mcol.csv", "square_id,time_interval,sms\n1,0,1\n"),
                                     NULL, &t) < 0);
 }
@@ -134,12 +134,13 @@ static void test_milan_raw(void) {
 static void test_assign(void) {
   dnt_cell_traffic src, out;
   CHECK_OK(dnt_cell_traffic_alloc(&src, 5, 3));
-  for (size_t k = 0; k < 15; k++) src.v[k] = (double)k; /* v[t][j] = 3 t + j */
+  for (size_t k = 0; k < 15; k++)
+    src.v[k] = (double)k; /* v[t][j] = 3 t + j */
   CHECK_OK(dnt_cell_traffic_assign(&src, 7, 2, &out));
   CHECK(out.n_series == 7 && out.n_steps == 5);
-  CHECK(at(&out, 0, 1) == 1 && at(&out, 4, 2) == 14);  /* BSs 0..2: the series as is */
-  CHECK(at(&out, 0, 3) == 6 && at(&out, 3, 3) == 0);   /* BS 3: series 0 from step 2, wrapped */
-  CHECK(at(&out, 0, 6) == 12 && at(&out, 1, 6) == 0);  /* BS 6: series 0 rotated by 4 */
+  CHECK(at(&out, 0, 1) == 1 && at(&out, 4, 2) == 14); /* BSs 0..2: the series as is */
+  CHECK(at(&out, 0, 3) == 6 && at(&out, 3, 3) == 0);  /* BS 3: series 0 from step 2, wrapped */
+  CHECK(at(&out, 0, 6) == 12 && at(&out, 1, 6) == 0); /* BS 6: series 0 rotated by 4 */
   CHECK(!strcmp(out.name[3], "s0@2") && !strcmp(out.name[0], "s0"));
   dnt_cell_traffic_free(&out);
   dnt_cell_traffic_free(&src);

@@ -25,7 +25,8 @@ static dnt_world *generated_world(size_t n, uint64_t seed, const dnt_cellular_pa
 }
 
 static void run(dnt_world *w, int steps, const double *action) {
-  for (int t = 0; t < steps; t++) CHECK_OK(dnt_world_step(w, action));
+  for (int t = 0; t < steps; t++)
+    CHECK_OK(dnt_world_step(w, action));
 }
 
 static int same_telemetry(const dnt_world *a, const dnt_world *b) {
@@ -65,7 +66,8 @@ static void test_interface(void) {
   double *before = malloc(nf * sizeof *before), *now = malloc(nf * sizeof *now);
   dnt_world_observe(fork, before);
   double act[40];
-  for (int i = 0; i < 40; i++) act[i] = 0.5;
+  for (int i = 0; i < 40; i++)
+    act[i] = 0.5;
   run(a, 20, act);
   dnt_world_observe(fork, now);
   CHECK(memcmp(before, now, nf * sizeof *now) == 0);
@@ -111,7 +113,8 @@ static void test_mirror_and_actions(void) {
   }
   CHECK(same_telemetry(phys, twin)); /* zero latency, all groups: equal state */
   /* group 0 only leaves capacity/backhaul alone */
-  for (size_t i = 0; i < n; i++) tel[i] = 2.0, tel[2 * n + i] = 123;
+  for (size_t i = 0; i < n; i++)
+    tel[i] = 2.0, tel[2 * n + i] = 123;
   CHECK_OK(dnt_world_assimilate(twin, tel, 0));
   CHECK(dnt_cellular_demand(twin)[3] == 2.0 && dnt_cellular_capacity(twin)[3] != 123);
   tel[2 * n + 5] = -1; /* a bad value is rejected and changes nothing */
@@ -122,7 +125,8 @@ static void test_mirror_and_actions(void) {
   /* actions scale capacity (clamped), load follows */
   const dnt_cell_sites *s = dnt_cellular_sites(phys);
   double act[30];
-  for (size_t i = 0; i < n; i++) act[i] = i == 0 ? 100 : 0.5;
+  for (size_t i = 0; i < n; i++)
+    act[i] = i == 0 ? 100 : 0.5;
   CHECK_OK(dnt_world_step(phys, act));
   dnt_world_observe(phys, tel);
   CHECK_NEAR(tel[2 * n + 0], 10 * s->capacity[0], 1e-9);
@@ -144,7 +148,8 @@ static void test_mirror_and_actions(void) {
 static void test_replay(void) {
   dnt_cell_sites s;
   CHECK_OK(dnt_cell_sites_alloc(&s, 3));
-  for (int i = 0; i < 3; i++) s.x[i] = 100.0 * i;
+  for (int i = 0; i < 3; i++)
+    s.x[i] = 100.0 * i;
   dnt_cell_traffic tr;
   CHECK_OK(dnt_cell_traffic_alloc(&tr, 4, 2));
   double v[8] = {1, 10, 2, 20, 3, 30, 4, 40};
@@ -184,7 +189,8 @@ static void test_replay(void) {
 static double log_corr(const dnt_cell_traffic *t, size_t i, size_t j) {
   double mi = 0, mj = 0, sij = 0, sii = 0, sjj = 0;
   size_t n = t->n_series, T = t->n_steps;
-  for (size_t r = 0; r < T; r++) mi += log(t->v[r * n + i]), mj += log(t->v[r * n + j]);
+  for (size_t r = 0; r < T; r++)
+    mi += log(t->v[r * n + i]), mj += log(t->v[r * n + j]);
   mi /= (double)T, mj /= (double)T;
   for (size_t r = 0; r < T; r++) {
     double a = log(t->v[r * n + i]) - mi, b = log(t->v[r * n + j]) - mj;

@@ -44,7 +44,8 @@ void dnt_clustering_free(dnt_clustering *c) {
 static int normalise(int *memb, size_t n) {
   int *map = malloc((n ? n : 1) * sizeof *map), k = 0;
   if (!map) return -1;
-  for (size_t i = 0; i < n; i++) map[i] = -1;
+  for (size_t i = 0; i < n; i++)
+    map[i] = -1;
   for (size_t i = 0; i < n; i++) {
     int c = memb[i];
     if (map[c] < 0) map[c] = k++;
@@ -83,7 +84,8 @@ int dnt_clustering_align(const dnt_clustering *prev, dnt_clustering *cur, size_t
     free(ov), free(map), free(used);
     return dnt_error(DNT_ERR_NOMEM, "cluster: out of memory aligning %zu BSs", n);
   }
-  for (size_t i = 0; i < n; i++) ov[i] = (overlap){1, cur->membership[i], prev->membership[i]};
+  for (size_t i = 0; i < n; i++)
+    ov[i] = (overlap){1, cur->membership[i], prev->membership[i]};
   qsort(ov, n, sizeof *ov, cmp_pair);
   size_t u = 0; /* run-length count of (cur, prev) pairs */
   for (size_t i = 0; i < n; i++) {
@@ -93,7 +95,8 @@ int dnt_clustering_align(const dnt_clustering *prev, dnt_clustering *cur, size_t
       ov[u++] = ov[i];
   }
   qsort(ov, u, sizeof *ov, cmp_count);
-  for (int c = 0; c < kc; c++) map[c] = -1;
+  for (int c = 0; c < kc; c++)
+    map[c] = -1;
   for (size_t e = 0; e < u; e++)
     if (map[ov[e].cur] < 0 && !used[ov[e].prev]) {
       map[ov[e].cur] = ov[e].prev;
@@ -102,7 +105,8 @@ int dnt_clustering_align(const dnt_clustering *prev, dnt_clustering *cur, size_t
   int next = 0, top = 0;
   for (int c = 0; c < kc; c++) {
     if (map[c] >= 0) continue;
-    while (used[next]) next++;
+    while (used[next])
+      next++;
     map[c] = next;
     used[next] = 1;
   }
@@ -153,8 +157,8 @@ static int to_igraph(const dnt_bs_graph *g, igraph_t *ig) {
   return e ? ig_fail(e, "create") : 0;
 }
 
-static int modularity(const igraph_t *ig, const igraph_vector_int_t *memb,
-                      const igraph_vector_t *w, double gamma, double *q) {
+static int modularity(const igraph_t *ig, const igraph_vector_int_t *memb, const igraph_vector_t *w,
+                      double gamma, double *q) {
   igraph_real_t v;
   igraph_error_t e = igraph_modularity(ig, memb, w, gamma, 0, &v);
   if (e) return ig_fail(e, "modularity");
@@ -183,13 +187,13 @@ static int adaptive(const igraph_t *ig, const igraph_vector_t *w, const dnt_clus
   for (int r = 0; r < p->restarts && !rc; r++) {
     igraph_rng_seed(igraph_rng_default(), (igraph_uint_t)(p->seed + (uint64_t)r));
     if (p->method == DNT_CLUSTER_LEIDEN)
-      e = igraph_community_leiden(ig, w, &strength, p->resolution / (2 * total), 0.01, 0, -1,
-                                  &memb, NULL, NULL);
+      e = igraph_community_leiden(ig, w, &strength, p->resolution / (2 * total), 0.01, 0, -1, &memb,
+                                  NULL, NULL);
     else
       e = igraph_community_multilevel(ig, w, p->resolution, &memb, NULL, NULL);
     if (e) {
-      rc = ig_fail(e, p->method == DNT_CLUSTER_LEIDEN ? "community_leiden"
-                                                      : "community_multilevel");
+      rc =
+          ig_fail(e, p->method == DNT_CLUSTER_LEIDEN ? "community_leiden" : "community_multilevel");
       break;
     }
     double q = 0;
@@ -206,8 +210,7 @@ static int adaptive(const igraph_t *ig, const igraph_vector_t *w, const dnt_clus
 
 /* Girvan-Newman: the merge dendrogram, then every level's modularity. */
 static int girvan_newman(const igraph_t *ig, const dnt_bs_graph *g, const igraph_vector_t *w,
-                         const dnt_cluster_params *p, igraph_vector_int_t *out,
-                         dnt_clustering *c) {
+                         const dnt_cluster_params *p, igraph_vector_int_t *out, dnt_clustering *c) {
   igraph_vector_t len;
   igraph_vector_int_t removed, memb;
   igraph_matrix_int_t merges;
@@ -215,7 +218,8 @@ static int girvan_newman(const igraph_t *ig, const dnt_bs_graph *g, const igraph
   igraph_vector_int_init(&removed, 0);
   igraph_vector_int_init(&memb, 0);
   igraph_matrix_int_init(&merges, 0, 0);
-  for (size_t k = 0; k < g->m; k++) VECTOR(len)[k] = 1 / g->weight[k];
+  for (size_t k = 0; k < g->m; k++)
+    VECTOR(len)[k] = 1 / g->weight[k];
   int rc = 0;
   igraph_error_t e = igraph_community_edge_betweenness(ig, &removed, NULL, &merges, NULL, NULL,
                                                        NULL, 0, w ? &len : NULL);
@@ -264,7 +268,8 @@ int dnt_cluster_run(const dnt_bs_graph *g, const dnt_cluster_params *p, dnt_clus
   out->membership = malloc(g->n * sizeof *out->membership);
   if (!out->membership) return dnt_error(DNT_ERR_NOMEM, "cluster: out of memory");
   if (g->m == 0) { /* no edges: every BS alone (igraph's modularity is undefined) */
-    for (size_t i = 0; i < g->n; i++) out->membership[i] = (int)i;
+    for (size_t i = 0; i < g->n; i++)
+      out->membership[i] = (int)i;
     out->k = out->n_labels = (int)g->n;
     return 0;
   }
@@ -288,7 +293,8 @@ int dnt_cluster_run(const dnt_bs_graph *g, const dnt_cluster_params *p, dnt_clus
     rc = adaptive(&ig, w, p, &memb, &q);
   if (!rc) rc = modularity(&ig, &memb, w, 1.0, &out->modularity);
   if (!rc)
-    for (size_t i = 0; i < g->n; i++) out->membership[i] = (int)VECTOR(memb)[i];
+    for (size_t i = 0; i < g->n; i++)
+      out->membership[i] = (int)VECTOR(memb)[i];
   igraph_vector_int_destroy(&memb);
 out_graph:
   igraph_destroy(&ig);
@@ -319,7 +325,8 @@ int dnt_cluster_modularity(const dnt_bs_graph *g, const int *membership, int wei
     if (e) {
       rc = ig_fail(e, "vector_int_init");
     } else {
-      for (size_t i = 0; i < g->n; i++) VECTOR(memb)[i] = membership[i];
+      for (size_t i = 0; i < g->n; i++)
+        VECTOR(memb)[i] = membership[i];
       rc = modularity(&ig, &memb, w, resolution, q);
       igraph_vector_int_destroy(&memb);
     }

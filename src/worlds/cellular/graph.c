@@ -143,11 +143,14 @@ static int centred_windows(const double *traffic, size_t n_steps, size_t n, size
   if (!c) return dnt_error(DNT_ERR_NOMEM, "graph: out of memory for %zu x %zu windows", n, w);
   for (size_t i = 0; i < n; i++) {
     double *row = c + i * w, mean = 0, ss = 0;
-    for (size_t t = 0; t < w; t++) mean += row[t] = traffic[(t0 + t) * n + i];
+    for (size_t t = 0; t < w; t++)
+      mean += row[t] = traffic[(t0 + t) * n + i];
     mean /= (double)w;
-    for (size_t t = 0; t < w; t++) ss += (row[t] - mean) * (row[t] - mean);
+    for (size_t t = 0; t < w; t++)
+      ss += (row[t] - mean) * (row[t] - mean);
     double inv = ss > 0 ? 1 / sqrt(ss) : 0;
-    for (size_t t = 0; t < w; t++) row[t] = (row[t] - mean) * inv;
+    for (size_t t = 0; t < w; t++)
+      row[t] = (row[t] - mean) * inv;
   }
   *out = c;
   *W = w;
@@ -158,11 +161,13 @@ static int check_params(const dnt_bs_graph_params *p) {
   double w[4] = {p->w_proximity, p->w_backhaul, p->w_overlap, p->w_correlation};
   for (int k = 0; k < 4; k++)
     if (!(w[k] >= 0 && isfinite(w[k])))
-      return dnt_error(DNT_ERR_ARG, "graph: term weight %d = %g: expected a finite value >= 0",
-                       k, w[k]);
+      return dnt_error(DNT_ERR_ARG, "graph: term weight %d = %g: expected a finite value >= 0", k,
+                       w[k]);
   if (!(p->length_m >= 0 && isfinite(p->length_m)) || !isfinite(p->min_weight))
-    return dnt_error(DNT_ERR_ARG, "graph: length_m = %g, min_weight = %g: expected finite, "
-                     "length >= 0", p->length_m, p->min_weight);
+    return dnt_error(DNT_ERR_ARG,
+                     "graph: length_m = %g, min_weight = %g: expected finite, "
+                     "length >= 0",
+                     p->length_m, p->min_weight);
   return 0;
 }
 
@@ -185,7 +190,8 @@ int dnt_bs_graph_build(const dnt_cell_sites *s, const double *traffic, size_t n_
   }
   double L = p->length_m > 0 ? p->length_m : dnt_cell_sites_mean_nn(s), bmax = 0;
   if (!(L > 0)) L = 1;
-  for (size_t i = 0; i < s->n; i++) bmax = fmax(bmax, s->backhaul[i]);
+  for (size_t i = 0; i < s->n; i++)
+    bmax = fmax(bmax, s->backhaul[i]);
   dnt_rng r;
   dnt_rng_seed(&r, p->seed);
   size_t m = 0;

@@ -45,7 +45,8 @@ static int time_grid(const char *origin, const milan_rec *rec, size_t n, long lo
                      long long *dt, size_t *n_steps) {
   long long *times = malloc(n * sizeof *times);
   if (!times) return dnt_error(DNT_ERR_NOMEM, "%s: out of memory for %zu times", origin, n);
-  for (size_t i = 0; i < n; i++) times[i] = rec[i].time;
+  for (size_t i = 0; i < n; i++)
+    times[i] = rec[i].time;
   qsort(times, n, sizeof *times, cmp_ll);
   long long step = 0;
   for (size_t i = 1; i < n; i++) {
@@ -64,7 +65,8 @@ static int pivot(const char *origin, milan_rec *rec, size_t n, int sum_repeats,
   if (n == 0) return dnt_error(DNT_ERR_PARSE, "%s: no records", origin);
   qsort(rec, n, sizeof *rec, cmp_rec);
   size_t n_sq = 1;
-  for (size_t i = 1; i < n; i++) n_sq += rec[i].square != rec[i - 1].square;
+  for (size_t i = 1; i < n; i++)
+    n_sq += rec[i].square != rec[i - 1].square;
   long long tmin = 0, dt = 1;
   size_t T = 0;
   int rc = time_grid(origin, rec, n, &tmin, &dt, &T);
@@ -87,8 +89,8 @@ static int pivot(const char *origin, milan_rec *rec, size_t n, int sum_repeats,
     }
     if ((r->time - tmin) % dt != 0) {
       rc = dnt_error(DNT_ERR_PARSE,
-                     "%s:%zu: time_interval %lld is off the %lld ms grid starting at %lld",
-                     origin, r->line, r->time, dt, tmin);
+                     "%s:%zu: time_interval %lld is off the %lld ms grid starting at %lld", origin,
+                     r->line, r->time, dt, tmin);
     } else if (same_square && r->time == rec[i - 1].time && !sum_repeats) {
       rc = dnt_error(DNT_ERR_PARSE, "%s:%zu: square %lld at time %lld repeats line %zu", origin,
                      r->line, r->square, r->time, rec[i - 1].line);
@@ -115,8 +117,8 @@ static int read_key(const dnt_csv *t, size_t r, size_t c_sq, size_t c_time, mila
 static int read_activity(const dnt_csv *t, size_t r, size_t c, double *v) {
   int rc = dnt_csv_double_or(t, r, c, 0.0, v);
   if (!rc && *v < 0)
-    rc = dnt_error(DNT_ERR_PARSE, "%s:%zu: column '%s' = '%s': expected activity >= 0",
-                   t->origin, t->line[r], t->header[c], dnt_csv_cell(t, r, c));
+    rc = dnt_error(DNT_ERR_PARSE, "%s:%zu: column '%s' = '%s': expected activity >= 0", t->origin,
+                   t->line[r], t->header[c], dnt_csv_cell(t, r, c));
   return rc;
 }
 
@@ -142,7 +144,8 @@ static int pad_raw(const char *path, const char *data, size_t len, char **buf, s
   static const char header[] =
       "square_id\ttime_interval\tcountrycode\tsms_in\tsms_out\tcall_in\tcall_out\tinternet\n";
   size_t lines = 1;
-  for (size_t i = 0; i < len; i++) lines += data[i] == '\n';
+  for (size_t i = 0; i < len; i++)
+    lines += data[i] == '\n';
   char *b = malloc(sizeof header + len + lines * RAW_FIELDS);
   if (!b) return dnt_error(DNT_ERR_NOMEM, "%s: out of memory", path);
   char *p = b;
@@ -154,7 +157,8 @@ static int pad_raw(const char *path, const char *data, size_t len, char **buf, s
     size_t end = eol ? (size_t)(eol - data) : len, n = end - i;
     if (n > 0 && data[i + n - 1] == '\r') n--;
     int fields = 1;
-    for (size_t k = 0; k < n; k++) fields += data[i + k] == '\t';
+    for (size_t k = 0; k < n; k++)
+      fields += data[i + k] == '\t';
     if (fields > RAW_FIELDS) {
       free(b);
       return dnt_error(DNT_ERR_PARSE,
@@ -164,7 +168,8 @@ static int pad_raw(const char *path, const char *data, size_t len, char **buf, s
     }
     memcpy(p, data + i, n);
     p += n;
-    for (int k = fields; k < RAW_FIELDS; k++) *p++ = '\t';
+    for (int k = fields; k < RAW_FIELDS; k++)
+      *p++ = '\t';
     *p++ = '\n';
     i = end + 1;
   }
@@ -184,7 +189,8 @@ int cell_traffic_from_milan_raw(const char *path, const char *data, size_t len,
   rc = dnt_csv_parse(buf, blen, '\t', path, &t);
   free(buf);
   if (rc) return rc;
-  for (size_t r = 0; r < t->n_rows; r++) t->line[r] -= 1; /* the header we added */
+  for (size_t r = 0; r < t->n_rows; r++)
+    t->line[r] -= 1; /* the header we added */
   milan_rec *rec = malloc((t->n_rows ? t->n_rows : 1) * sizeof *rec);
   if (!rec) rc = dnt_error(DNT_ERR_NOMEM, "%s: out of memory", path);
   /* Columns 3..7 hold sms-in .. internet, in the order of dnt_milan_activity. */

@@ -52,8 +52,8 @@ void cell_model_release(cell_model *m) {
 /* One range check: lo <= v <= hi (and v != lo when open_lo). */
 static int in_range(const char *name, double v, double lo, double hi, int open_lo) {
   if (isfinite(v) && v >= lo && v <= hi && !(open_lo && v == lo)) return 0;
-  return dnt_error(DNT_ERR_ARG, "cellular: parameter %s = %g: expected a value in %c%g, %g]",
-                   name, v, open_lo ? '(' : '[', lo, hi);
+  return dnt_error(DNT_ERR_ARG, "cellular: parameter %s = %g: expected a value in %c%g, %g]", name,
+                   v, open_lo ? '(' : '[', lo, hi);
 }
 
 static int check_params(const dnt_cellular_params *p) {
@@ -102,7 +102,8 @@ static int check_inputs(const dnt_cell_sites *s, const dnt_cell_traffic *replay)
                      replay->n_steps, replay->n_series, replay->dt);
   for (size_t k = 0; k < replay->n_steps * replay->n_series; k++)
     if (!(replay->v[k] >= 0 && isfinite(replay->v[k])))
-      return dnt_error(DNT_ERR_ARG, "cellular: replayed traffic step %zu, series '%s' = %g: "
+      return dnt_error(DNT_ERR_ARG,
+                       "cellular: replayed traffic step %zu, series '%s' = %g: "
                        "expected a finite value >= 0",
                        k / replay->n_series, replay->name[k % replay->n_series], replay->v[k]);
   return 0;
@@ -113,7 +114,8 @@ static void draw_structure(cell_model *m, dnt_rng *r) {
   const dnt_cell_traffic_params *t = &m->p.traffic;
   const dnt_cell_sites *s = &m->sites;
   for (size_t i = 0; i < m->n; i++) {
-    m->base[i] = t->mean * exp(t->base_sd * dnt_rng_normal(r, 0, 1) - 0.5 * t->base_sd * t->base_sd);
+    m->base[i] =
+        t->mean * exp(t->base_sd * dnt_rng_normal(r, 0, 1) - 0.5 * t->base_sd * t->base_sd);
     double peak = t->peak_hour + t->peak_sd * dnt_rng_normal(r, 0, 1);
     m->cpeak[i] = cos(2 * M_PI * peak / 24);
     m->speak[i] = sin(2 * M_PI * peak / 24);
@@ -139,7 +141,8 @@ static void draw_structure(cell_model *m, dnt_rng *r) {
       w[k] = exp(-(w[k] - dmin) / t->corr_length);
       norm += w[k] * w[k];
     }
-    for (size_t k = 0; k < m->K; k++) w[k] /= sqrt(norm);
+    for (size_t k = 0; k < m->K; k++)
+      w[k] /= sqrt(norm);
   }
 }
 
@@ -149,7 +152,8 @@ static double peak_of(const cell_model *m, size_t i) {
   const dnt_cell_traffic_params *t = &m->p.traffic;
   if (!m->replay) return m->base[i] * (1 + t->daily_amp) * fmax(1, t->weekend);
   double peak = 0;
-  for (size_t r = 0; r < m->series.n_steps; r++) peak = fmax(peak, m->series.v[r * m->n + i]);
+  for (size_t r = 0; r < m->series.n_steps; r++)
+    peak = fmax(peak, m->series.v[r * m->n + i]);
   return peak;
 }
 

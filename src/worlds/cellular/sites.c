@@ -50,7 +50,8 @@ int dnt_cell_sites_alloc(dnt_cell_sites *s, size_t n) {
 
 void dnt_cell_sites_free(dnt_cell_sites *s) {
   if (!s) return;
-  for (size_t i = 0; s->id && i < s->n; i++) free(s->id[i]);
+  for (size_t i = 0; s->id && i < s->n; i++)
+    free(s->id[i]);
   free(s->id);
   free(s->x); /* the block of every number array */
   memset(s, 0, sizeof *s);
@@ -92,8 +93,7 @@ static int find_col(const dnt_csv *t, const char *name, size_t *col) {
  * (NAN = an empty cell is an error). */
 static int read_num(const dnt_csv *t, size_t r, size_t col, double lo, double hi, double empty,
                     double *out) {
-  int rc = isnan(empty) ? dnt_csv_double(t, r, col, out)
-                        : dnt_csv_double_or(t, r, col, empty, out);
+  int rc = isnan(empty) ? dnt_csv_double(t, r, col, out) : dnt_csv_double_or(t, r, col, empty, out);
   if (rc) return rc;
   if (!(*out >= lo && *out <= hi))
     return dnt_error(DNT_ERR_PARSE, "%s:%zu: column '%s' = '%s': expected a number in [%g, %g]",
@@ -115,14 +115,15 @@ static int cmp_id(const void *a, const void *b) {
 static int check_unique_ids(const dnt_csv *t, const dnt_cell_sites *s, size_t col) {
   id_ref *refs = malloc(s->n * sizeof *refs);
   if (!refs) return dnt_error(DNT_ERR_NOMEM, "sites: out of memory");
-  for (size_t i = 0; i < s->n; i++) refs[i] = (id_ref){s->id[i], i};
+  for (size_t i = 0; i < s->n; i++)
+    refs[i] = (id_ref){s->id[i], i};
   qsort(refs, s->n, sizeof *refs, cmp_id);
   int rc = 0;
   for (size_t i = 1; i < s->n && !rc; i++)
     if (!strcmp(refs[i].id, refs[i - 1].id))
-      rc = dnt_error(DNT_ERR_PARSE, "%s:%zu: column '%s' = '%s': duplicate site id (first at line %zu)",
-                     t->origin, t->line[refs[i].row], t->header[col], refs[i].id,
-                     t->line[refs[i - 1].row]);
+      rc = dnt_error(DNT_ERR_PARSE,
+                     "%s:%zu: column '%s' = '%s': duplicate site id (first at line %zu)", t->origin,
+                     t->line[refs[i].row], t->header[col], refs[i].id, t->line[refs[i - 1].row]);
   free(refs);
   return rc;
 }

@@ -20,8 +20,8 @@ void dnt_cell_site_params_default(dnt_cell_site_params *p) {
 static int check(const dnt_cell_site_params *p) {
   if (p->n < 1) return dnt_error(DNT_ERR_ARG, "sites: n = %zu: expected >= 1", p->n);
   if (!(p->width_m > 0 && p->height_m > 0 && isfinite(p->width_m) && isfinite(p->height_m)))
-    return dnt_error(DNT_ERR_ARG, "sites: window %g x %g m: expected positive sizes",
-                     p->width_m, p->height_m);
+    return dnt_error(DNT_ERR_ARG, "sites: window %g x %g m: expected positive sizes", p->width_m,
+                     p->height_m);
   if (p->process == DNT_CELL_MATERN &&
       (p->n_parents < 1 || !(p->cluster_radius_m > 0 && isfinite(p->cluster_radius_m))))
     return dnt_error(DNT_ERR_ARG,

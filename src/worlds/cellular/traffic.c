@@ -47,7 +47,8 @@ int dnt_cell_traffic_alloc(dnt_cell_traffic *t, size_t n_steps, size_t n_series)
 
 void dnt_cell_traffic_free(dnt_cell_traffic *t) {
   if (!t) return;
-  for (size_t j = 0; t->name && j < t->n_series; j++) free(t->name[j]);
+  for (size_t j = 0; t->name && j < t->n_series; j++)
+    free(t->name[j]);
   free(t->name);
   free(t->v);
   memset(t, 0, sizeof *t);
@@ -72,7 +73,8 @@ int cell_traffic_from_wide(const dnt_csv *t, double dt, dnt_cell_traffic *out) {
   int rc = dnt_cell_traffic_alloc(out, t->n_rows, S);
   if (rc) return rc;
   out->dt = dt;
-  for (size_t j = 0; j < S && !rc; j++) rc = cell_traffic_set_name(out, j, t->header[j + 1]);
+  for (size_t j = 0; j < S && !rc; j++)
+    rc = cell_traffic_set_name(out, j, t->header[j + 1]);
   for (size_t r = 0; r < t->n_rows && !rc; r++)
     for (size_t j = 0; j < S && !rc; j++) {
       double *v = &out->v[r * S + j];
@@ -169,7 +171,8 @@ int dnt_cell_traffic_write(const char *path, const dnt_cell_traffic *t) {
   fputc('\n', s);
   for (size_t r = 0; r < t->n_steps; r++) {
     fprintf(s, "%zu", r);
-    for (size_t j = 0; j < t->n_series; j++) fprintf(s, ",%.17g", t->v[r * t->n_series + j]);
+    for (size_t j = 0; j < t->n_series; j++)
+      fprintf(s, ",%.17g", t->v[r * t->n_series + j]);
     fputc('\n', s);
   }
   if (ferror(s)) {
@@ -180,7 +183,8 @@ int dnt_cell_traffic_write(const char *path, const dnt_cell_traffic *t) {
 }
 
 void dnt_cell_traffic_series(const dnt_cell_traffic *t, size_t j, double *out) {
-  for (size_t r = 0; r < t->n_steps; r++) out[r] = t->v[r * t->n_series + j];
+  for (size_t r = 0; r < t->n_steps; r++)
+    out[r] = t->v[r * t->n_series + j];
 }
 
 int dnt_cell_traffic_assign(const dnt_cell_traffic *src, size_t n_bs, size_t shift,
@@ -195,7 +199,8 @@ int dnt_cell_traffic_assign(const dnt_cell_traffic *src, size_t n_bs, size_t shi
   size_t T = src->n_steps, S = src->n_series;
   for (size_t i = 0; i < n_bs && !rc; i++) {
     size_t j = i % S, rot = (i / S) * shift % T;
-    for (size_t r = 0; r < T; r++) out->v[r * n_bs + i] = src->v[((r + rot) % T) * S + j];
+    for (size_t r = 0; r < T; r++)
+      out->v[r * n_bs + i] = src->v[((r + rot) % T) * S + j];
     char name[512];
     if (rot)
       snprintf(name, sizeof name, "%s@%zu", src->name[j], rot);

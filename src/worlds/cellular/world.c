@@ -43,8 +43,12 @@ typedef struct cell_state {
   int32_t *c; /* (C_BLOCKS n) */
 } cell_state;
 
-static double *blk(const cell_state *s, int b) { return s->d + (size_t)b * s->m->n; }
-static int32_t *cblk(const cell_state *s, int b) { return s->c + (size_t)b * s->m->n; }
+static double *blk(const cell_state *s, int b) {
+  return s->d + (size_t)b * s->m->n;
+}
+static int32_t *cblk(const cell_state *s, int b) {
+  return s->c + (size_t)b * s->m->n;
+}
 
 static void state_free(cell_state *s) {
   if (!s) return;
@@ -124,9 +128,10 @@ static void advance_z(cell_state *s) {
   double *z = blk(s, D_Z), *u = blk(s, D_U), *f = s->d + D_BLOCKS * m->n;
   double beta = m->K ? tp->beta : 0;
   if (beta > 0) {
-    for (size_t k = 0; k < m->K; k++) f[k] = dnt_rng_normal(&s->rng, 0, 1);
-    cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)m->n, (int)m->K, beta, m->W, (int)m->K, f, 1,
-                0.0, u, 1);
+    for (size_t k = 0; k < m->K; k++)
+      f[k] = dnt_rng_normal(&s->rng, 0, 1);
+    cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)m->n, (int)m->K, beta, m->W, (int)m->K, f, 1, 0.0,
+                u, 1);
   } else {
     memset(u, 0, m->n * sizeof *u);
   }
@@ -183,11 +188,13 @@ static int op_reset(void *self, uint64_t seed) {
   memset(s->d, 0, (D_BLOCKS * n + m->K) * sizeof *s->d);
   memset(s->c, 0, C_BLOCKS * n * sizeof *s->c);
   double *scale = blk(s, D_SCALE), *bhf = blk(s, D_BHF), *z = blk(s, D_Z);
-  for (size_t i = 0; i < n; i++) scale[i] = bhf[i] = 1;
+  for (size_t i = 0; i < n; i++)
+    scale[i] = bhf[i] = 1;
   if (m->replay) {
     demand_replay(s);
   } else {
-    for (size_t i = 0; i < n; i++) z[i] = dnt_rng_normal(&s->rng, 0, m->p.traffic.sigma);
+    for (size_t i = 0; i < n; i++)
+      z[i] = dnt_rng_normal(&s->rng, 0, m->p.traffic.sigma);
     demand_generated(s);
   }
   update_capacities(s);
@@ -200,10 +207,11 @@ static int op_step(void *self, const double *action) {
   if (action) {
     for (size_t i = 0; i < m->n; i++)
       if (isnan(action[i]))
-        return dnt_error(DNT_ERR_ARG, "cellular: action[%zu] (capacity scale of BS '%s') is NaN",
-                         i, m->sites.id[i]);
+        return dnt_error(DNT_ERR_ARG, "cellular: action[%zu] (capacity scale of BS '%s') is NaN", i,
+                         m->sites.id[i]);
     double *scale = blk(s, D_SCALE);
-    for (size_t i = 0; i < m->n; i++) scale[i] = fmin(SCALE_MAX, fmax(SCALE_MIN, action[i]));
+    for (size_t i = 0; i < m->n; i++)
+      scale[i] = fmin(SCALE_MAX, fmax(SCALE_MIN, action[i]));
   }
   s->t++;
   if (m->replay) {
@@ -223,7 +231,8 @@ static void op_observe(const void *self, double *tel) {
   size_t n = s->m->n;
   const double *d = blk(s, D_DEMAND), *cap = blk(s, D_CAP);
   memcpy(tel, d, n * sizeof *tel);
-  for (size_t i = 0; i < n; i++) tel[n + i] = d[i] / cap[i];
+  for (size_t i = 0; i < n; i++)
+    tel[n + i] = d[i] / cap[i];
   memcpy(tel + 2 * n, cap, n * sizeof *tel);
   memcpy(tel + 3 * n, blk(s, D_BH), n * sizeof *tel);
 }
@@ -233,7 +242,8 @@ static int check_field(const cell_state *s, const double *tel, int kind, size_t 
   static const char *const kinds[] = {"traffic", "load", "capacity", "backhaul"};
   double v = tel[(size_t)kind * s->m->n + i];
   if (isfinite(v) && (strict ? v > min : v >= min)) return 0;
-  return dnt_error(DNT_ERR_ARG, "cellular: assimilate field '%s.%s' = %g: expected a finite value %s %g",
+  return dnt_error(DNT_ERR_ARG,
+                   "cellular: assimilate field '%s.%s' = %g: expected a finite value %s %g",
                    kinds[kind], s->m->sites.id[i], v, strict ? ">" : ">=", min);
 }
 
@@ -286,7 +296,9 @@ static int op_copy(const void *self, void **out) {
   return 0;
 }
 
-static void op_destroy(void *self) { state_free(self); }
+static void op_destroy(void *self) {
+  state_free(self);
+}
 
 /* Saved state: magic, n, K, t, seed, RNG words, spare normal, has_spare,
  * the double block, the int block (host byte order: a state is for the same
@@ -378,12 +390,24 @@ static const cell_state *state_of(const dnt_world *w) {
   return dnt_world_self_const(w);
 }
 
-size_t dnt_cellular_n_bs(const dnt_world *w) { return state_of(w)->m->n; }
-const dnt_cell_sites *dnt_cellular_sites(const dnt_world *w) { return &state_of(w)->m->sites; }
-const double *dnt_cellular_demand(const dnt_world *w) { return blk(state_of(w), D_DEMAND); }
-const double *dnt_cellular_capacity(const dnt_world *w) { return blk(state_of(w), D_CAP); }
-const double *dnt_cellular_backhaul(const dnt_world *w) { return blk(state_of(w), D_BH); }
-int dnt_cellular_is_replay(const dnt_world *w) { return state_of(w)->m->replay; }
+size_t dnt_cellular_n_bs(const dnt_world *w) {
+  return state_of(w)->m->n;
+}
+const dnt_cell_sites *dnt_cellular_sites(const dnt_world *w) {
+  return &state_of(w)->m->sites;
+}
+const double *dnt_cellular_demand(const dnt_world *w) {
+  return blk(state_of(w), D_DEMAND);
+}
+const double *dnt_cellular_capacity(const dnt_world *w) {
+  return blk(state_of(w), D_CAP);
+}
+const double *dnt_cellular_backhaul(const dnt_world *w) {
+  return blk(state_of(w), D_BH);
+}
+int dnt_cellular_is_replay(const dnt_world *w) {
+  return state_of(w)->m->replay;
+}
 
 void dnt_cellular_stats_get(const dnt_world *w, dnt_cellular_stats *st) {
   const cell_state *s = state_of(w);
@@ -408,7 +432,8 @@ int dnt_cellular_series(const dnt_world *w, size_t n_steps, dnt_cell_traffic *ou
   if (rc) return rc;
   out->dt = m->dt;
   out->t0 = m->replay ? m->series.t0 : NAN;
-  for (size_t i = 0; i < m->n && !rc; i++) rc = cell_traffic_set_name(out, i, m->sites.id[i]);
+  for (size_t i = 0; i < m->n && !rc; i++)
+    rc = cell_traffic_set_name(out, i, m->sites.id[i]);
   cell_state *c = NULL;
   if (!rc) rc = op_copy(s, (void **)&c);
   if (!rc) {
@@ -467,7 +492,8 @@ int dnt_cellular_create(const dnt_cell_sites *sites, const dnt_cell_traffic *rep
     state_free(s);
   else
     rc = dnt_world_create(&cellular_ops, s, &info, out); /* frees s on failure */
-  for (size_t f = 0; names && f < n_fields; f++) free(names[f]);
+  for (size_t f = 0; names && f < n_fields; f++)
+    free(names[f]);
   free(names);
   free(groups);
   return rc;

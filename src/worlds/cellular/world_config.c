@@ -105,8 +105,8 @@ int dnt_cellular_params_from_config(const dnt_config *c, dnt_cellular_params *p,
   t->burst_amp = dnt_config_real(c, "cellular.gen.burst_amp");
   if (sp) {
     dnt_cell_site_params_default(sp);
-    sp->process = dnt_config_string(c, "cellular.process")[0] == 'p' ? DNT_CELL_POISSON
-                                                                     : DNT_CELL_MATERN;
+    sp->process =
+        dnt_config_string(c, "cellular.process")[0] == 'p' ? DNT_CELL_POISSON : DNT_CELL_MATERN;
     sp->n = (size_t)dnt_config_int(c, "cellular.n_bs");
     sp->width_m = dnt_config_real(c, "cellular.width_m");
     sp->height_m = dnt_config_real(c, "cellular.height_m");
@@ -126,8 +126,7 @@ int dnt_cellular_create_from_config(const dnt_config *c, uint64_t seed, dnt_worl
   const char *sites_path = dnt_config_string(c, "cellular.sites");
   const char *traffic_path = dnt_config_string(c, "cellular.traffic");
   if (!rc && traffic_path[0])
-    rc = dnt_cell_traffic_read(traffic_path, dnt_config_real(c, "cellular.traffic_dt_s"),
-                               &traffic);
+    rc = dnt_cell_traffic_read(traffic_path, dnt_config_real(c, "cellular.traffic_dt_s"), &traffic);
   if (!rc)
     rc = sites_path[0] ? dnt_cell_sites_read(sites_path, &sites)
                        : dnt_cell_sites_generate(&sp, seed, &sites);
