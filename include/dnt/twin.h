@@ -38,7 +38,8 @@
  * (doubles: the twin must reproduce values exactly); an action costs the
  * header plus 8 per action value.
  * Fidelity at a step: RMSE and max absolute difference over the fields
- * between the twin's and the physical telemetry.
+ * between the twin's and the physical telemetry (each divided by its field
+ * scale when field_scale is set; so is the EVENT divergence).
  *
  * Ownership: dnt_twin_create borrows `physical` (the caller destroys it after
  * the twin) and takes `twin` (destroyed with the handle, also on failure).
@@ -78,6 +79,11 @@ typedef struct dnt_sync_config {
   double threshold;        /* EVENT: divergence that triggers a report, >= 0 */
   int64_t max_silence;     /* EVENT: heartbeat after this many silent steps; 0 = none */
   int64_t group_period[DNT_SYNC_MAX_GROUPS]; /* MULTIRATE: steps between reports of g */
+  /* Optional (n_fields) positive scale of each field, or NULL (all 1):
+   * divergence and fidelity compare (twin - physical) / scale, so one
+   * threshold serves fields of different units (e.g. a share of capacity).
+   * Copied at create. */
+  const double *field_scale;
   dnt_channel channel;
   size_t history_rows;     /* mirror history kept, >= 1 */
   uint64_t seed;           /* loss draws: stream 0 of this seed */
@@ -126,6 +132,8 @@ const dnt_mirror *dnt_twin_mirror(const dnt_twin *t);
 const double *dnt_twin_physical_telemetry(const dnt_twin *t);
 const double *dnt_twin_telemetry(const dnt_twin *t);
 void dnt_twin_get_stats(const dnt_twin *t, dnt_twin_stats *out);
+/* The sync config in use (its field_scale is NULL: the scales are internal). */
+const dnt_sync_config *dnt_twin_config(const dnt_twin *t);
 
 #ifdef __cplusplus
 }

@@ -14,10 +14,13 @@
  *   twin_sessions(id INTEGER PRIMARY KEY, label TEXT, started REAL)
  *   twin_fields(session, field, name, grp)
  *   twin_steps(session, step)                       committed steps
- *   twin_telemetry(session, step, source, field, value)  source: "physical",
- *                                                   "twin", "mirror", ...
+ *   twin_telemetry(session, step, source, n, data)  source: "physical",
+ *                       "twin", "mirror", ...; data: the n values of the
+ *                       step as little-endian IEEE-754 doubles (8 n bytes;
+ *                       numpy: np.frombuffer(data, "<f8")); value i is field i
+ *                       of twin_fields
  *   twin_forecasts(session, step, field, horizon, model, value)  forecast made
- *                                                   at `step` for step + horizon
+ *                       at `step` for step + horizon (NaN stored as NULL)
  *   twin_decisions(session, step, kind, action)     action: JSON array text
  *   twin_interventions(session, step, predicate, action)
  *
@@ -49,9 +52,14 @@ int64_t dnt_twin_store_session(const dnt_twin_store *s);
 
 /* Records the world's field names and groups for this session. */
 int dnt_twin_store_fields(dnt_twin_store *s, const dnt_world_info *info);
-/* n values of one step; NaN is stored as NULL. */
+/* n values of one step, packed in one row. */
 int dnt_twin_store_telemetry(dnt_twin_store *s, int64_t step, const char *source,
                              const double *values, size_t n);
+/* Reads the n values that session `session` stored at `step` from `source`
+ * (its own read-only connection; works while a writer is open or after a
+ * crash). DNT_ERR_ARG if absent, DNT_ERR_MISMATCH if it holds another n. */
+int dnt_twin_store_read_telemetry(const char *path, int64_t session, int64_t step,
+                                  const char *source, double *out, size_t n);
 int dnt_twin_store_forecast(dnt_twin_store *s, int64_t step, int field, int horizon,
                             const char *model, double value);
 int dnt_twin_store_decision(dnt_twin_store *s, int64_t step, const char *kind,

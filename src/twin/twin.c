@@ -27,6 +27,7 @@ struct dnt_twin {
   size_t n_fields, n_actions;
   int n_groups;
   const int *field_group; /* borrowed from the twin world's info */
+  double *inv_scale;      /* (n_fields) 1 / field scale */
   int64_t group_bytes[DNT_SYNC_MAX_GROUPS];
   int64_t all_bytes;
   int64_t now;
@@ -123,6 +124,7 @@ void dnt_twin_destroy(dnt_twin *t) {
   dnt_mirror_free(&t->mirror);
   free(t->phys_obs);
   free(t->twin_obs);
+  free(t->inv_scale);
   free(t->queue);
   free(t->qvalues);
   free(t->actions);
@@ -157,16 +159,28 @@ int dnt_twin_create(dnt_world *physical, dnt_world *twin, const dnt_sync_config 
   t->queue_cap = ((size_t)cfg->channel.uplink_latency + 1) * (size_t)t->n_groups;
   t->phys_obs = calloc(t->n_fields, sizeof *t->phys_obs);
   t->twin_obs = calloc(t->n_fields, sizeof *t->twin_obs);
+  t->inv_scale = malloc(t->n_fields * sizeof *t->inv_scale);
   t->queue = calloc(t->queue_cap, sizeof *t->queue);
   t->qvalues = malloc(t->queue_cap * t->n_fields * sizeof *t->qvalues);
   t->actions = calloc(dl * (t->n_actions ? t->n_actions : 1), sizeof *t->actions);
   t->action_set = calloc(dl, sizeof *t->action_set);
-  if (!t->phys_obs || !t->twin_obs || !t->queue || !t->qvalues || !t->actions ||
+  if (!t->phys_obs || !t->twin_obs || !t->inv_scale || !t->queue || !t->qvalues || !t->actions ||
       !t->action_set) {
     dnt_twin_destroy(t);
     return dnt_error(DNT_ERR_NOMEM, "twin: out of memory for buffers (%zu fields)", info->n_fields);
   }
   for (size_t q = 0; q < t->queue_cap; q++) t->queue[q].values = t->qvalues + q * t->n_fields;
+  for (size_t i = 0; i < t->n_fields; i++) t->inv_scale[i] = 1;
+  t->cfg.field_scale = NULL; /* not kept: the caller's array may go */
+  for (size_t i = 0; cfg->field_scale && i < t->n_fields; i++) {
+    if (!(cfg->field_scale[i] > 0 && isfinite(cfg->field_scale[i]))) {
+      rc = dnt_error(DNT_ERR_ARG, "twin: field_scale of '%s' = %g: expected finite > 0",
+                     info->field_names[i], cfg->field_scale[i]);
+      dnt_twin_destroy(t);
+      return rc;
+    }
+    t->inv_scale[i] = 1 / cfg->field_scale[i];
+  }
   rc = dnt_mirror_init(&t->mirror, t->n_fields, cfg->history_rows);
   if (rc != 0) {
     dnt_twin_destroy(t);
@@ -202,7 +216,7 @@ static double divergence(const dnt_twin *t, int group) {
   double worst = 0;
   for (size_t i = 0; i < t->n_fields; i++) {
     if (t->field_group[i] != group) continue;
-    double d = fabs(t->phys_obs[i] - t->twin_obs[i]);
+    double d = fabs(t->phys_obs[i] - t->twin_obs[i]) * t->inv_scale[i];
     if (isnan(d)) return INFINITY; /* a broken prediction must be corrected */
     if (d > worst) worst = d;
   }
@@ -243,7 +257,7 @@ static int deliver(dnt_twin *t, int64_t s) {
 static void measure(dnt_twin *t) {
   double sq = 0, worst = 0;
   for (size_t i = 0; i < t->n_fields; i++) {
-    double d = t->twin_obs[i] - t->phys_obs[i];
+    double d = (t->twin_obs[i] - t->phys_obs[i]) * t->inv_scale[i];
     sq += d * d;
     if (fabs(d) > worst) worst = fabs(d);
   }
@@ -298,3 +312,4 @@ const dnt_mirror *dnt_twin_mirror(const dnt_twin *t) { return &t->mirror; }
 const double *dnt_twin_physical_telemetry(const dnt_twin *t) { return t->phys_obs; }
 const double *dnt_twin_telemetry(const dnt_twin *t) { return t->twin_obs; }
 void dnt_twin_get_stats(const dnt_twin *t, dnt_twin_stats *out) { *out = t->stats; }
+const dnt_sync_config *dnt_twin_config(const dnt_twin *t) { return &t->cfg; }

@@ -78,11 +78,13 @@ static void test_round_trip(void) {
   sqlite3 *db;
   CHECK(sqlite3_open(path, &db) == SQLITE_OK);
   CHECK(text_is(db, "PRAGMA journal_mode", "wal"));
-  CHECK(query(db, "SELECT count(*) FROM twin_telemetry WHERE session=1") == 15);
+  CHECK(query(db, "SELECT count(*) FROM twin_telemetry WHERE session=1") == 6);
   CHECK(query(db, "SELECT count(*) FROM twin_telemetry WHERE session=2") == 1);
-  CHECK(query(db, "SELECT value FROM twin_telemetry WHERE session=1 AND step=3 AND "
-                  "source='physical' AND field=1") == 30);
-  CHECK(query(db, "SELECT count(*) FROM twin_telemetry WHERE value IS NULL") == 1);
+  CHECK(query(db, "SELECT sum(length(data)) FROM twin_telemetry WHERE session=1 AND "
+                  "source='twin'") == 3 * 2 * 8);
+  /* little-endian doubles: 1.0 is 00 00 00 00 00 00 f0 3f */
+  CHECK(text_is(db, "SELECT hex(substr(data, 1, 8)) FROM twin_telemetry WHERE session=1 "
+                    "AND step=1 AND source='physical'", "000000000000F03F"));
   CHECK(query(db, "SELECT value FROM twin_forecasts WHERE step=2 AND model='lstm' AND "
                   "horizon=2 AND field=1") == 0.5);
   CHECK(text_is(db, "SELECT action FROM twin_decisions WHERE step=1", "[0.5,null]"));
@@ -94,6 +96,13 @@ static void test_round_trip(void) {
   CHECK(query(db, "SELECT max(step) FROM twin_steps WHERE session=1") == 3);
   CHECK(text_is(db, "SELECT label FROM twin_sessions WHERE id=2", "second"));
   sqlite3_close(db);
+  double back[3];
+  CHECK_OK(dnt_twin_store_read_telemetry(path, 1, 2, "physical", back, 3));
+  CHECK(back[0] == 2 && back[1] == 20 && isnan(back[2]));
+  CHECK_OK(dnt_twin_store_read_telemetry(path, 2, 1, "physical", back, 1));
+  CHECK(back[0] == 7);
+  CHECK(dnt_twin_store_read_telemetry(path, 1, 9, "physical", back, 3) == DNT_ERR_ARG);
+  CHECK(dnt_twin_store_read_telemetry(path, 1, 1, "twin", back, 3) == DNT_ERR_MISMATCH);
   CHECK(dnt_twin_store_open("/nonexistent/dir/x.db", "x", &s) == DNT_ERR_EXTERNAL);
 }
 
@@ -107,6 +116,8 @@ static void child(const char *path, int fd) {
   for (int64_t step = 1;; step++) {
     for (int i = 0; i < VALUES_PER_STEP; i++) v[i] = (double)step + i * 1e-3;
     if (dnt_twin_store_telemetry(s, step, "physical", v, VALUES_PER_STEP) != 0) _exit(4);
+    for (int i = 0; i < VALUES_PER_STEP; i++) /* many rows: the kill lands mid-transaction */
+      if (dnt_twin_store_forecast(s, step, i, 1, "lstm", v[i]) != 0) _exit(4);
     if (dnt_twin_store_commit(s, step) != 0) _exit(5);
     if (write(fd, &step, sizeof step) != sizeof step) _exit(6);
   }
@@ -146,13 +157,19 @@ static void test_killed_child(void) {
   CHECK(last >= seen + 3);
   CHECK(committed == last); /* steps 1..last, none missing */
   /* every committed step whole, nothing of an uncommitted one */
-  CHECK(query(db, "SELECT count(*) FROM (SELECT step, count(*) AS n FROM twin_telemetry "
-                  "GROUP BY step HAVING n != 3000)") == 0);
+  CHECK(query(db, "SELECT count(*) FROM twin_telemetry WHERE length(data) != 24000 "
+                  "OR n != 3000") == 0);
   CHECK(query(db, "SELECT count(DISTINCT step) FROM twin_telemetry") == committed);
+  CHECK(query(db, "SELECT count(*) FROM (SELECT step, count(*) AS n FROM twin_forecasts "
+                  "GROUP BY step HAVING n != 3000)") == 0);
+  CHECK(query(db, "SELECT count(DISTINCT step) FROM twin_forecasts") == committed);
   CHECK(query(db, "SELECT count(*) FROM twin_telemetry WHERE step NOT IN "
                   "(SELECT step FROM twin_steps)") == 0);
-  CHECK(query(db, "SELECT value FROM twin_telemetry WHERE step=20 AND field=1000") == 21);
   sqlite3_close(db);
+  double *v = malloc(VALUES_PER_STEP * sizeof *v);
+  CHECK_OK(dnt_twin_store_read_telemetry(path, 1, (int64_t)last, "physical", v, VALUES_PER_STEP));
+  CHECK(v[1000] == last + 1000 * 1e-3 && v[0] == last);
+  free(v);
 }
 
 int main(void) {

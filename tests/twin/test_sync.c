@@ -65,6 +65,15 @@ static void test_event_vs_periodic(void) {
   /* a random walk leaves a band of half-width eps = 10 sigma after about
    * (eps/sigma)^2 = 100 steps; with 4 links in one group, a few tens */
   CHECK(ev.reports_sent > steps / 100 && ev.reports_sent < steps / 10);
+  /* in units of a field scale of 10, a threshold of 0.01 is the same policy */
+  const double scale[NF] = {10, 10, 10, 10, 1};
+  sc.policy = DNT_SYNC_EVENT;
+  sc.threshold = eps / 10;
+  sc.field_scale = scale;
+  dnt_twin_stats scaled = run(&sc, slow(0.01), steps, NULL);
+  CHECK(scaled.reports_sent == ev.reports_sent && scaled.bytes_up == ev.bytes_up);
+  CHECK_NEAR(scaled.maxabs_max, ev.maxabs_max / 10, 1e-15);
+  CHECK_NEAR(scaled.rmse_mean, ev.rmse_mean / 10, 1e-15);
 }
 
 static void test_multirate(void) {
@@ -160,6 +169,12 @@ static void test_refusals(void) {
   sc.channel.uplink_loss = 1.0;
   CHECK(dnt_twin_create(p, w, &sc, &t) == DNT_ERR_ARG);
   CHECK(strstr(dnt_last_error(), "loss") != NULL);
+  sc.channel.uplink_loss = 0;
+  const double bad_scale[NF] = {1, 1, 0, 1, 1};
+  sc.field_scale = bad_scale;
+  CHECK_OK(example_links_create(&a, 1, &w));
+  CHECK(dnt_twin_create(p, w, &sc, &t) == DNT_ERR_ARG);
+  CHECK(strstr(dnt_last_error(), "load_2") != NULL);
   dnt_world_destroy(p);
   dnt_sync_policy pol;
   CHECK_OK(dnt_sync_policy_parse("multirate", &pol));

@@ -1,0 +1,118 @@
+/* tests/twin/test_session.c: a twin session (dnt/twin_session.h) on the
+ * example world writes its tables, figures' scripts, store and summary; the
+ * fidelity table agrees with the stats; with a report every step and no
+ * latency the mirror (stored) equals the physical telemetry (stored); the
+ * forecasters are evaluated on the mirrored history after the first sync. */
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../../docs/example_world.c"
+#include "dnt/csv.h"
+#include "dnt/fileio.h"
+#include "dnt/run.h"
+#include "dnt/twin_session.h"
+#include "dnt/twin_store.h"
+#include "test.h"
+
+enum { LINKS = 3, NF = LINKS + 1, STEPS = 240 };
+
+static int file_in(const char *dir, const char *name) {
+  char p[512];
+  snprintf(p, sizeof p, "%s/%s", dir, name);
+  return dnt_path_exists(p);
+}
+
+static void session(const char *dir, int64_t latency, dnt_twin_session_result *res) {
+  example_links_config pc = {.n_links = LINKS, .drift = 0, .sigma = 0.2, .capacity = 20};
+  example_links_config tc = pc;
+  tc.sigma = 0;
+  dnt_world *p, *w;
+  dnt_twin *t;
+  CHECK_OK(example_links_create(&pc, 1, &p));
+  CHECK_OK(example_links_create(&tc, 2, &w));
+  dnt_sync_config sc;
+  dnt_sync_config_default(&sc);
+  sc.channel.uplink_latency = latency;
+  CHECK_OK(dnt_twin_create(p, w, &sc, &t));
+  dnt_twin_session_config c;
+  dnt_twin_session_config_default(&c);
+  const size_t fields[LINKS] = {0, 1, 2};
+  c.steps = STEPS;
+  c.forecast_fields = fields;
+  c.n_forecast_fields = LINKS;
+  c.season = 12;
+  c.horizon = 3;
+  c.eval_stride = 4;
+  c.lstm.window = 8;
+  c.lstm.hidden = 8;
+  c.lstm.train_steps = 60;
+  dnt_run *run;
+  CHECK_OK(dnt_run_open(dir, "twin-test", NULL, 1, &run));
+  CHECK_OK(dnt_twin_session_run(t, &c, run, res));
+  CHECK_OK(dnt_run_close(run));
+  dnt_twin_destroy(t);
+  dnt_world_destroy(p);
+}
+
+static void test_outputs(const char *base) {
+  char dir[256];
+  snprintf(dir, sizeof dir, "%s/zero", base);
+  dnt_twin_session_result r;
+  session(dir, 0, &r);
+  CHECK(r.stats.steps == STEPS && r.stats.rmse_mean == 0);
+  CHECK(r.series_len == STEPS && r.train_len == (size_t)(0.7 * STEPS));
+  CHECK(r.lstm.k == 3 && isfinite(r.lstm.rmse[2]) && r.snaive.rmse[0] > 0);
+  const char *files[] = {"fidelity.csv", "forecast_error.csv", "fidelity.gp", "bytes.gp",
+                         "forecast_error.gp", "summary.json", "dnt.db"};
+  for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+    CHECK_MSG(file_in(dir, files[i]), "%s", files[i]);
+  char path[512];
+  snprintf(path, sizeof path, "%s/fidelity.csv", dir);
+  dnt_csv *csv;
+  CHECK_OK(dnt_csv_read(path, ',', &csv));
+  CHECK(csv->n_rows == STEPS);
+  size_t col;
+  CHECK_OK(dnt_csv_column(csv, "bytes_up", &col));
+  double bytes;
+  CHECK_OK(dnt_csv_double(csv, STEPS - 1, col, &bytes));
+  CHECK(bytes == (double)r.stats.bytes_up);
+  CHECK(bytes == STEPS * (DNT_SYNC_HEADER_BYTES + 8.0 * NF));
+  dnt_csv_free(csv);
+  snprintf(path, sizeof path, "%s/dnt.db", dir);
+  double phys[NF], mirror[NF];
+  int same = 1;
+  for (int64_t s = 1; s <= STEPS; s += 17) {
+    CHECK_OK(dnt_twin_store_read_telemetry(path, 1, s, "physical", phys, NF));
+    CHECK_OK(dnt_twin_store_read_telemetry(path, 1, s, "mirror", mirror, NF));
+    same &= memcmp(phys, mirror, sizeof phys) == 0;
+  }
+  CHECK(same);
+  char *text;
+  size_t len;
+  snprintf(path, sizeof path, "%s/summary.json", dir);
+  CHECK_OK(dnt_read_file(path, &text, &len));
+  CHECK(strstr(text, "\"twin.policy\": \"periodic\"") != NULL);
+  CHECK(strstr(text, "twin.forecast.lstm_rmse_1") != NULL);
+  free(text);
+}
+
+static void test_latency(const char *base) {
+  char dir[256];
+  snprintf(dir, sizeof dir, "%s/late", base);
+  dnt_twin_session_result r;
+  session(dir, 5, &r);
+  /* the first 5 steps are never synced: the history starts at step 6 */
+  CHECK(r.series_len == STEPS - 5);
+  CHECK(r.stats.rmse_mean > 0 && r.stats.reports_delivered == STEPS - 5);
+}
+
+int main(void) {
+  char base[] = "/tmp/dnt_twin_session_XXXXXX";
+  if (!mkdtemp(base)) test_skip("cannot create a temporary folder");
+  test_outputs(base);
+  test_latency(base);
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", base);
+  if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", base);
+  return test_done("twin.session");
+}
