@@ -18,5 +18,6 @@ int cmd_run(int argc, char **argv);
 int cmd_nn(int argc, char **argv);
 int cmd_fl(int argc, char **argv);
 int cmd_cluster(int argc, char **argv);
+int cmd_twin(int argc, char **argv);
 
 #endif
