@@ -204,13 +204,7 @@ int cmd_cluster(int argc, char **argv) {
       method = optarg;
     } else if (opt == OPT_K) {
       k = optarg;
-    } else if (opt == 'h' || opt == 1004) { /* --help, --help-config: print and stop */
-      if (opt == 'h')
-        fputs(usage, stdout);
-      else
-        dnt_config_print_schema(schema, n_schema, stdout);
-      rc = -1;
-    } else {
+    } else { /* common options; --help and --help-config print and exit */
       int h = app_common_option(&o, opt, optarg, "cluster", usage, schema, n_schema);
       if (h < 0) rc = -h;
       if (h == 0) rc = app_usage_error("cluster", "unknown option");
@@ -240,5 +234,5 @@ int cmd_cluster(int argc, char **argv) {
   result_free(&res);
   dnt_config_destroy(cfg);
   free(schema);
-  return rc < 0 ? APP_EXIT_OK : rc;
+  return rc;
 }
