@@ -347,6 +347,7 @@ int cmd_fl(int argc, char **argv) {
       dnt_fl_mpi_create(task.clients, task.n_clients, mal, DNT_POISON_NONE, 0, o.seed,
                         o.threads, task.d, &mpi))
     rc = app_fail("fl");
+  if (!rc && mpi && rank == 0) DNT_INFO("fl: MPI transport, clients on %d ranks", size - 1);
   if (!rc && rank > 0) { /* a client rank: train until the server is done */
     if (dnt_fl_mpi_serve(mpi)) rc = app_fail("fl");
     goto done;
