@@ -12,6 +12,7 @@
 #include "dnt/csv.h"
 #include "dnt/figure.h"
 #include "dnt/fileio.h"
+#include "dnt/log.h"
 #include "dnt/progress.h"
 #include "dnt/status.h"
 
@@ -129,6 +130,9 @@ static int cluster_compute(const dnt_config *cfg, uint64_t seed, cluster_result 
   dnt_cluster_params_from_config(cfg, &gp, &cp);
   cp.seed = seed;
   gp.seed = seed;
+  if (cp.k > 0 && cp.method != DNT_CLUSTER_GIRVAN_NEWMAN)
+    DNT_WARN("cluster: k = %d is for girvan-newman; %s chooses the number of clusters itself",
+             cp.k, dnt_config_string(cfg, "cluster.method"));
   int rc = dnt_cellular_create_from_config(cfg, seed, &r->world);
   size_t window = gp.window ? gp.window : 24 * 7 * 4;
   if (!rc) rc = dnt_cellular_series(r->world, window, &r->series);
