@@ -131,8 +131,8 @@ static int cluster_compute(const dnt_config *cfg, uint64_t seed, cluster_result 
   cp.seed = seed;
   gp.seed = seed;
   if (cp.k > 0 && cp.method != DNT_CLUSTER_GIRVAN_NEWMAN)
-    DNT_WARN("cluster: k = %d is for girvan-newman; %s chooses the number of clusters itself",
-             cp.k, dnt_config_string(cfg, "cluster.method"));
+    DNT_WARN("cluster: k = %d is for girvan-newman; %s chooses the number of clusters itself", cp.k,
+             dnt_config_string(cfg, "cluster.method"));
   int rc = dnt_cellular_create_from_config(cfg, seed, &r->world);
   size_t window = gp.window ? gp.window : 24 * 7 * 4;
   if (!rc) rc = dnt_cellular_series(r->world, window, &r->series);
