@@ -64,6 +64,11 @@ void app_opts_init(app_opts *o);
 int app_common_option(app_opts *o, int opt, const char *arg, const char *cmd, const char *usage,
                       const dnt_config_field *schema, size_t n_schema);
 
+/* Parses a command line that takes the common options only. Returns 0, or
+ * the exit code to return (usage error). */
+int app_parse_common(int argc, char **argv, const char *cmd, const char *usage,
+                     const dnt_config_field *schema, size_t n_schema, app_opts *o);
+
 /* Reports an unknown option / stray argument as a usage error; returns APP_EXIT_USAGE. */
 int app_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -111,6 +111,21 @@ int app_common_option(app_opts *o, int opt, const char *arg, const char *cmd, co
   }
 }
 
+int app_parse_common(int argc, char **argv, const char *cmd, const char *usage,
+                     const dnt_config_field *schema, size_t n_schema, app_opts *o) {
+  static const struct option longopts[] = {APP_COMMON_LONGOPTS, {0, 0, 0, 0}};
+  app_opts_init(o);
+  int opt;
+  optind = 1;
+  while ((opt = getopt_long(argc, argv, APP_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+    int h = app_common_option(o, opt, optarg, cmd, usage, schema, n_schema);
+    if (h < 0) return -h;
+    if (h == 0) return app_usage_error(cmd, "unknown option");
+  }
+  if (optind < argc) return app_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+  return 0;
+}
+
 int app_load_config(const app_opts *o, const char *cmd, const dnt_config_field *schema,
                     size_t n_schema, dnt_config **out) {
   dnt_config *cfg = NULL;

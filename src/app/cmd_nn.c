@@ -26,20 +26,12 @@ int app_nn_report(const dnt_study_nn_result *r) {
 }
 
 int cmd_nn(int argc, char **argv) {
-  static const struct option longopts[] = {APP_COMMON_LONGOPTS, {0, 0, 0, 0}};
   app_opts o;
-  app_opts_init(&o);
-  int opt;
-  optind = 1;
-  while ((opt = getopt_long(argc, argv, APP_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-    int h = app_common_option(&o, opt, optarg, "nn", usage, dnt_study_nn_schema,
-                              dnt_study_nn_schema_len);
-    if (h < 0) return -h;
-    if (h == 0) return app_usage_error("nn", "unknown option");
-  }
-  if (optind < argc) return app_usage_error("nn", "unexpected argument '%s'", argv[optind]);
+  int rc = app_parse_common(argc, argv, "nn", usage, dnt_study_nn_schema,
+                            dnt_study_nn_schema_len, &o);
+  if (rc) return rc;
   dnt_config *cfg = NULL;
-  int rc = app_load_config(&o, "nn", dnt_study_nn_schema, dnt_study_nn_schema_len, &cfg);
+  rc = app_load_config(&o, "nn", dnt_study_nn_schema, dnt_study_nn_schema_len, &cfg);
   if (rc) return rc;
   dnt_run *run = NULL;
   if ((rc = app_open_run(&o, "nn", cfg, &run))) {

@@ -50,19 +50,11 @@ static int run_nn(const app_opts *o, const char *dir, FILE *report) {
 }
 
 int cmd_run(int argc, char **argv) {
-  static const struct option longopts[] = {APP_COMMON_LONGOPTS, {0, 0, 0, 0}};
   app_opts o;
-  app_opts_init(&o);
-  int opt;
-  optind = 1;
-  while ((opt = getopt_long(argc, argv, APP_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-    int h = app_common_option(&o, opt, optarg, "run", usage, NULL, 0);
-    if (h < 0) return -h;
-    if (h == 0) return app_usage_error("run", "unknown option");
-  }
-  if (optind < argc) return app_usage_error("run", "unexpected argument '%s'", argv[optind]);
+  int rc = app_parse_common(argc, argv, "run", usage, NULL, 0, &o);
+  if (rc) return rc;
   dnt_run *top = NULL;
-  int rc = app_open_run(&o, "run", NULL, &top);
+  rc = app_open_run(&o, "run", NULL, &top);
   if (rc) return rc;
   char path[1024];
   dnt_afile *report = NULL;
