@@ -86,9 +86,9 @@ static void check_external_storage(void) {
   dnt_net_init(x2, &r);
   dnt_net_zero_grad(x1);
   dnt_net_zero_grad(x2);
-  float x[12], dy[6];
+  float x[12], dy[9];
   ref_fill(x, 12, &r);
-  ref_fill(dy, 6, &r);
+  ref_fill(dy, 9, &r);
   const float *y1 = dnt_net_forward(x1, x, 3);
   dnt_net_backward(x1, dy, NULL);
   dnt_net_forward(x2, y1, 3);
