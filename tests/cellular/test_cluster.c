@@ -181,6 +181,71 @@ static void test_graph_formula(void) {
   CHECK(dnt_bs_graph_from_edges(2, 1, bad_from, bad_to, NULL, &g) == DNT_ERR_ARG);
 }
 
+#ifdef DNT_HAVE_IGRAPH
+/* End to end on two planted groups of 10 BSs, 5 km apart: Girvan-Newman with
+ * k = 2 returns the groups exactly and no Louvain cluster mixes them. Then
+ * re-clustering on a later week of traffic, aligned to the first, keeps the
+ * labels of the BSs whose cluster did not change. */
+static void test_planted_and_recluster(void) {
+  dnt_cell_sites s;
+  CHECK_OK(dnt_cell_sites_alloc(&s, 20));
+  for (int i = 0; i < 20; i++) {
+    s.x[i] = (i < 10 ? 0 : 5000) + 10.0 * (i % 10);
+    s.y[i] = 7.0 * ((i * 7) % 10);
+  }
+  dnt_cellular_params wp;
+  dnt_cellular_params_default(&wp);
+  dnt_world *w = NULL;
+  CHECK_OK(dnt_cellular_create(&s, NULL, &wp, 4, &w));
+  dnt_cell_traffic tr;
+  CHECK_OK(dnt_cellular_series(w, 336, &tr));
+  dnt_bs_graph_params gp;
+  dnt_bs_graph_params_default(&gp);
+  gp.neighbours = 4;
+  dnt_bs_graph g;
+  CHECK_OK(dnt_bs_graph_build(dnt_cellular_sites(w), tr.v, 168, &gp, &g));
+  dnt_cluster_params cp;
+  dnt_cluster_params_default(&cp);
+  cp.method = DNT_CLUSTER_GIRVAN_NEWMAN;
+  cp.k = 2;
+  dnt_clustering c;
+  CHECK_OK(dnt_cluster_run(&g, &cp, &c));
+  int exact = c.k == 2;
+  for (int i = 0; i < 20; i++)
+    exact &= c.membership[i] == (i < 10 ? 0 : 1);
+  CHECK(exact);
+  dnt_clustering_free(&c);
+  cp.method = DNT_CLUSTER_LOUVAIN;
+  CHECK_OK(dnt_cluster_run(&g, &cp, &c));
+  int pure = 1;
+  for (int i = 0; i < 10; i++)
+    for (int j = 10; j < 20; j++)
+      pure &= c.membership[i] != c.membership[j];
+  CHECK(pure && c.k >= 2);
+  dnt_bs_graph_free(&g);
+  /* the second week: rows 168..335 */
+  dnt_clustering c2;
+  CHECK_OK(dnt_bs_graph_build(dnt_cellular_sites(w), tr.v + 168 * 20, 168, &gp, &g));
+  CHECK_OK(dnt_cluster_run(&g, &cp, &c2));
+  size_t moved = 0;
+  CHECK_OK(dnt_clustering_align(&c, &c2, &moved));
+  size_t changed = 0; /* BSs whose co-members changed at all */
+  for (int i = 0; i < 20; i++)
+    for (int j = 0; j < 20; j++)
+      if ((c.membership[i] == c.membership[j]) != (c2.membership[i] == c2.membership[j])) {
+        changed++;
+        break;
+      }
+  CHECK_MSG(moved <= changed, "moved %zu, changed %zu", moved, changed);
+  dnt_clustering_free(&c);
+  dnt_clustering_free(&c2);
+  dnt_bs_graph_free(&g);
+  dnt_cell_traffic_free(&tr);
+  dnt_world_destroy(w);
+  dnt_cell_sites_free(&s);
+}
+#endif
+
 static void test_align(void) {
   int prev_m[] = {0, 0, 1, 1, 2, 2}, cur_m[] = {1, 1, 0, 0, 0, 2};
   dnt_clustering prev = {.n = 6, .membership = prev_m, .k = 3, .n_labels = 3};
@@ -198,6 +263,7 @@ int main(void) {
 #ifdef DNT_HAVE_IGRAPH
   test_karate();
   test_modularity_by_hand();
+  test_planted_and_recluster();
 #endif
   test_graph_formula();
   test_align();

@@ -214,15 +214,22 @@ static int girvan_newman(const igraph_t *ig, const dnt_bs_graph *g, const igraph
   igraph_vector_t len;
   igraph_vector_int_t removed, memb;
   igraph_matrix_int_t merges;
-  igraph_vector_init(&len, (igraph_integer_t)g->m);
-  igraph_vector_int_init(&removed, 0);
-  igraph_vector_int_init(&memb, 0);
-  igraph_matrix_int_init(&merges, 0, 0);
+  int ready = 0; /* how many of len, removed, memb, merges are initialised */
+  igraph_error_t e = igraph_vector_init(&len, (igraph_integer_t)g->m);
+  if (!e && ++ready) e = igraph_vector_int_init(&removed, 0);
+  if (!e && ++ready) e = igraph_vector_int_init(&memb, 0);
+  if (!e && ++ready) e = igraph_matrix_int_init(&merges, 0, 0);
+  if (e) {
+    if (ready > 2) igraph_vector_int_destroy(&memb);
+    if (ready > 1) igraph_vector_int_destroy(&removed);
+    if (ready > 0) igraph_vector_destroy(&len);
+    return ig_fail(e, "vector_init");
+  }
   for (size_t k = 0; k < g->m; k++)
     VECTOR(len)[k] = 1 / g->weight[k];
   int rc = 0;
-  igraph_error_t e = igraph_community_edge_betweenness(ig, &removed, NULL, &merges, NULL, NULL,
-                                                       NULL, 0, w ? &len : NULL);
+  e = igraph_community_edge_betweenness(ig, &removed, NULL, &merges, NULL, NULL, NULL, 0,
+                                        w ? &len : NULL);
   if (e) rc = ig_fail(e, "community_edge_betweenness");
   size_t rows = rc ? 0 : (size_t)igraph_matrix_int_nrow(&merges), n = g->n;
   c->n_levels = rows + 1;
