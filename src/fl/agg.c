@@ -139,6 +139,8 @@ void dnt_agg_destroy(dnt_agg *a) {
   free(a->prew);
   free(a->mix);
   free(a->colbuf);
+  free(a->band);
+  free(a->net);
   free(a->work);
   free(a->tmp);
   free(a->tmp2);
@@ -176,6 +178,8 @@ int dnt_agg_create(const dnt_agg_params *p, int max_n, size_t d, dnt_agg **out) 
   a->prew = malloc(n * sizeof *a->prew);
   a->mix = malloc(nn * sizeof *a->mix);
   a->colbuf = malloc((size_t)AGG_BLOCK * n * sizeof *a->colbuf);
+  a->band = malloc(2 * AGG_BLOCK * sizeof *a->band);
+  a->net = malloc(2 * agg_batcher_capacity(max_n) * sizeof *a->net);
   a->work = malloc(n * sizeof *a->work);
   a->tmp = malloc(d * sizeof *a->tmp);
   a->tmp2 = malloc(d * sizeof *a->tmp2);
@@ -185,7 +189,7 @@ int dnt_agg_create(const dnt_agg_params *p, int max_n, size_t d, dnt_agg **out) 
   a->eigwork = need_dnc ? malloc(26 * n * sizeof *a->eigwork) : NULL;
   a->eigiwork = need_dnc ? malloc(10 * n * sizeof *a->eigiwork) : NULL;
   if (!a->gram || !a->D || !a->score || !a->dtmp || !a->idx || !a->idx2 || !a->bucket_of || !a->wf ||
-      !a->rowsq || !a->kept2 || !a->kept3 || !a->prew || !a->mix || !a->colbuf || !a->work || !a->tmp ||
+      !a->rowsq || !a->kept2 || !a->kept3 || !a->prew || !a->mix || !a->colbuf || !a->band || !a->net || !a->work || !a->tmp ||
       !a->tmp2 || (need_pre && !a->pre) || (need_dnc && (!a->sub || !a->coords || !a->eigwork || !a->eigiwork))) {
     dnt_agg_destroy(a);
     return dnt_error(DNT_ERR_NOMEM, "aggregation: out of memory for %d rows of %zu floats",

@@ -7,8 +7,8 @@
 
 #include "dnt/aggregate.h"
 
-/* Coordinates per block in the coordinate-wise rules: the block of every row
- * is transposed into colbuf so that each coordinate's n values are contiguous. */
+/* Coordinates per block in the coordinate-wise rules: the rows' blocks are
+ * copied into colbuf and sorted column-wise by a sorting network. */
 #define AGG_BLOCK 256
 
 struct dnt_agg {
@@ -29,8 +29,10 @@ struct dnt_agg {
   float *pre;      /* (max_n, d) pre-aggregated rows (NNM, bucketing) */
   double *prew;    /* (max_n) their weights */
   float *mix;      /* (max_n, max_n) NNM mixing matrix */
-  float *colbuf;   /* (AGG_BLOCK, max_n) transposed block */
-  float *work;     /* (max_n) one coordinate's values, permuted by selection */
+  float *colbuf;   /* (max_n, AGG_BLOCK) one block of every row */
+  float *band;     /* (2, AGG_BLOCK) the values each coordinate used: [lo, hi] */
+  int *net;        /* Batcher network pairs for up to max_n rows (2 ints each) */
+  float *work;     /* (max_n) row-sized float scratch */
   float *tmp;      /* (d) vector scratch */
   float *tmp2;     /* (d) vector scratch */
   float *sub;      /* (max_n, dnc_subdim) DnC sample */
@@ -41,8 +43,12 @@ struct dnt_agg {
 
 /* k-th smallest (0-based) of a[0..n), partially reordering a so that
  * a[0..k) <= a[k] <= a[k+1..n) (Hoare selection, median of three). O(n). */
-float agg_select(float *a, int n, int k);
 double agg_select_d(double *a, int n, int k);
+
+/* Compare-exchange pairs of Batcher's odd-even merge network for m inputs
+ * into net (room for agg_batcher_capacity(m) pairs); returns their count. */
+int agg_batcher_pairs(int m, int *net);
+size_t agg_batcher_capacity(int m);
 
 /* Coordinate-wise median of rows idx[0..m) of X (all rows if idx is NULL)
  * into out; kept (m, may be NULL) gets the share of coordinates where the row
