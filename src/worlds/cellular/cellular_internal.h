@@ -9,6 +9,7 @@
 
 #include "dnt/cellular.h"
 #include "dnt/csv.h"
+#include "dnt/rng.h"
 
 /* Readers on a parsed table (traffic.c, milan.c). */
 int cell_traffic_from_wide(const dnt_csv *t, double dt, dnt_cell_traffic *out);
@@ -40,5 +41,37 @@ int cell_model_build(const dnt_cell_sites *sites, const dnt_cell_traffic *replay
                      const dnt_cellular_params *p, uint64_t seed, cell_model **out);
 /* Drops a reference; the last one frees the model. NULL is fine. */
 void cell_model_release(cell_model *m);
+
+/* What a step changes (world.c): blocks of n doubles in cell_state.d in
+ * this order, then K factor draws. */
+enum { D_DEMAND, D_Z, D_BURST, D_SCALE, D_CAP, D_BHF, D_BH, D_U, D_BLOCKS };
+/* Blocks of n ints in cell_state.c. */
+enum { C_BURST_LEFT, C_FAULT_LEFT, C_BLOCKS };
+
+typedef struct cell_state {
+  cell_model *m;
+  int64_t t;
+  uint64_t seed; /* of the last reset */
+  dnt_rng rng;
+  double *d;  /* (D_BLOCKS n + K) */
+  int32_t *c; /* (C_BLOCKS n) */
+} cell_state;
+
+static inline double *blk(const cell_state *s, int b) {
+  return s->d + (size_t)b * s->m->n;
+}
+static inline int32_t *cblk(const cell_state *s, int b) {
+  return s->c + (size_t)b * s->m->n;
+}
+
+/* world.c: state lifetime and dynamics (the dnt_world_ops behind them). */
+int cell_state_alloc(cell_model *m, cell_state **out);
+void cell_state_free(cell_state *s);
+int cell_state_copy(const void *self, void **out);
+int cell_reset(void *self, uint64_t seed);
+int cell_step(void *self, const double *action);
+/* world_state.c: serialised state. */
+int cell_save(const void *self, unsigned char **buf, size_t *len);
+int cell_load(void *self, const unsigned char *buf, size_t len);
 
 #endif

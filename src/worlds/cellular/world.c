@@ -14,8 +14,8 @@
  *
  * The daily cycle uses cos(a - b) = cos a cos b + sin a sin b with each BS's
  * peak-hour cos/sin precomputed: one cos/sin per step, none per BS. The
- * spatial factor term W f is one cblas_dgemv per step. */
-#include <assert.h>
+ * spatial factor term W f is one cblas_dgemv per step. Saving, loading and
+ * typed access are in world_state.c, the immutable part in model.c. */
 #include <cblas.h>
 #include <math.h>
 #include <stdio.h>
@@ -29,28 +29,7 @@
 #define SCALE_MIN 0.01
 #define SCALE_MAX 10.0
 
-/* Blocks of n doubles in cell_state.d, in this order; then K factor draws. */
-enum { D_DEMAND, D_Z, D_BURST, D_SCALE, D_CAP, D_BHF, D_BH, D_U, D_BLOCKS };
-/* Blocks of n ints in cell_state.c. */
-enum { C_BURST_LEFT, C_FAULT_LEFT, C_BLOCKS };
-
-typedef struct cell_state {
-  cell_model *m;
-  int64_t t;
-  uint64_t seed; /* of the last reset */
-  dnt_rng rng;
-  double *d;  /* (D_BLOCKS n + K) */
-  int32_t *c; /* (C_BLOCKS n) */
-} cell_state;
-
-static double *blk(const cell_state *s, int b) {
-  return s->d + (size_t)b * s->m->n;
-}
-static int32_t *cblk(const cell_state *s, int b) {
-  return s->c + (size_t)b * s->m->n;
-}
-
-static void state_free(cell_state *s) {
+void cell_state_free(cell_state *s) {
   if (!s) return;
   cell_model_release(s->m);
   free(s->d);
@@ -58,7 +37,7 @@ static void state_free(cell_state *s) {
   free(s);
 }
 
-static int state_alloc(cell_model *m, cell_state **out) {
+int cell_state_alloc(cell_model *m, cell_state **out) {
   cell_state *s = calloc(1, sizeof *s);
   if (s) {
     s->d = calloc(D_BLOCKS * m->n + m->K, sizeof *s->d);
@@ -178,7 +157,7 @@ static void update_capacities(cell_state *s) {
   }
 }
 
-static int op_reset(void *self, uint64_t seed) {
+int cell_reset(void *self, uint64_t seed) {
   cell_state *s = self;
   const cell_model *m = s->m;
   size_t n = m->n;
@@ -201,7 +180,7 @@ static int op_reset(void *self, uint64_t seed) {
   return 0;
 }
 
-static int op_step(void *self, const double *action) {
+int cell_step(void *self, const double *action) {
   cell_state *s = self;
   const cell_model *m = s->m;
   if (action) {
@@ -282,10 +261,10 @@ static int op_assimilate(void *self, const double *tel, int group) {
   return 0;
 }
 
-static int op_copy(const void *self, void **out) {
+int cell_state_copy(const void *self, void **out) {
   const cell_state *s = self;
   cell_state *c = NULL;
-  int rc = state_alloc(s->m, &c);
+  int rc = cell_state_alloc(s->m, &c);
   if (rc) return rc;
   c->t = s->t;
   c->seed = s->seed;
@@ -297,156 +276,20 @@ static int op_copy(const void *self, void **out) {
 }
 
 static void op_destroy(void *self) {
-  state_free(self);
-}
-
-/* Saved state: magic, n, K, t, seed, RNG words, spare normal, has_spare,
- * the double block, the int block (host byte order: a state is for the same
- * build, not an exchange format). */
-static const char save_magic[8] = {'D', 'N', 'T', 'C', 'E', 'L', 'L', '1'};
-
-static size_t save_size(const cell_model *m) {
-  return 8 + 4 * 8 + 4 * 8 + 8 + 4 + (D_BLOCKS * m->n + m->K) * sizeof(double) +
-         C_BLOCKS * m->n * sizeof(int32_t);
-}
-
-static unsigned char *put(unsigned char *p, const void *src, size_t len) {
-  memcpy(p, src, len);
-  return p + len;
-}
-
-static const unsigned char *get(const unsigned char *p, void *dst, size_t len) {
-  memcpy(dst, p, len);
-  return p + len;
-}
-
-static int op_save(const void *self, unsigned char **buf, size_t *len) {
-  const cell_state *s = self;
-  const cell_model *m = s->m;
-  size_t size = save_size(m);
-  unsigned char *b = malloc(size), *p = b;
-  if (!b) return dnt_error(DNT_ERR_NOMEM, "cellular: out of memory saving %zu bytes", size);
-  uint64_t n = m->n, K = m->K;
-  int32_t spare = s->rng.has_spare;
-  p = put(p, save_magic, 8);
-  p = put(p, &n, 8);
-  p = put(p, &K, 8);
-  p = put(p, &s->t, 8);
-  p = put(p, &s->seed, 8);
-  p = put(p, s->rng.s, 32);
-  p = put(p, &s->rng.spare_normal, 8);
-  p = put(p, &spare, 4);
-  p = put(p, s->d, (D_BLOCKS * m->n + m->K) * sizeof *s->d);
-  p = put(p, s->c, C_BLOCKS * m->n * sizeof *s->c);
-  assert((size_t)(p - b) == size);
-  *buf = b;
-  *len = size;
-  return 0;
-}
-
-static int op_load(void *self, const unsigned char *buf, size_t len) {
-  cell_state *s = self;
-  const cell_model *m = s->m;
-  if (len < 24 || memcmp(buf, save_magic, 8) != 0)
-    return dnt_error(DNT_ERR_CORRUPT, "cellular: saved state: bad magic (%zu bytes)", len);
-  uint64_t n, K;
-  const unsigned char *p = get(buf + 8, &n, 8);
-  p = get(p, &K, 8);
-  if (n != m->n || K != m->K)
-    return dnt_error(DNT_ERR_MISMATCH,
-                     "cellular: saved state of %llu BSs, %llu factors: this world has %zu, %zu",
-                     (unsigned long long)n, (unsigned long long)K, m->n, m->K);
-  if (len != save_size(m))
-    return dnt_error(DNT_ERR_CORRUPT, "cellular: saved state is %zu bytes: expected %zu", len,
-                     save_size(m));
-  int32_t spare;
-  p = get(p, &s->t, 8);
-  p = get(p, &s->seed, 8);
-  p = get(p, s->rng.s, 32);
-  p = get(p, &s->rng.spare_normal, 8);
-  p = get(p, &spare, 4);
-  s->rng.has_spare = spare;
-  p = get(p, s->d, (D_BLOCKS * m->n + m->K) * sizeof *s->d);
-  get(p, s->c, C_BLOCKS * m->n * sizeof *s->c);
-  return 0;
+  cell_state_free(self);
 }
 
 static const dnt_world_ops cellular_ops = {
     .kind = "cellular",
-    .reset = op_reset,
-    .step = op_step,
+    .reset = cell_reset,
+    .step = cell_step,
     .observe = op_observe,
     .assimilate = op_assimilate,
-    .copy = op_copy,
-    .save = op_save,
-    .load = op_load,
+    .copy = cell_state_copy,
+    .save = cell_save,
+    .load = cell_load,
     .destroy = op_destroy,
 };
-
-/* ---- typed access --------------------------------------------------------- */
-
-static const cell_state *state_of(const dnt_world *w) {
-  assert(w && !strcmp(dnt_world_kind(w), "cellular"));
-  return dnt_world_self_const(w);
-}
-
-size_t dnt_cellular_n_bs(const dnt_world *w) {
-  return state_of(w)->m->n;
-}
-const dnt_cell_sites *dnt_cellular_sites(const dnt_world *w) {
-  return &state_of(w)->m->sites;
-}
-const double *dnt_cellular_demand(const dnt_world *w) {
-  return blk(state_of(w), D_DEMAND);
-}
-const double *dnt_cellular_capacity(const dnt_world *w) {
-  return blk(state_of(w), D_CAP);
-}
-const double *dnt_cellular_backhaul(const dnt_world *w) {
-  return blk(state_of(w), D_BH);
-}
-int dnt_cellular_is_replay(const dnt_world *w) {
-  return state_of(w)->m->replay;
-}
-
-void dnt_cellular_stats_get(const dnt_world *w, dnt_cellular_stats *st) {
-  const cell_state *s = state_of(w);
-  const double *d = blk(s, D_DEMAND), *cap = blk(s, D_CAP), *bh = blk(s, D_BH);
-  memset(st, 0, sizeof *st);
-  for (size_t i = 0; i < s->m->n; i++) {
-    double load = d[i] / cap[i];
-    st->demand += d[i];
-    st->served += fmin(d[i], fmin(cap[i], bh[i]));
-    st->max_load = fmax(st->max_load, load);
-    st->mean_load += load;
-    st->overloaded += load > 1;
-  }
-  st->dropped = st->demand - st->served;
-  st->mean_load /= (double)s->m->n;
-}
-
-int dnt_cellular_series(const dnt_world *w, size_t n_steps, dnt_cell_traffic *out) {
-  const cell_state *s = state_of(w);
-  const cell_model *m = s->m;
-  int rc = dnt_cell_traffic_alloc(out, n_steps, m->n);
-  if (rc) return rc;
-  out->dt = m->dt;
-  out->t0 = m->replay ? m->series.t0 : NAN;
-  for (size_t i = 0; i < m->n && !rc; i++)
-    rc = cell_traffic_set_name(out, i, m->sites.id[i]);
-  cell_state *c = NULL;
-  if (!rc) rc = op_copy(s, (void **)&c);
-  if (!rc) {
-    op_reset(c, s->seed);
-    for (size_t t = 0; t < n_steps; t++) {
-      if (t) op_step(c, NULL);
-      memcpy(out->v + t * m->n, blk(c, D_DEMAND), m->n * sizeof *out->v);
-    }
-    state_free(c);
-  }
-  if (rc) dnt_cell_traffic_free(out);
-  return rc;
-}
 
 /* ---- create ----------------------------------------------------------------- */
 
@@ -480,16 +323,16 @@ int dnt_cellular_create(const dnt_cell_sites *sites, const dnt_cell_traffic *rep
   if (rc) return rc;
   size_t n_fields = 4 * m->n;
   cell_state *s = NULL;
-  rc = state_alloc(m, &s);
+  rc = cell_state_alloc(m, &s);
   cell_model_release(m); /* the state holds the reference from here on */
   if (rc) return rc;
-  op_reset(s, seed);
+  cell_reset(s, seed);
   dnt_world_info info;
   char **names = NULL;
   int *groups = NULL;
   rc = build_info(m, &info, &names, &groups);
   if (rc)
-    state_free(s);
+    cell_state_free(s);
   else
     rc = dnt_world_create(&cellular_ops, s, &info, out); /* frees s on failure */
   for (size_t f = 0; names && f < n_fields; f++)
