@@ -16,6 +16,7 @@
 #include "app.h"
 #include "commands.h"
 #include "dnt/cellular.h"
+#include "dnt/log.h"
 #include "dnt/status.h"
 #include "dnt/twin_session.h"
 
@@ -39,8 +40,12 @@ static const char usage[] =
     "      --threshold X     event policy: divergence, as a share of capacity\n"
     "      --steps N         steps to run\n" APP_COMMON_HELP;
 
+/* --quick shortens what is left at its default. */
+enum { DEFAULT_STEPS = 1008, QUICK_STEPS = 336, DEFAULT_TRAIN = 1500, QUICK_TRAIN = 300 };
+
 static const dnt_config_field twin_schema[] = {
-    {"twin.steps", DNT_CFG_INT, 10, 1e8, 1008, NULL, NULL, "steps to run (quick: 336)"},
+    {"twin.steps", DNT_CFG_INT, 10, 1e8, DEFAULT_STEPS, NULL, NULL,
+     "steps to run (--quick: 336 unless set)"},
     {"twin.policy", DNT_CFG_STRING, 0, 0, 0, "periodic", "periodic|event|multirate",
      "sync policy"},
     {"twin.sync_period_s", DNT_CFG_REAL, 0, 1e9, 3600, NULL, NULL,
@@ -63,8 +68,8 @@ static const dnt_config_field twin_schema[] = {
     {"twin.ewma_alpha", DNT_CFG_REAL, 1e-6, 1, 0.3, NULL, NULL, "EWMA smoothing"},
     {"twin.lstm.window", DNT_CFG_INT, 1, 10000, 24, NULL, NULL, "LSTM input steps"},
     {"twin.lstm.hidden", DNT_CFG_INT, 1, 4096, 32, NULL, NULL, "LSTM hidden size"},
-    {"twin.lstm.train_steps", DNT_CFG_INT, 0, 1e8, 1500, NULL, NULL,
-     "LSTM minibatch updates (quick: 300)"},
+    {"twin.lstm.train_steps", DNT_CFG_INT, 0, 1e8, DEFAULT_TRAIN, NULL, NULL,
+     "LSTM minibatch updates (--quick: 300 unless set)"},
     {"twin.lstm.lr", DNT_CFG_REAL, 1e-7, 1, 3e-3, NULL, NULL, "LSTM Adam learning rate"},
     {"twin.store_every", DNT_CFG_INT, 0, 1e9, 1, NULL, NULL,
      "store telemetry every this many steps (0 = never)"},
@@ -110,6 +115,9 @@ static int replay_twin(const dnt_config *cfg, const dnt_world *phys, uint64_t se
                                       dnt_config_real(cfg, "cellular.traffic_dt_s"), &raw);
   if (!rc) rc = dnt_cellular_series(phys, raw.n_steps, &seen);
   if (!rc) rc = dnt_cell_traffic_alloc(&shifted, seen.n_steps, seen.n_series);
+  if (!rc && lag % seen.n_steps == 0)
+    DNT_WARN("twin: the trace has %zu steps, a divisor of the replay lag %zu: the twin replays "
+             "the physical trace itself (set twin.replay_lag_s)", seen.n_steps, lag);
   if (!rc) {
     size_t n = seen.n_steps, m = seen.n_series;
     for (size_t t = 0; t < n; t++)
@@ -186,7 +194,8 @@ static int twin_run(const dnt_config *cfg, uint64_t seed, int quick, dnt_run *ru
   for (size_t i = 0; i < n && fields; i++) fields[i] = DNT_CELL_TRAFFIC * n + i;
   c.forecast_fields = fields;
   c.n_forecast_fields = n;
-  c.steps = quick ? 336 : dnt_config_int(cfg, "twin.steps");
+  c.steps = dnt_config_int(cfg, "twin.steps");
+  if (quick && c.steps == DEFAULT_STEPS) c.steps = QUICK_STEPS;
   c.horizon = (int)dnt_config_int(cfg, "twin.horizon");
   c.train_frac = dnt_config_real(cfg, "twin.train_frac");
   c.eval_stride = (size_t)dnt_config_int(cfg, "twin.eval_stride");
@@ -194,7 +203,8 @@ static int twin_run(const dnt_config *cfg, uint64_t seed, int quick, dnt_run *ru
   c.season = (int)to_steps(86400, dt, 1);
   c.lstm.window = (int)dnt_config_int(cfg, "twin.lstm.window");
   c.lstm.hidden = (int)dnt_config_int(cfg, "twin.lstm.hidden");
-  c.lstm.train_steps = quick ? 300 : (int)dnt_config_int(cfg, "twin.lstm.train_steps");
+  c.lstm.train_steps = (int)dnt_config_int(cfg, "twin.lstm.train_steps");
+  if (quick && c.lstm.train_steps == DEFAULT_TRAIN) c.lstm.train_steps = QUICK_TRAIN;
   c.lstm.lr = (float)dnt_config_real(cfg, "twin.lstm.lr");
   c.lstm.seed = seed;
   c.store_every = dnt_config_int(cfg, "twin.store_every");

@@ -1,0 +1,47 @@
+# Drives `dnt twin` (run by CTest with -P). Inputs: DNT (the binary), WORK (scratch).
+file(REMOVE_RECURSE ${WORK})
+file(MAKE_DIRECTORY ${WORK})
+
+function(expect code)
+  execute_process(COMMAND ${DNT} ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out
+                  ERROR_VARIABLE err WORKING_DIRECTORY ${WORK})
+  if(NOT rc STREQUAL "${code}")
+    message(FATAL_ERROR "dnt ${ARGN}: exit ${rc}, expected ${code}\nstdout: ${out}\nstderr: ${err}")
+  endif()
+  set(last_out "${out}" PARENT_SCOPE)
+  set(last_err "${err}" PARENT_SCOPE)
+endfunction()
+
+function(expect_text var pattern)
+  if(NOT "${${var}}" MATCHES "${pattern}")
+    message(FATAL_ERROR "expected '${pattern}' in ${var}: ${${var}}")
+  endif()
+endfunction()
+
+expect(0 twin --help)
+expect_text(last_out "usage: dnt twin")
+expect(0 twin --help-config)
+expect_text(last_out "twin.sync_period_s")
+expect(2 twin --policy sometimes)
+expect_text(last_err "twin.policy")
+expect(2 twin --world highway)
+expect(2 twin --loss 1.5)
+
+# A short event-triggered run with latency and loss on 30 generated BSs.
+expect(0 twin --quick --quiet --policy event --latency 3600 --loss 0.05 --steps 200
+       --set cellular.n_bs=30 --set twin.lstm.train_steps=40 --out ${WORK}/run)
+expect_text(last_out "policy event, latency 1 steps")
+foreach(f summary.json fidelity.csv forecast_error.csv fidelity.gp bytes.gp forecast_error.gp dnt.db)
+  if(NOT EXISTS ${WORK}/run/${f})
+    message(FATAL_ERROR "dnt twin wrote no ${f}")
+  endif()
+endforeach()
+file(READ ${WORK}/run/summary.json summary)
+expect_text(summary "\"twin.policy\": \"event\"")
+expect_text(summary "\"twin.uplink_latency_steps\": 1")
+expect_text(summary "\"n_bs\": 30")
+file(STRINGS ${WORK}/run/fidelity.csv rows)
+list(LENGTH rows n)
+if(NOT n EQUAL 201)
+  message(FATAL_ERROR "fidelity.csv has ${n} lines, expected a header and 200 steps")
+endif()
