@@ -1,7 +1,7 @@
 /* dnt/whatif.h: what-if analysis on forks of a world.
  *
- * Fork the twin's world N times for each of A alternatives (action plans or
- * configurations), run every fork H steps, accumulate M metrics per fork, and
+ * Fork the twin's world N times for each of A alternatives (action plans,
+ * or configurations applied to each fork by `prepare`), run every fork H steps, accumulate M metrics per fork, and
  * return the A x N x M values with their distributions. Forks run in parallel
  * on `threads` POSIX threads; the base world is only read (dnt_world_copy),
  * never changed.
@@ -33,6 +33,10 @@
 extern "C" {
 #endif
 
+/* Applies alternative `alt`'s configuration to a fresh fork before its first
+ * step (e.g. assimilate other capacities, or change the world through its
+ * typed accessors). 0 or a negative status. */
+typedef int (*dnt_whatif_prepare)(void *ctx, int alt, dnt_world *fork);
 /* Chooses alternative `alt`'s action at horizon step h (0-based) from the
  * fork's telemetry before the step; writes n_actions values. Returns 0 to act,
  * 1 to step without an action, or a negative status. */
@@ -54,6 +58,7 @@ typedef struct dnt_whatif_spec {
    * or neither (no actions). */
   dnt_whatif_policy policy;
   const double *actions;
+  dnt_whatif_prepare prepare; /* optional: alternative configurations */
   dnt_whatif_metric metric; /* required */
   void *ctx;
 } dnt_whatif_spec;

@@ -41,6 +41,7 @@ static int run_fork(const job_pool *p, int job, double *tel, double *act) {
     dnt_error_clear();
     rc = 0;
   }
+  if (rc == 0 && s->prepare) rc = s->prepare(s->ctx, alt, w);
   for (int h = 0; rc == 0 && h < s->horizon; h++) {
     const double *a = NULL;
     if (s->policy) {

@@ -2,7 +2,8 @@
  * changes its parent (saved bytes and the twin session's future unchanged);
  * forks are independent (their spread matches the random walk's sigma sqrt(H))
  * while alternatives share common random numbers; the thread count does not
- * change a result; known means for two action plans; a policy sees its
+ * change a result; known means for two action plans and for a configuration
+ * applied by `prepare`; a policy sees its
  * fork's telemetry; errors name the failing fork; percentiles as numpy. */
 #include <string.h>
 
@@ -134,7 +135,37 @@ static void test_errors_and_dist(void) {
   CHECK(d.min == 1 && d.max == 5 && d.mean == 3);
 }
 
+/* Alternative 1 starts every fork with all loads at 70. */
+static int raise_loads(void *ctx, int alt, dnt_world *fork) {
+  if (alt == 0) return 0;
+  double x[3];
+  dnt_world_observe(fork, x);
+  x[0] = x[1] = 70;
+  return dnt_world_assimilate(fork, x, 0);
+}
+
+static void test_prepare(void) {
+  dnt_world *base;
+  CHECK_OK(example_links_create(&cfg, 3, &base));
+  dnt_whatif_spec spec = {.n_alternatives = 2, .n_forks = 200, .horizon = 16, .n_metrics = 2,
+                          .threads = 2, .seed = 4, .prepare = raise_loads, .metric = metric};
+  dnt_whatif_result r;
+  CHECK_OK(dnt_whatif_run(base, &spec, &r));
+  dnt_dist d0, d1;
+  CHECK_OK(dnt_whatif_dist(&r, 0, 0, &d0));
+  CHECK_OK(dnt_whatif_dist(&r, 1, 0, &d1));
+  CHECK_NEAR(d0.mean, 50, 4 * 0.4 / sqrt(200)); /* sigma sqrt(H) = 0.4 */
+  CHECK_NEAR(d1.mean, 70, 4 * 0.4 / sqrt(200));
+  CHECK_NEAR(d1.mean - d0.mean, 20, 1e-9); /* common random numbers: the same noise */
+  double x[3];
+  dnt_world_observe(base, x);
+  CHECK(x[0] == 50 && x[1] == 50);
+  dnt_whatif_result_free(&r);
+  dnt_world_destroy(base);
+}
+
 int main(void) {
+  test_prepare();
   test_parent_untouched_and_threads();
   test_policy_and_twin_session();
   test_errors_and_dist();
