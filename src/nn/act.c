@@ -17,7 +17,7 @@
 #include "nn/nn_internal.h"
 #include "nn/nn_math.h"
 
-void dnt_act_forward(dnt_act a, float *x, size_t n) {
+NN_KERNEL void dnt_act_forward(dnt_act a, float *x, size_t n) {
   switch (a) {
   case DNT_ACT_NONE:
     break;
@@ -36,7 +36,7 @@ void dnt_act_forward(dnt_act a, float *x, size_t n) {
   }
 }
 
-void dnt_act_backward(dnt_act a, const float *y, float *dy, size_t n) {
+NN_KERNEL void dnt_act_backward(dnt_act a, const float *y, float *dy, size_t n) {
   switch (a) {
   case DNT_ACT_NONE:
     break;
@@ -73,7 +73,7 @@ int dnt_act_parse(const char *name, dnt_act *out) {
                    name ? name : "(null)");
 }
 
-void nn_bias_act(dnt_act act, float *y, const float *bias, int rows, int cols) {
+NN_KERNEL void nn_bias_act(dnt_act act, float *y, const float *bias, int rows, int cols) {
   for (int r = 0; r < rows; r++) {
     float *restrict yr = y + (size_t)r * cols;
     const float *restrict b = bias;
@@ -100,8 +100,8 @@ void nn_bias_act(dnt_act act, float *y, const float *bias, int rows, int cols) {
   }
 }
 
-void nn_act_grad(dnt_act act, const float *y, const float *dy, float *dz, float *db, int rows,
-                 int cols) {
+NN_KERNEL void nn_act_grad(dnt_act act, const float *y, const float *dy, float *dz, float *db,
+                           int rows, int cols) {
   assert(dz != dy);
   for (int r = 0; r < rows; r++) {
     const float *restrict yr = y + (size_t)r * cols;
@@ -115,7 +115,8 @@ void nn_act_grad(dnt_act act, const float *y, const float *dy, float *dz, float 
       break;
     case DNT_ACT_RELU:
       for (int j = 0; j < cols; j++) {
-        float g = yr[j] > 0.0f ? dyr[j] : 0.0f;
+        float d = dyr[j]; /* loaded unconditionally, so the select vectorises */
+        float g = yr[j] > 0.0f ? d : 0.0f;
         dzr[j] = g;
         b[j] += g;
       }

@@ -110,8 +110,9 @@ static inline void row_forward(int H, const float *restrict b, float *restrict z
 }
 
 /* One step for B rows; cp is c_{t-1} (ld 0 with a zero row at t = 0). */
-static void cell_forward(int B, int H, const float *bias, float *z, int ldz, const float *cp,
-                         int ldcp, float *c, int ldc, float *tc, int ldtc, float *h, int ldh) {
+NN_KERNEL static void cell_forward(int B, int H, const float *bias, float *z, int ldz,
+                                   const float *cp, int ldcp, float *c, int ldc, float *tc,
+                                   int ldtc, float *h, int ldh) {
   for (int r = 0; r < B; r++) {
     float *zr = z + (size_t)r * ldz;
     row_forward(H, bias, zr, zr + H, zr + 2 * H, zr + 3 * H, cp + (size_t)r * ldcp,
@@ -148,9 +149,9 @@ static inline void row_backward(int H, float *restrict gi, float *restrict gf, f
 
 /* Backward of one step for B rows: d loss / d h_t = dhin + dhrec (each ld 0
  * when absent); the gates (ld ldg) are overwritten by dz. */
-static void cell_backward(int B, int H, float *gates, int ldg, const float *cp, int ldcp,
-                          const float *tc, int ldtc, const float *dhin, int lddh,
-                          const float *dhrec, int ldrec, float *dc, float *db) {
+NN_KERNEL static void cell_backward(int B, int H, float *gates, int ldg, const float *cp, int ldcp,
+                                    const float *tc, int ldtc, const float *dhin, int lddh,
+                                    const float *dhrec, int ldrec, float *dc, float *db) {
   for (int r = 0; r < B; r++) {
     float *g = gates + (size_t)r * ldg;
     row_backward(H, g, g + H, g + 2 * H, g + 3 * H, cp + (size_t)r * ldcp, tc + (size_t)r * ldtc,

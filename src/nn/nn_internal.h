@@ -13,6 +13,15 @@
 
 #include "dnt/nn.h"
 
+/* Elementwise kernels (activations, LSTM cells, optimiser steps) get an AVX2
+ * clone beside the baseline SSE2 code on x86-64 GCC builds, picked once at load
+ * time (ifunc): twice the lanes without asking users for -march=native. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define NN_KERNEL __attribute__((target_clones("avx2", "default")))
+#else
+#define NN_KERNEL
+#endif
+
 /* Bump allocator: base == NULL only counts. */
 typedef struct nn_arena {
   float *base;

@@ -10,6 +10,7 @@
 #include "dnt/optim.h"
 #include "dnt/status.h"
 #include "dnt/vec.h"
+#include "nn/nn_internal.h"
 
 int dnt_adam_init(dnt_adam *opt, size_t n, float lr) {
   *opt = (dnt_adam){.lr = lr, .beta1 = 0.9f, .beta2 = 0.999f, .eps = 1e-8f, .n = n};
@@ -22,7 +23,7 @@ int dnt_adam_init(dnt_adam *opt, size_t n, float lr) {
   return DNT_OK;
 }
 
-void dnt_adam_step(dnt_adam *opt, float *params, const float *grads) {
+NN_KERNEL void dnt_adam_step(dnt_adam *opt, float *params, const float *grads) {
   opt->t++;
   const float b1 = opt->beta1, b2 = opt->beta2, eps = opt->eps;
   /* p -= (lr / (1 - b1^t)) m / (sqrt(v) / sqrt(1 - b2^t) + eps) */
@@ -56,7 +57,7 @@ int dnt_sgd_init(dnt_sgd *opt, size_t n, float lr, float momentum) {
   return DNT_OK;
 }
 
-void dnt_sgd_step(dnt_sgd *opt, float *params, const float *grads) {
+NN_KERNEL void dnt_sgd_step(dnt_sgd *opt, float *params, const float *grads) {
   /* buf = mu buf + g (from zero, the first step gives buf = g as PyTorch); p -= lr buf */
   const float mu = opt->momentum, lr = opt->lr;
   float *restrict b = opt->buf, *restrict p = params;
