@@ -10,6 +10,7 @@
 
 #include "dnt/cellular.h"
 #include "dnt/status.h"
+#include "dnt/world_check.h"
 #include "test.h"
 
 static dnt_world *generated_world(size_t n, uint64_t seed, const dnt_cellular_params *p) {
@@ -273,8 +274,31 @@ static void test_config(void) {
   dnt_config_destroy(c);
 }
 
+/* The twin layer's conformance check (determinism, save/load, deep copies,
+ * assimilate, reseed), and reseeded forks of one state diverge. */
+static void test_conformance(void) {
+  dnt_cellular_params p;
+  dnt_cellular_params_default(&p);
+  p.fault_prob = 0.01;
+  dnt_world *w = generated_world(30, 5, &p);
+  CHECK_OK(dnt_world_check(w, 5, 20, NULL));
+  dnt_world *f1 = NULL, *f2 = NULL;
+  CHECK_OK(dnt_world_copy(w, &f1));
+  CHECK_OK(dnt_world_copy(w, &f2));
+  CHECK_OK(dnt_world_reseed(f1, 11));
+  CHECK_OK(dnt_world_reseed(f2, 12));
+  CHECK(dnt_world_time(f1) == dnt_world_time(w));
+  run(f1, 5, NULL);
+  run(f2, 5, NULL);
+  CHECK(!same_telemetry(f1, f2));
+  dnt_world_destroy(f1);
+  dnt_world_destroy(f2);
+  dnt_world_destroy(w);
+}
+
 int main(void) {
   test_interface();
+  test_conformance();
   test_mirror_and_actions();
   test_replay();
   test_generated_statistics();

@@ -279,6 +279,14 @@ static void op_destroy(void *self) {
   cell_state_free(self);
 }
 
+/* Forks of one state draw their own futures (what-if): only the RNG changes;
+ * the seed recorded for save/load and the time stay. */
+static int op_reseed(void *self, uint64_t seed) {
+  cell_state *s = self;
+  dnt_rng_stream(&s->rng, seed, 0);
+  return 0;
+}
+
 static const dnt_world_ops cellular_ops = {
     .kind = "cellular",
     .reset = cell_reset,
@@ -289,6 +297,7 @@ static const dnt_world_ops cellular_ops = {
     .save = cell_save,
     .load = cell_load,
     .destroy = op_destroy,
+    .reseed = op_reseed,
 };
 
 /* ---- create ----------------------------------------------------------------- */
