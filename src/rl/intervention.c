@@ -1,0 +1,129 @@
+/* src/rl/intervention.c: the state, action and reward hooks (dnt/intervention.h). */
+#include <string.h>
+
+#include "dnt/intervention.h"
+#include "dnt/status.h"
+
+dnt_intervention dnt_intervention_state(const char *name, int extra_dim, dnt_state_fn augment,
+                                        void *user) {
+  dnt_intervention iv;
+  memset(&iv, 0, sizeof iv);
+  iv.kind = DNT_INTERVENE_STATE;
+  iv.name = name;
+  iv.user = user;
+  iv.extra_dim = extra_dim;
+  iv.augment = augment;
+  return iv;
+}
+
+dnt_intervention dnt_intervention_shield(const char *name, dnt_safe_fn is_safe,
+                                         dnt_backup_fn backup, void *user, float penalty,
+                                         dnt_shield_learn learn) {
+  dnt_intervention iv;
+  memset(&iv, 0, sizeof iv);
+  iv.kind = DNT_INTERVENE_ACTION;
+  iv.name = name;
+  iv.user = user;
+  iv.is_safe = is_safe;
+  iv.backup = backup;
+  iv.penalty = penalty;
+  iv.learn = learn;
+  return iv;
+}
+
+dnt_intervention dnt_intervention_reward(const char *name, dnt_reward_fn reshape, void *user) {
+  dnt_intervention iv;
+  memset(&iv, 0, sizeof iv);
+  iv.kind = DNT_INTERVENE_REWARD;
+  iv.name = name;
+  iv.user = user;
+  iv.reshape = reshape;
+  return iv;
+}
+
+void dnt_hooks_init(dnt_hooks *h) {
+  memset(h, 0, sizeof *h);
+}
+
+int dnt_hooks_add(dnt_hooks *h, dnt_intervention *iv) {
+  const char *name = iv->name ? iv->name : "(unnamed)";
+  if (h->n == DNT_HOOKS_MAX)
+    return dnt_error(DNT_ERR_ARG, "hooks: cannot add '%s': already %d interventions", name,
+                     DNT_HOOKS_MAX);
+  int ok = 0;
+  switch (iv->kind) {
+  case DNT_INTERVENE_STATE:
+    ok = iv->augment && iv->extra_dim > 0;
+    break;
+  case DNT_INTERVENE_ACTION:
+    ok = iv->is_safe && iv->backup && iv->penalty >= 0;
+    break;
+  case DNT_INTERVENE_REWARD:
+    ok = iv->reshape != NULL;
+    break;
+  }
+  if (!ok)
+    return dnt_error(DNT_ERR_ARG,
+                     "hooks: intervention '%s' (kind %d) is incomplete: a state hook needs "
+                     "augment and extra_dim > 0, a shield is_safe, backup and penalty >= 0, a "
+                     "reward hook reshape",
+                     name, (int)iv->kind);
+  h->item[h->n++] = iv;
+  return 0;
+}
+
+int dnt_hooks_extra_dim(const dnt_hooks *h) {
+  int d = 0;
+  for (int k = 0; h && k < h->n; k++)
+    if (h->item[k]->kind == DNT_INTERVENE_STATE) d += h->item[k]->extra_dim;
+  return d;
+}
+
+double dnt_intervention_rate(const dnt_intervention *iv) {
+  return iv->checks ? (double)iv->overrides / (double)iv->checks : 0.0;
+}
+
+int dnt_hooks_observe(dnt_hooks *h, const dnt_vecenv *env, int i, const float *obs,
+                      float *obs_aug) {
+  int d = env->spec.obs_dim;
+  memcpy(obs_aug, obs, (size_t)d * sizeof *obs);
+  for (int k = 0; h && k < h->n; k++) {
+    dnt_intervention *iv = h->item[k];
+    if (iv->kind != DNT_INTERVENE_STATE) continue;
+    int rc = iv->augment(iv->user, env, i, obs, obs_aug + d);
+    if (rc) return rc;
+    d += iv->extra_dim;
+  }
+  return 0;
+}
+
+int dnt_hooks_act(dnt_hooks *h, const dnt_vecenv *env, int i, const float *obs_aug, int *a,
+                  float *u, int *overridden, int *store_proposed, float *penalty) {
+  *overridden = *store_proposed = 0;
+  *penalty = 0;
+  for (int k = 0; h && k < h->n; k++) {
+    dnt_intervention *iv = h->item[k];
+    if (iv->kind != DNT_INTERVENE_ACTION) continue;
+    int safe = 0, rc = iv->is_safe(iv->user, env, i, obs_aug, *a, u, &safe);
+    if (rc) return rc;
+    iv->checks++;
+    if (safe) continue;
+    if ((rc = iv->backup(iv->user, env, i, obs_aug, a, u))) return rc;
+    iv->overrides++;
+    *overridden = 1;
+    *penalty += iv->penalty;
+    if (iv->learn == DNT_SHIELD_LEARN_PROPOSED) *store_proposed = 1;
+  }
+  return 0;
+}
+
+int dnt_hooks_reward(dnt_hooks *h, const dnt_vecenv *env, int i, const dnt_step_view *s,
+                     float *reward) {
+  for (int k = 0; h && k < h->n; k++) {
+    dnt_intervention *iv = h->item[k];
+    if (iv->kind != DNT_INTERVENE_REWARD) continue;
+    int rc = iv->reshape(iv->user, env, i, s, reward);
+    if (rc) return rc;
+  }
+  return 0;
+}
