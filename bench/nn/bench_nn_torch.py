@@ -2,7 +2,8 @@
 
 Run by build/bench_nn (or alone: /usr/bin/python3 bench/nn/bench_nn_torch.py).
 Prints one line per workload, "<name> <microseconds per iteration>", the median
-of several timed repetitions, so that the C benchmark can parse it.
+of 5 timed repetitions in thread CPU time (as the C side; torch computes in the
+calling thread with one intra-op thread), so that the C benchmark can parse it.
 """
 import sys
 import time
@@ -18,10 +19,10 @@ def median_us(fn, iters, reps=5):
         fn()
     times = []
     for _ in range(reps):
-        t0 = time.perf_counter()
+        t0 = time.thread_time()
         for _ in range(iters):
             fn()
-        times.append((time.perf_counter() - t0) / iters * 1e6)
+        times.append((time.thread_time() - t0) / iters * 1e6)
     times.sort()
     return times[len(times) // 2]
 

@@ -1,5 +1,6 @@
 /* dnt/vec.h: operations on flat float vectors (models, updates, gradients).
- * Thin wrappers over cblas where one exists; n is the length. */
+ * Thin wrappers over cblas where one exists; n is the length; each is O(n).
+ * Dot products, norms and distances accumulate in double. */
 #ifndef DNT_VEC_H
 #define DNT_VEC_H
 
