@@ -27,10 +27,10 @@ void dnt_dqn_config_default(dnt_dqn_config *c) {
   c->batch = 64;
   c->buffer = 50000;
   c->learning_starts = 1000;
-  c->train_freq = 4;
+  c->train_freq = 1;
   c->gradient_steps = 1;
-  c->target_update = 500;
-  c->tau = 1.0f;
+  c->target_update = 1;
+  c->tau = 0.005f;
   c->huber_delta = 1.0f;
   c->max_grad_norm = 10.0f;
   c->eps_decay = DNT_EPS_LINEAR;

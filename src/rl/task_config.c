@@ -30,10 +30,10 @@ const dnt_config_field dnt_rl_schema[] = {
   {"dqn.batch", DNT_CFG_INT, 1, 65536, 64, NULL, NULL, "transitions per gradient step"},
   {"dqn.buffer", DNT_CFG_INT, 1, BIG, 50000, NULL, NULL, "replay capacity"},
   {"dqn.learning_starts", DNT_CFG_INT, 1, BIG, 1000, NULL, NULL, "env steps before the first update"},
-  {"dqn.train_freq", DNT_CFG_INT, 1, BIG, 4, NULL, NULL, "env steps between training rounds"},
+  {"dqn.train_freq", DNT_CFG_INT, 1, BIG, 1, NULL, NULL, "env steps between training rounds"},
   {"dqn.gradient_steps", DNT_CFG_INT, 1, 100000, 1, NULL, NULL, "updates per training round"},
-  {"dqn.target_update", DNT_CFG_INT, 1, BIG, 500, NULL, NULL, "env steps between target updates"},
-  {"dqn.tau", DNT_CFG_REAL, 1e-6, 1, 1, NULL, NULL, "target update weight (1 = hard copy, < 1 Polyak)"},
+  {"dqn.target_update", DNT_CFG_INT, 1, BIG, 1, NULL, NULL, "env steps between target updates"},
+  {"dqn.tau", DNT_CFG_REAL, 1e-6, 1, 0.005, NULL, NULL, "target update weight (1 = hard copy, < 1 Polyak)"},
   {"dqn.huber_delta", DNT_CFG_REAL, 1e-6, BIG, 1, NULL, NULL, "Huber loss threshold"},
   {"dqn.max_grad_norm", DNT_CFG_REAL, 0, BIG, 10, NULL, NULL, "gradient clipping norm (0 = none)"},
   {"dqn.eps_decay", DNT_CFG_STRING, 0, 0, 0, "linear", "linear|exp", "epsilon schedule"},
@@ -74,16 +74,12 @@ const size_t dnt_rl_schema_len = sizeof dnt_rl_schema / sizeof dnt_rl_schema[0];
  * the measured runs). Anything here can be overridden by --config / --set. */
 static const char preset_cartpole_dqn[] =
     "{\"rl\": {\"steps\": 150000, \"eval_every\": 2500, \"eval_episodes\": 20,"
-    " \"stop_return\": 500},"
-    " \"dqn\": {\"lr\": 0.0005, \"batch\": 64, \"buffer\": 50000, \"train_freq\": 1,"
-    " \"target_update\": 1, \"tau\": 0.005}}";
+    " \"stop_return\": 500}}";
 static const char preset_pendulum[] =
-    "{\"rl\": {\"steps\": 30000, \"eval_every\": 2000, \"eval_episodes\": 10},"
-    " \"td3\": {\"learning_starts\": 1000}}";
+    "{\"rl\": {\"steps\": 30000, \"eval_every\": 2000, \"eval_episodes\": 10}}";
 static const char preset_chain_dqn[] =
     "{\"rl\": {\"steps\": 10000, \"eval_every\": 1000, \"eval_episodes\": 5},"
-    " \"dqn\": {\"learning_starts\": 500, \"train_freq\": 1, \"target_update\": 100,"
-    " \"eps_steps\": 4000}}";
+    " \"dqn\": {\"learning_starts\": 500, \"eps_steps\": 4000}}";
 
 const char *dnt_rl_preset(const char *env, const char *algo) {
   int dqn = !strcmp(algo, "dqn");

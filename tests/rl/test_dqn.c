@@ -81,6 +81,7 @@ static dnt_dqn_config small_config(void) {
   c.learning_starts = 500;
   c.train_freq = 1;
   c.target_update = 100;
+  c.tau = 1.0f; /* hard copies */
   c.eps_steps = 3000;
   c.eps_end = 0.1f;
   return c;
