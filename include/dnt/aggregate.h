@@ -24,8 +24,8 @@
  *              to the median are averaged.                         needs n >= 4f+3
  *   GEOMED     geometric median (RFA, Pillutla et al. 2022) by smoothed
  *              Weiszfeld iterations z <- sum_i b_i x_i / sum_i b_i,
- *              b_i = w_i / max(nu, ||x_i - z||). O(iters n d), two sgemv per iteration
- *                                                                  needs n >= 2f+1
+ *              b_i = w_i / max(nu, ||x_i - z||), iterated in the span of the
+ *              rows: one ssyrk, O(n^2) per iteration, one sgemv.    needs n >= 2f+1
  *   CCLIP      centered clipping, Karimireddy et al. 2021 (Alg. 2):
  *              v <- v + (1/n) sum_i (x_i - v) min(1, tau / ||x_i - v||),
  *              L iterations from v0 = `center` or the coordinate-wise median;

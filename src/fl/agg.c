@@ -128,6 +128,7 @@ void dnt_agg_destroy(dnt_agg *a) {
   free(a->D);
   free(a->score);
   free(a->dtmp);
+  free(a->dtmp2);
   free(a->idx);
   free(a->idx2);
   free(a->bucket_of);
@@ -168,6 +169,7 @@ int dnt_agg_create(const dnt_agg_params *p, int max_n, size_t d, dnt_agg **out) 
   a->D = malloc(nn * sizeof *a->D);
   a->score = malloc(n * sizeof *a->score);
   a->dtmp = malloc((n + 1) * sizeof *a->dtmp);
+  a->dtmp2 = malloc(n * sizeof *a->dtmp2);
   a->idx = malloc(n * sizeof *a->idx);
   a->idx2 = malloc(n * sizeof *a->idx2);
   a->bucket_of = malloc(n * sizeof *a->bucket_of);
@@ -188,7 +190,7 @@ int dnt_agg_create(const dnt_agg_params *p, int max_n, size_t d, dnt_agg **out) 
   a->coords = need_dnc ? malloc(d * sizeof *a->coords) : NULL;
   a->eigwork = need_dnc ? malloc(26 * n * sizeof *a->eigwork) : NULL;
   a->eigiwork = need_dnc ? malloc(10 * n * sizeof *a->eigiwork) : NULL;
-  if (!a->gram || !a->D || !a->score || !a->dtmp || !a->idx || !a->idx2 || !a->bucket_of || !a->wf ||
+  if (!a->gram || !a->D || !a->score || !a->dtmp || !a->dtmp2 || !a->idx || !a->idx2 || !a->bucket_of || !a->wf ||
       !a->rowsq || !a->kept2 || !a->kept3 || !a->prew || !a->mix || !a->colbuf || !a->band || !a->net || !a->work || !a->tmp ||
       !a->tmp2 || (need_pre && !a->pre) || (need_dnc && (!a->sub || !a->coords || !a->eigwork || !a->eigiwork))) {
     dnt_agg_destroy(a);

@@ -19,6 +19,7 @@ struct dnt_agg {
   double *D;       /* (max_n, max_n) squared distances */
   double *score;   /* (max_n) Krum / DnC scores, Weiszfeld weights */
   double *dtmp;    /* (max_n + 1) scratch */
+  double *dtmp2;   /* (max_n) scratch */
   int *idx;        /* (max_n) row selections */
   int *idx2;       /* (max_n) */
   int *bucket_of;  /* (max_n) bucketing: input row -> bucket */

@@ -4,7 +4,9 @@
  * Each needs the distance (or angle) of every row to one vector z. Instead of
  * n passes of x_i - z, one sgemv gives X z and ||x_i - z||^2 =
  * ||x_i||^2 - 2 x_i.z + ||z||^2 (row norms computed once per call); the new z
- * is then one more sgemv, X^T c. Two passes over X per iteration. */
+ * is then one more sgemv, X^T c: two passes over X per iteration (centered
+ * clipping). The geometric median goes further and iterates in the span of
+ * the rows, through the Gram matrix (see agg_geomed). */
 #include <cblas.h>
 #include <math.h>
 #include <string.h>
@@ -36,34 +38,52 @@ static double wsum(const double *w, int n) {
   return s;
 }
 
+/* Gc = G c and c.G.c for the symmetric n x n matrix G (row-major, full). */
+static double gram_apply(const double *G, int n, const double *c, double *Gc) {
+  double cgc = 0;
+  for (int i = 0; i < n; i++) {
+    double s = 0;
+    for (int j = 0; j < n; j++) s += G[(size_t)i * n + j] * c[j];
+    Gc[i] = s;
+    cgc += c[i] * s;
+  }
+  return cgc;
+}
+
+/* Weiszfeld in the span of the rows: every iterate is z = X^T c (the start,
+ * the weighted mean, is), so with G = X X^T (one ssyrk)
+ *   ||x_i - z||^2 = G_ii - 2 (G c)_i + c.G.c   and   ||z' - z||^2 = e.G.e,
+ * and the iterations cost O(n^2) each instead of two passes over X; one
+ * sgemv forms z at the end. */
 int agg_geomed(dnt_agg *a, const float *X, const double *w, int n, float *out, float *kept) {
   size_t d = a->d;
   double W = wsum(w, n), nu = a->p.geomed_nu;
-  double *dist = a->dtmp, *b = a->score;
-  row_norms2(X, n, d, a->rowsq);
-  for (int i = 0; i < n; i++) a->wf[i] = (float)((w ? w[i] : 1.0) / W);
-  agg_combine(X, n, d, a->wf, out); /* start: the weighted mean */
-  for (int it = 0; it < a->p.geomed_iters; it++) {
-    dists_to(a, X, n, out, dist);
-    double bs = 0;
-    for (int i = 0; i < n; i++) bs += b[i] = (w ? w[i] : 1.0) / (dist[i] > nu ? dist[i] : nu);
-    for (int i = 0; i < n; i++) a->wf[i] = (float)(b[i] / bs);
-    agg_combine(X, n, d, a->wf, a->tmp);
-    double change = 0, norm = 0;
-    for (size_t j = 0; j < d; j++) {
-      double e = (double)a->tmp[j] - out[j];
-      change += e * e;
-      norm += (double)out[j] * out[j];
+  double *G = a->D, *c = a->score, *Gc = a->dtmp, *b = a->dtmp2;
+  cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, n, (int)d, 1.0f, X, (int)d, 0.0f, a->gram,
+              n);
+  for (int i = 0; i < n; i++)
+    for (int j = i; j < n; j++) G[(size_t)i * n + j] = G[(size_t)j * n + i] = a->gram[(size_t)i * n + j];
+  for (int i = 0; i < n; i++) c[i] = (w ? w[i] : 1.0) / W;
+  for (int it = 0, converged = 0;; it++) {
+    double cgc = gram_apply(G, n, c, Gc), bs = 0;
+    for (int i = 0; i < n; i++) {
+      double v = G[(size_t)i * n + i] - 2 * Gc[i] + cgc, dist = v > 0 ? sqrt(v) : 0;
+      bs += b[i] = (w ? w[i] : 1.0) / (dist > nu ? dist : nu);
     }
-    memcpy(out, a->tmp, d * sizeof *out);
-    if (change <= a->p.geomed_tol * a->p.geomed_tol * (norm > 0 ? norm : 1)) break;
+    if (converged || it == a->p.geomed_iters) break; /* b: the weights at the final z */
+    for (int i = 0; i < n; i++) Gc[i] = b[i] / bs - c[i]; /* the step e */
+    double change = 0;
+    for (int i = 0; i < n; i++)
+      for (int j = 0; j < n; j++) change += Gc[i] * G[(size_t)i * n + j] * Gc[j];
+    for (int i = 0; i < n; i++) c[i] += Gc[i];
+    converged = change <= a->p.geomed_tol * a->p.geomed_tol * (cgc > 0 ? cgc : 1);
   }
+  for (int i = 0; i < n; i++) a->wf[i] = (float)c[i];
+  agg_combine(X, n, d, a->wf, out);
   if (kept) {
     /* a row's final Weiszfeld weight relative to the median weight */
-    dists_to(a, X, n, out, dist);
-    for (int i = 0; i < n; i++) b[i] = (w ? w[i] : 1.0) / (dist[i] > nu ? dist[i] : nu);
-    memcpy(a->dtmp, b, (size_t)n * sizeof *b);
-    double med = agg_select_d(a->dtmp, n, n / 2);
+    memcpy(Gc, b, (size_t)n * sizeof *b);
+    double med = agg_select_d(Gc, n, n / 2);
     for (int i = 0; i < n; i++) kept[i] = (float)(b[i] >= med ? 1.0 : b[i] / med);
   }
   return 0;
