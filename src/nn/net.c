@@ -98,6 +98,7 @@ int dnt_net_create(const dnt_net_arch *arch, int max_batch, float *params, float
     if (!net->params || !net->grads) goto nomem;
   }
   if ((rc = layout(net, NULL, &sizing)) != DNT_OK) goto fail;
+  if (sizing.used >= NN_ARENA_LIMIT) goto nomem;
   size_t bytes = sizing.used * sizeof(float);
   net->ws = aligned_alloc(64, bytes ? bytes : 64);
   if (!net->ws) goto nomem;

@@ -10,6 +10,7 @@
 
 #include <cblas.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "dnt/nn.h"
 
@@ -22,7 +23,9 @@
 #define NN_KERNEL
 #endif
 
-/* Bump allocator: base == NULL only counts. */
+/* Bump allocator: base == NULL only counts. A request past NN_ARENA_LIMIT
+ * floats leaves used == NN_ARENA_LIMIT, which the caller reports. */
+#define NN_ARENA_LIMIT (SIZE_MAX / 64)
 typedef struct nn_arena {
   float *base;
   size_t used; /* floats handed out so far, padded to 16-float boundaries */

@@ -1,6 +1,7 @@
 /* src/nn/workspace.c: carving a net's memory (workspace arena, parameter views)
  * and filling it (row copies, uniform initial weights). */
 #include <assert.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "dnt/rng.h"
@@ -8,7 +9,10 @@
 
 float *nn_arena_take(nn_arena *a, size_t n) {
   float *p = a->base ? a->base + a->used : NULL;
-  a->used += (n + 15) & ~(size_t)15; /* keep every slice 64-byte aligned */
+  if (a->used >= NN_ARENA_LIMIT - 16 || n > NN_ARENA_LIMIT - 16 - a->used) /* saturate */
+    a->used = NN_ARENA_LIMIT;
+  else
+    a->used += (n + 15) & ~(size_t)15; /* keep every slice 64-byte aligned */
   return p;
 }
 
