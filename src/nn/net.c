@@ -31,7 +31,8 @@ struct dnt_net {
   float *params, *grads;
   int owns_storage;
   float *ws;      /* the workspace block that the buffers below point into */
-  float *xin;     /* (max_batch, in_size) copy of the training input */
+  float *xin;     /* (max_batch, in_size) copy of the training input for a dense
+                     first layer's backward (an LSTM keeps its own [x, h] copy) */
   float *gbuf[2]; /* (max_batch, widest) backward ping-pong */
   float *dz;      /* (max_batch, widest) dense activation gradient */
   float *ibuf[2]; /* (max_batch, widest) infer ping-pong */
@@ -43,7 +44,7 @@ static int layout(dnt_net *net, nn_views *v, nn_arena *ws) {
   const dnt_net_arch *a = &net->arch;
   int width = a->input, seq = a->seq_len > 0, steps = seq ? a->seq_len : 1;
   size_t mb = (size_t)net->max_batch, widest = (size_t)steps * width;
-  net->xin = nn_arena_take(ws, mb * widest);
+  net->xin = nn_arena_take(ws, a->layer[0].kind == DNT_LAYER_DENSE ? mb * widest : 0);
   for (int l = 0; l < a->n_layers; l++) {
     const dnt_layer_spec *s = &a->layer[l];
     net_layer *L = &net->layer[l];
@@ -140,8 +141,11 @@ void dnt_net_init(dnt_net *net, dnt_rng *rng) {
 
 const float *dnt_net_forward(dnt_net *net, const float *x, int batch) {
   assert(batch >= 1 && batch <= net->max_batch);
-  memcpy(net->xin, x, (size_t)batch * net->in_size * sizeof(float));
-  const float *cur = net->xin;
+  const float *cur = x;
+  if (net->layer[0].kind == DNT_LAYER_DENSE) {
+    memcpy(net->xin, x, (size_t)batch * net->in_size * sizeof(float));
+    cur = net->xin;
+  }
   for (int l = 0; l < net->arch.n_layers; l++) {
     net_layer *L = &net->layer[l];
     if (L->kind == DNT_LAYER_DENSE) {
