@@ -9,7 +9,7 @@ gymnasium install is needed), with the same hyperparameters:
   tau 0.005 every step, epsilon 1 -> 0.05 linearly over 10,000 steps.
 
 One thread (torch.set_num_threads(1)), as dnt's OpenBLAS. Prints one line:
-  torch_dqn_cartpole steps=<N> seconds=<t> episodes=<e>
+  torch_dqn_cartpole steps=<N> seconds=<wall> cpu=<process CPU> episodes=<e>
 Usage: bench_rl_torch.py [--steps N] [--seed S]
 """
 import argparse
@@ -77,7 +77,7 @@ def main():
     env = CartPole(rng)
     obs = env.reset()
     episodes = 0
-    start = time.perf_counter()
+    start, cpu0 = time.perf_counter(), time.process_time()
     for t in range(args.steps):
         eps = 1.0 + min(1.0, t / 10000) * (0.05 - 1.0)
         if rng.random() < eps:
@@ -108,8 +108,9 @@ def main():
             with torch.no_grad():
                 for p, tp in zip(online.parameters(), target.parameters()):
                     tp.mul_(1 - tau).add_(p, alpha=tau)
-    seconds = time.perf_counter() - start
-    print(f"torch_dqn_cartpole steps={args.steps} seconds={seconds:.4f} episodes={episodes}")
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu0
+    print(f"torch_dqn_cartpole steps={args.steps} seconds={seconds:.4f} cpu={cpu:.4f} "
+          f"episodes={episodes}")
 
 
 if __name__ == "__main__":
