@@ -32,7 +32,8 @@ static const dnt_config_field schema[] = {
     {"fl.attack", DNT_CFG_STRING, 0, 0, 0, "lie",
      "all|none|gaussian|signflip|scaling|lie|ipm|minmax|minsum|fang_krum|fang_trim|fti",
      "poisoning attack, or all"},
-    {"fl.f", DNT_CFG_INT, -1, 100000, -1, NULL, NULL, "f assumed by the rule; -1 = malicious"},
+    {"fl.f", DNT_CFG_INT, -1, 100000, -1, NULL, NULL,
+     "f assumed by the rule; -1 = malicious (fedbuff: ceil(K malicious / clients))"},
     {"fl.pre", DNT_CFG_STRING, 0, 0, 0, "none", "none|nnm|bucketing", "pre-aggregator"},
     {"fl.knowledge", DNT_CFG_STRING, 0, 0, 0, "full", "full|partial", "attacker knowledge"},
     {"fl.ipm_eps", DNT_CFG_REAL, 0, 1e6, 0.5, NULL, NULL, "IPM epsilon"},
@@ -95,9 +96,14 @@ static int parse_names(const dnt_config *c, dnt_agg_params *agg, dnt_attack_para
   if (!rc) rc = dnt_attack_parse(dnt_config_string(c, "fl.attack"), &kind);
   if (!rc) rc = dnt_agg_pre_parse(dnt_config_string(c, "fl.pre"), &pre);
   if (rc) return rc;
-  int f = (int)dnt_config_int(c, "fl.f");
+  int f = (int)dnt_config_int(c, "fl.f"), nm = (int)dnt_config_int(c, "fl.malicious");
+  if (f < 0 && !strcmp(dnt_config_string(c, "fl.mode"), "fedbuff")) {
+    /* a buffer of K holds K c / n malicious updates on average */
+    int k = (int)dnt_config_int(c, "fl.buffer_k"), n = (int)dnt_config_int(c, "fl.clients");
+    f = (int)ceil((double)k * nm / n);
+  }
   *agg = dnt_agg_defaults(rule);
-  agg->f = f >= 0 ? f : (int)dnt_config_int(c, "fl.malicious");
+  agg->f = f >= 0 ? f : nm;
   agg->pre = pre;
   *atk = dnt_attack_defaults(kind);
   atk->knowledge = strcmp(dnt_config_string(c, "fl.knowledge"), "full") ? DNT_KNOW_PARTIAL

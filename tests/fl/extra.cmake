@@ -1,3 +1,20 @@
+# Tests that drive `dnt fl`: the rules x attacks table and its heatmap script,
+# and --resume ending with the same model (checkpoint bytes) as a run without
+# interruption.
+set(fl_dir ${CMAKE_BINARY_DIR}/fl_cmd)
+add_test(NAME fl.cmd_table
+         COMMAND sh -c "rm -rf '${fl_dir}/table' && \
+'$<TARGET_FILE:dnt>' fl --quiet --rule all --attack all --rounds 5 --out '${fl_dir}/table' && \
+test $(wc -l < '${fl_dir}/table/table.csv') -eq 122 && \
+test -s '${fl_dir}/table/heatmap.gp' && grep -q 'final_error.krum.lie' '${fl_dir}/table/summary.json'")
+add_test(NAME fl.cmd_resume
+         COMMAND sh -c "rm -rf '${fl_dir}/res' '${fl_dir}/full' && \
+'$<TARGET_FILE:dnt>' fl --quiet --rule geomed --attack minmax --rounds 4 --out '${fl_dir}/res' && \
+'$<TARGET_FILE:dnt>' fl --quiet --rule geomed --attack minmax --rounds 9 --resume --out '${fl_dir}/res' && \
+'$<TARGET_FILE:dnt>' fl --quiet --rule geomed --attack minmax --rounds 9 --out '${fl_dir}/full' && \
+cmp '${fl_dir}/res/server.ckpt' '${fl_dir}/full/server.ckpt'")
+set_tests_properties(fl.cmd_table fl.cmd_resume PROPERTIES TIMEOUT 300)
+
 # MPI tests of the FL layer: the transport under 4 ranks, and `dnt fl` under
 # mpirun giving the same final model (checkpoint bytes) as in process.
 # --allow-run-as-root because CI runs as root; --oversubscribe for 2 cores.
