@@ -118,10 +118,10 @@ typedef struct dnt_dqn {
   dnt_adam opt;               /* Adam over the online vector */
 } dnt_dqn;
 
-/* Builds the agent on env (n_actions > 0), resets the env's episode flow,
- * initialises the online net from the agent's stream and copies it to the
- * target. DNT_ERR_CONFIG for a bad config, DNT_ERR_ARG for a continuous env or
- * a cmdp whose size differs from the env's n_costs. */
+/* Builds the agent on env (n_actions > 0), continuing from the env's current
+ * observations (augmented by the state hooks), initialises the online net from
+ * the agent's stream and copies it to the target. DNT_ERR_CONFIG for a bad config, DNT_ERR_ARG for
+ * a continuous env or a cmdp whose size differs from the env's n_costs. */
 int dnt_dqn_create(const dnt_dqn_config *cfg, dnt_vecenv *env, dnt_hooks *hooks, dnt_cmdp *cmdp,
                    uint64_t seed, dnt_dqn **out);
 void dnt_dqn_destroy(dnt_dqn *q);

@@ -4,6 +4,7 @@
  * millions of steps, so both are plain loops over preallocated arrays; the
  * per-instance virtual call is the only indirection (measured by
  * bench/rl/bench_rl.c on a trivial environment). */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,6 +126,7 @@ int dnt_vecenv_reset(dnt_vecenv *v, uint64_t seed) {
 int dnt_vecenv_step(dnt_vecenv *v, const int *a, const float *u) {
   const dnt_env_spec *s = &v->spec;
   size_t od = (size_t)s->obs_dim, nc = (size_t)s->n_costs;
+  assert(s->n_actions ? a != NULL : u != NULL); /* the action kind of the env */
   for (int i = 0; i < v->n; i++) {
     int term = 0;
     float *cost = v->cost + (size_t)i * nc;

@@ -71,7 +71,7 @@ static void solves(const char *what, int ddpg) {
   dnt_td3 *t;
   CHECK_OK(dnt_td3_create(&c, &env, NULL, NULL, 31, &t));
   CHECK(t->n_critic == (size_t)(ddpg ? 1 : 2) * (2 * 32 + 32 + 32 * 32 + 32 + 32 + 1));
-  CHECK_OK(dnt_td3_train(t, 5000));
+  CHECK_OK(dnt_td3_train(t, 8000));
   dnt_policy p = dnt_td3_policy(t);
   dnt_eval_result r;
   CHECK_OK(dnt_policy_evaluate(&p, &drive_ops, NULL, 4, 100, 77, NULL, &r));
