@@ -16,7 +16,7 @@ done
 
 packages=(
   build-essential cmake pkg-config git ca-certificates
-  libopenblas-dev libsqlite3-dev libjansson-dev libigraph-dev
+  libopenblas-dev liblapacke-dev libsqlite3-dev libjansson-dev libigraph-dev
   libopenmpi-dev openmpi-bin libmicrohttpd-dev gnuplot-nox
   clang libclang-rt-dev valgrind
 )

@@ -5,22 +5,15 @@
  * DnC needs the top right singular vector v of the centred sample C (n, b).
  * With K = C C^T (n, n, one ssyrk) and its top eigenpair (lambda, u), C v =
  * sqrt(lambda) u, so the outlier score ((x_i - mu) . v)^2 is lambda u_i^2: an
- * n x n symmetric eigenproblem (LAPACK dsyevr from OpenBLAS) instead of a
+ * n x n symmetric eigenproblem (LAPACKE dsyevr over OpenBLAS's LAPACK) instead of a
  * b-dimensional SVD. */
 #include <cblas.h>
+#include <lapacke.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "agg_internal.h"
 #include "dnt/status.h"
-
-/* LAPACK (Fortran ABI, shipped in libopenblas): eigenpairs il..iu of a
- * symmetric matrix. The trailing size_t are the hidden string lengths. */
-extern void dsyevr_(const char *jobz, const char *range, const char *uplo, const int *n,
-                    double *a, const int *lda, const double *vl, const double *vu, const int *il,
-                    const int *iu, const double *abstol, int *m, double *w, double *z,
-                    const int *ldz, int *isuppz, double *work, const int *lwork, int *iwork,
-                    const int *liwork, int *info, size_t, size_t, size_t);
 
 static int cmp_int(const void *x, const void *y) {
   int a = *(const int *)x, b = *(const int *)y;
@@ -30,14 +23,13 @@ static int cmp_int(const void *x, const void *y) {
 /* Top eigenpair of the symmetric n x n matrix K (overwritten). */
 static int top_eig(double *K, int n, double *lambda, double *u, double *work, int lwork,
                    int *iwork, int liwork) {
-  int m = 0, info = 0, il = n, iu = n;
-  double vl = 0, vu = 0, abstol = 0;
-  int isuppz[2];
-  dsyevr_("V", "I", "U", &n, K, &n, &vl, &vu, &il, &iu, &abstol, &m, lambda, u, &n, isuppz, work,
-          &lwork, iwork, &liwork, &info, 1, 1, 1);
+  lapack_int m = 0, isuppz[2];
+  /* the _work variant with caller workspace: nothing allocates per round */
+  lapack_int info = LAPACKE_dsyevr_work(LAPACK_COL_MAJOR, 'V', 'I', 'U', n, K, n, 0.0, 0.0, n, n,
+                                        0.0, &m, lambda, u, n, isuppz, work, lwork, iwork, liwork);
   if (info != 0 || m != 1)
     return dnt_error(DNT_ERR_EXTERNAL, "aggregation rule 'dnc': LAPACK dsyevr failed (info %d)",
-                     info);
+                     (int)info);
   return 0;
 }
 
