@@ -6,38 +6,30 @@
 
 dnt_intervention dnt_intervention_state(const char *name, int extra_dim, dnt_state_fn augment,
                                         void *user) {
-  dnt_intervention iv;
-  memset(&iv, 0, sizeof iv);
-  iv.kind = DNT_INTERVENE_STATE;
-  iv.name = name;
-  iv.user = user;
-  iv.extra_dim = extra_dim;
-  iv.augment = augment;
+  dnt_intervention iv = {.kind = DNT_INTERVENE_STATE,
+                         .name = name,
+                         .user = user,
+                         .extra_dim = extra_dim,
+                         .augment = augment};
   return iv;
 }
 
 dnt_intervention dnt_intervention_shield(const char *name, dnt_safe_fn is_safe,
                                          dnt_backup_fn backup, void *user, float penalty,
                                          dnt_shield_learn learn) {
-  dnt_intervention iv;
-  memset(&iv, 0, sizeof iv);
-  iv.kind = DNT_INTERVENE_ACTION;
-  iv.name = name;
-  iv.user = user;
-  iv.is_safe = is_safe;
-  iv.backup = backup;
-  iv.penalty = penalty;
-  iv.learn = learn;
+  dnt_intervention iv = {.kind = DNT_INTERVENE_ACTION,
+                         .name = name,
+                         .user = user,
+                         .is_safe = is_safe,
+                         .backup = backup,
+                         .penalty = penalty,
+                         .learn = learn};
   return iv;
 }
 
 dnt_intervention dnt_intervention_reward(const char *name, dnt_reward_fn reshape, void *user) {
-  dnt_intervention iv;
-  memset(&iv, 0, sizeof iv);
-  iv.kind = DNT_INTERVENE_REWARD;
-  iv.name = name;
-  iv.user = user;
-  iv.reshape = reshape;
+  dnt_intervention iv = {
+      .kind = DNT_INTERVENE_REWARD, .name = name, .user = user, .reshape = reshape};
   return iv;
 }
 
