@@ -1,22 +1,5 @@
 # Drives `dnt twin` (run by CTest with -P). Inputs: DNT (the binary), WORK (scratch).
-file(REMOVE_RECURSE ${WORK})
-file(MAKE_DIRECTORY ${WORK})
-
-function(expect code)
-  execute_process(COMMAND ${DNT} ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out
-                  ERROR_VARIABLE err WORKING_DIRECTORY ${WORK})
-  if(NOT rc STREQUAL "${code}")
-    message(FATAL_ERROR "dnt ${ARGN}: exit ${rc}, expected ${code}\nstdout: ${out}\nstderr: ${err}")
-  endif()
-  set(last_out "${out}" PARENT_SCOPE)
-  set(last_err "${err}" PARENT_SCOPE)
-endfunction()
-
-function(expect_text var pattern)
-  if(NOT "${${var}}" MATCHES "${pattern}")
-    message(FATAL_ERROR "expected '${pattern}' in ${var}: ${${var}}")
-  endif()
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/../cli_common.cmake)
 
 expect(0 twin --help)
 expect_text(last_out "usage: dnt twin")
