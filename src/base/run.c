@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "build_info.h"
+#include "dnt/csv.h"
 #include "dnt/fileio.h"
 #include "dnt/progress.h"
 #include "dnt/status.h"
@@ -47,9 +48,13 @@ static const char *SCHEMA_SQL =
     " name TEXT NOT NULL, step INTEGER NOT NULL, value REAL);"
     "CREATE INDEX IF NOT EXISTS metrics_by_name ON metrics(run_id, name, step);";
 
-const char *dnt_version(void) { return DNT_VERSION_STRING; }
+const char *dnt_version(void) {
+  return DNT_VERSION_STRING;
+}
 
-const char *dnt_git_revision(void) { return DNT_GIT_REVISION; }
+const char *dnt_git_revision(void) {
+  return DNT_GIT_REVISION;
+}
 
 static int db_error(dnt_run *r, const char *what) {
   return dnt_error(DNT_ERR_EXTERNAL, "%s/dnt.db: %s: %s", r->dir, what, sqlite3_errmsg(r->db));
@@ -222,7 +227,9 @@ int dnt_run_path(const dnt_run *r, const char *name, char *buf, size_t len) {
   return DNT_OK;
 }
 
-const char *dnt_run_dir(const dnt_run *r) { return r->dir; }
+const char *dnt_run_dir(const dnt_run *r) {
+  return r->dir;
+}
 
 /* Commits pending metrics and records the end of the run (error NULL on success). */
 static int finish_row(dnt_run *r, double wall, const char *error) {
@@ -259,12 +266,48 @@ static int write_summary(dnt_run *r, double wall) {
   return rc;
 }
 
+/* metrics.csv: this run's metrics table as CSV (name, step, value), ordered by
+ * name then step, for users who would rather not open SQLite. */
+static int export_metrics(dnt_run *r) {
+  char path[4096];
+  int rc = dnt_run_path(r, "metrics.csv", path, sizeof path);
+  dnt_afile *f = NULL;
+  if (rc || (rc = dnt_afile_open(path, &f))) return rc;
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(r->db,
+                         "SELECT name, step, value FROM metrics WHERE run_id = ?"
+                         " ORDER BY name, step, rowid",
+                         -1, &st, NULL) != SQLITE_OK) {
+    dnt_afile_abort(f);
+    return db_error(r, "prepare export");
+  }
+  sqlite3_bind_int64(st, 1, r->id);
+  FILE *out = dnt_afile_stream(f);
+  static const char *const cols[] = {"name", "step", "value"};
+  dnt_csv_write_header(out, cols, 3);
+  int step_rc;
+  while ((step_rc = sqlite3_step(st)) == SQLITE_ROW) {
+    dnt_csv_write_field(out, (const char *)sqlite3_column_text(st, 0), ',');
+    fprintf(out, ",%lld,", (long long)sqlite3_column_int64(st, 1));
+    if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+      fprintf(out, "%.17g", sqlite3_column_double(st, 2));
+    fputc('\n', out);
+  }
+  sqlite3_finalize(st);
+  if (step_rc != SQLITE_DONE) {
+    dnt_afile_abort(f);
+    return db_error(r, "export metrics");
+  }
+  return dnt_afile_commit(f);
+}
+
 int dnt_run_close(dnt_run *r) {
   double wall = dnt_now() - r->start;
   int rc = finish_row(r, wall, NULL);
   int rc2 = write_summary(r, wall);
+  int rc3 = export_metrics(r);
   run_free(r);
-  return rc ? rc : rc2;
+  return rc ? rc : rc2 ? rc2 : rc3;
 }
 
 void dnt_run_abort(dnt_run *r, const char *why) {

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "dnt/csv.h"
 #include "dnt/fileio.h"
 #include "dnt/status.h"
 #include "test.h"
@@ -37,7 +38,8 @@ static void check_complete_run(const char *root) {
   CHECK_OK(dnt_run_open(dir, "caching", "{\"caching\": {\"slots\": 150, \"zipf\": 0.8}}", 42, &r));
   if (!r) return;
   CHECK(strcmp(dnt_run_dir(r), dir) == 0);
-  for (int step = 0; step < 10; step++) CHECK_OK(dnt_run_metric(r, "loss", step, 1.0 / (step + 1)));
+  for (int step = 0; step < 10; step++)
+    CHECK_OK(dnt_run_metric(r, "loss", step, 1.0 / (step + 1)));
   CHECK_OK(dnt_run_commit(r));
   CHECK_OK(dnt_run_metric(r, "hit_rate", 0, 0.5));
   CHECK_OK(dnt_run_summary_number(r, "hit_rate", 0.1));
@@ -74,6 +76,22 @@ static void check_complete_run(const char *root) {
   CHECK(json_array_size(json_object_get(m, "loads")) == 2);
   CHECK(json_object_get(m, "bad") == NULL);
   json_decref(s);
+
+  /* metrics.csv mirrors the table, ordered by name then step. */
+  snprintf(path, sizeof path, "%s/metrics.csv", dir);
+  dnt_csv *t = NULL;
+  CHECK_OK(dnt_csv_read(path, ',', &t));
+  if (t) {
+    CHECK(t->n_rows == 11 && t->n_cols == 3);
+    CHECK(!strcmp(dnt_csv_cell(t, 0, 0), "hit_rate") && !strcmp(dnt_csv_cell(t, 0, 2), "0.5"));
+    double v = 0;
+    CHECK(!strcmp(dnt_csv_cell(t, 4, 0), "loss") && !strcmp(dnt_csv_cell(t, 4, 1), "3"));
+    CHECK_OK(dnt_csv_double(t, 4, 2, &v));
+    CHECK(v == 0.25);
+    CHECK_OK(dnt_csv_double(t, 10, 2, &v));
+    CHECK(v == 1.0 / 10);
+    dnt_csv_free(t);
+  }
 
   snprintf(path, sizeof path, "%s/dnt.db", dir);
   CHECK(query_int(path, "SELECT count(*) FROM metrics WHERE name = 'loss'") == 10);
@@ -130,12 +148,15 @@ static void check_killed_run(const char *root) {
     close(fds[0]);
     dnt_run *r;
     if (dnt_run_open(dir, "security", "{}", 9, &r)) _exit(1);
-    for (int i = 0; i < 5; i++) dnt_run_metric(r, "reward", i, i);
+    for (int i = 0; i < 5; i++)
+      dnt_run_metric(r, "reward", i, i);
     if (dnt_run_commit(r)) _exit(2);
-    for (int i = 5; i < 8; i++) dnt_run_metric(r, "reward", i, i);
+    for (int i = 5; i < 8; i++)
+      dnt_run_metric(r, "reward", i, i);
     char ready = 1;
     if (write(fds[1], &ready, 1) != 1) _exit(3);
-    for (;;) pause();
+    for (;;)
+      pause();
   }
   close(fds[1]);
   char ready = 0;
@@ -150,7 +171,8 @@ static void check_killed_run(const char *root) {
   CHECK(query_int(path, "SELECT count(*) FROM metrics WHERE name = 'reward'") == 5);
   CHECK(query_int(path, "SELECT max(step) FROM metrics") == 4);
   CHECK(query_int(path, "SELECT count(*) FROM runs WHERE ended IS NULL") == 1);
-  CHECK(query_int(path, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'") == 1);
+  CHECK(query_int(path,
+                  "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'") == 1);
   snprintf(path, sizeof path, "%s/summary.json", dir);
   CHECK(!dnt_path_exists(path));
 }
