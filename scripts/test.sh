@@ -27,7 +27,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 echo "== Fuzz targets (${fuzz_seconds}s each) =="
 CC=clang cmake -S . -B build-fuzz -DDNT_FUZZ=ON -DDNT_TESTS=OFF -DDNT_BENCH=OFF \
   -DDNT_MPI=OFF -DCMAKE_BUILD_TYPE=Debug >/dev/null
-cmake --build build-fuzz -j"$jobs"
+cmake --build build-fuzz -j"$jobs" --target fuzz_all
 for target in build-fuzz/fuzz/fuzz_*; do
   [ -x "$target" ] || continue
   name=$(basename "$target")
