@@ -243,7 +243,7 @@ static int run_table(fl_job *j, dnt_config *cfg, const dnt_fl_quadratic *t,
   int rc = dnt_run_path(j->run, "table.csv", path, sizeof path);
   FILE *f = rc ? NULL : fopen(path, "w");
   if (!f) return rc ? rc : dnt_error(DNT_ERR_IO, "%s: cannot write", path);
-  fprintf(f, "rule,attack,final_error,diverged,precision,recall\n");
+  fprintf(f, "rule,attack,final_error,diverged,precision,recall,error_reduction\n");
   for (int r = 0; r < DNT_AGG_N_RULES && !rc; r++) {
     const char *rn = dnt_agg_rule_name((dnt_agg_rule)r);
     if (strcmp(rule0, "all") && strcmp(rule0, rn)) continue;
@@ -264,9 +264,13 @@ static int run_table(fl_job *j, dnt_config *cfg, const dnt_fl_quadratic *t,
       }
       double prec = o.tp + o.fp ? (double)o.tp / (o.tp + o.fp) : NAN;
       double rec = o.tp + o.fn ? (double)o.tp / (o.tp + o.fn) : NAN;
-      /* diverged runs print as 1e30 so that the heatmap still has a colour */
-      fprintf(f, "%s,%s,%.6g,%d,%.4g,%.4g\n", rn, an, o.diverged ? 1e30 : o.final_error,
-              o.diverged, prec, rec);
+      /* The heatmap shows 1 - final_error (x = 0, the start, has error 1), floored
+       * at -1: higher is better, as the figure's red-to-green palette reads,
+       * and one diverged cell (1e16) no longer flattens every other colour.
+       * Diverged runs print as 1e30 in final_error. */
+      double red = o.diverged ? -1 : 1 - o.final_error; /* NaN: the cell could not run */
+      fprintf(f, "%s,%s,%.6g,%d,%.4g,%.4g,%.4g\n", rn, an, o.diverged ? 1e30 : o.final_error,
+              o.diverged, prec, rec, red < -1 ? -1 : red);
       printf("  %-10s %-10s final_error %s%.4g\n", rn, an, o.diverged ? "diverged " : "",
              o.final_error);
       char key[96];
@@ -277,9 +281,11 @@ static int run_table(fl_job *j, dnt_config *cfg, const dnt_fl_quadratic *t,
   }
   fclose(f);
   if (rc) return rc;
-  dnt_figure_text text = {"Quadratic task: final error (rule x attack)", "attack", "rule", 0};
+  dnt_figure_text text = {"Quadratic task: 1 - final error (1 solved, 0 no better than x = 0, "
+                          "floored at -1)",
+                          "attack", "rule", 0};
   return dnt_figure_heatmap(dnt_run_dir(j->run), "heatmap", "table.csv", "attack", "rule",
-                            "final_error", &text);
+                            "error_reduction", &text);
 }
 
 static int run_single(fl_job *j, const dnt_config *cfg, const dnt_fl_quadratic *t,
@@ -300,6 +306,24 @@ static int run_single(fl_job *j, const dnt_config *cfg, const dnt_fl_quadratic *
   const char *ycols[] = {"error"};
   dnt_figure_text text = {"Quadratic task: relative error per round", "round", "error", 1};
   return dnt_figure_lines(dnt_run_dir(j->run), "error", "rounds.csv", "round", ycols, 1, &text);
+}
+
+/* --resume continues one synchronous run from its checkpoint: a table has no
+ * single checkpoint and the asynchronous servers write none, so both would
+ * silently start again (and append a second run to rounds.csv). */
+static int check_resume(const dnt_config *cfg) {
+  const char *mode = dnt_config_string(cfg, "fl.mode");
+  const char *rule = dnt_config_string(cfg, "fl.rule");
+  const char *atk = dnt_config_string(cfg, "fl.attack");
+  if (strcmp(mode, "sync"))
+    return app_usage_error("fl", "--resume: fl.mode = '%s': only the synchronous server "
+                           "(sync) checkpoints",
+                           mode);
+  if (!strcmp(rule, "all") || !strcmp(atk, "all"))
+    return app_usage_error("fl", "--resume: fl.rule = '%s', fl.attack = '%s': a table (all) "
+                           "has no checkpoint; resume one rule under one attack",
+                           rule, atk);
+  return 0;
 }
 
 /* Turns --name VALUE into the config assignment "fl.name=VALUE". */
@@ -358,6 +382,7 @@ int cmd_fl(int argc, char **argv) {
     if (dnt_fl_mpi_serve(mpi)) rc = app_fail("fl");
     goto done;
   }
+  if (!rc && resume) rc = check_resume(cfg);
   if (!rc) rc = app_open_run(&o, "fl", cfg, &run);
   if (!rc) {
     const char *rule = dnt_config_string(cfg, "fl.rule");

@@ -14,6 +14,10 @@ add_test(NAME fl.cmd_resume
 '$<TARGET_FILE:dnt>' fl --quiet --rule geomed --attack minmax --rounds 9 --out '${fl_dir}/full' && \
 cmp '${fl_dir}/res/server.ckpt' '${fl_dir}/full/server.ckpt'")
 set_tests_properties(fl.cmd_table fl.cmd_resume PROPERTIES TIMEOUT 300)
+# `dnt fl` on bad input: exit codes and messages (cli.cmake).
+add_test(NAME fl.cli COMMAND ${CMAKE_COMMAND} -DDNT=$<TARGET_FILE:dnt>
+         -DWORK=${CMAKE_BINARY_DIR}/fl-cli -P ${CMAKE_CURRENT_LIST_DIR}/cli.cmake)
+set_tests_properties(fl.cli PROPERTIES TIMEOUT 300)
 
 # MPI tests of the FL layer: the transport under 4 ranks, and `dnt fl` under
 # mpirun giving the same final model (checkpoint bytes) as in process.
