@@ -162,8 +162,54 @@ static void test_fedbuff(void) {
   CHECK(dropped > 0);
 }
 
+/* Client 0 sends a NaN, client 1 an Inf, client 2 one float too few; the
+ * others send delta = 1. */
+static int bad_or_one(void *ctx, const dnt_fl_train_args *a, dnt_fl_update *u) {
+  (void)ctx;
+  for (size_t j = 0; j < a->d; j++) u->delta[j] = 1;
+  if (a->client_id == 0) u->delta[1] = NAN;
+  if (a->client_id == 1) u->delta[0] = -INFINITY;
+  if (a->client_id == 2) u->d = a->d - 1;
+  return 0;
+}
+
+/* The asynchronous path rejects and counts bad updates like the synchronous
+ * server: never buffered, never mixed, the model stays finite. */
+static void test_rejects(void) {
+  enum { N = 6, QD = 4 };
+  dnt_fl_client cl[N];
+  for (int i = 0; i < N; i++) cl[i] = (dnt_fl_client){NULL, bad_or_one};
+  float w0[QD] = {0};
+  for (int mode = 0; mode < 2; mode++) {
+    dnt_fl_async_cfg cfg = dnt_fl_async_defaults(N, QD);
+    cfg.mode = mode ? DNT_ASYNC_FEDBUFF : DNT_ASYNC_FEDASYNC;
+    cfg.buffer_k = 3;
+    cfg.staleness = DNT_STALE_CONSTANT;
+    dnt_fl_async *s;
+    CHECK_OK(dnt_fl_async_create(&cfg, cl, w0, &s));
+    int rejected = 0, aggregated = 0;
+    for (int k = 0; k < 12; k++) {
+      dnt_fl_async_metrics m;
+      CHECK_OK(dnt_fl_async_step(s, &m));
+      rejected += m.rejected;
+      aggregated += m.aggregated;
+    }
+    const float *w = dnt_fl_async_model(s);
+    int finite = 1;
+    for (int j = 0; j < QD; j++) finite &= isfinite(w[j]) && w[j] > 0;
+    CHECK_MSG(finite, "mode %d: model (%g, %g, ...) after bad updates", mode, w[0], w[1]);
+    CHECK_MSG(rejected > 0, "mode %d: no update rejected", mode);
+    /* FedAsync mixes 1 per step, FedBuff 3: only the good ones */
+    CHECK(aggregated == (mode ? 36 : 12));
+    /* FedBuff with constant staleness and lr 1 adds mean(1) = 1 per step */
+    if (mode) CHECK_NEAR(w[0], 12, 1e-5);
+    dnt_fl_async_destroy(s);
+  }
+}
+
 int main(void) {
   test_staleness();
+  test_rejects();
   test_events();
   test_fedasync_by_hand();
   test_fedbuff();
