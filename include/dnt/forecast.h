@@ -26,7 +26,8 @@
  * 5.10): at every origin t the forecaster sees the series up to t and
  * forecasts t..t+k-1; MAE and RMSE are reported per horizon (rmse[0] is the
  * one-step error, rmse[k-1] the k-step error), with NRMSE = RMSE / (max - min)
- * of the targets as in VH-Twin.
+ * of the targets as in VH-Twin. dnt_forecast_evaluate_against scores
+ * forecasts made from one series (a twin's mirror) on another (the truth).
  *
  * Ownership: constructors return a handle freed by dnt_forecaster_destroy.
  * A forecaster is not thread-safe (the LSTM has workspaces): one per thread. */
@@ -110,6 +111,16 @@ typedef struct dnt_forecast_error {
  * Cost: origins x predict(k). */
 int dnt_forecast_evaluate(dnt_forecaster *f, const double *series, size_t n_series, size_t len,
                           size_t start, int k, size_t stride, dnt_forecast_error *err);
+
+/* The same rolling origins, but at origin t the forecaster sees history[0..t)
+ * and is scored on target[t..t+k): both (n_series, len) over the same steps.
+ * This is how a twin's forecast is judged: from the mirrored history (held
+ * between syncs, late by the uplink latency) against the physical series it
+ * stands for; scoring it on the mirror itself would reward a stale mirror.
+ * With target == history it is dnt_forecast_evaluate. */
+int dnt_forecast_evaluate_against(dnt_forecaster *f, const double *history,
+                                  const double *target, size_t n_series, size_t len,
+                                  size_t start, int k, size_t stride, dnt_forecast_error *err);
 
 #ifdef __cplusplus
 }

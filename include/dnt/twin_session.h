@@ -2,14 +2,18 @@
  * report what the twin achieved: fidelity over time, bytes synced, and how
  * well forecasters trained on the mirrored history predict it.
  *
- * dnt_twin_session_run steps a dnt_twin (dnt/twin.h) `steps` times without
- * actions, then trains the LSTM forecaster on the first train_frac of the
- * mirrored history of the chosen fields and evaluates it, seasonal naive and
- * EWMA on the rest (rolling origins, dnt/forecast.h). Into the run folder
- * (dnt/run.h) it writes:
+ * dnt_twin_session_run steps a fresh dnt_twin (dnt/twin.h, no step taken
+ * yet) `steps` times without actions, then trains the LSTM forecaster on the
+ * first train_frac of the mirrored history of the chosen fields and evaluates
+ * it, seasonal naive and EWMA on the rest (rolling origins,
+ * dnt_forecast_evaluate_against): every forecast is made from the mirror,
+ * which is all the twin knows, and scored on the physical values of the same
+ * steps, so staleness and uplink latency count against it. Into the run
+ * folder (dnt/run.h) it writes:
  *   fidelity.csv        step, rmse, maxabs, max_staleness, bytes_up,
  *                       reports_sent, reports_lost (cumulative counts)
  *   forecast_error.csv  horizon, then rmse and mae of lstm, seasonal_naive, ewma
+ *                       (against the physical values)
  *   fidelity, bytes, forecast_error .gp/.svg/.png figures (dnt/figure.h)
  *   dnt.db              the twin store (dnt/twin_store.h): physical and
  *                       mirror telemetry every store_every steps, each step

@@ -125,26 +125,32 @@ int dnt_forecaster_ewma(double alpha, dnt_forecaster **out) {
 
 int dnt_forecast_evaluate(dnt_forecaster *f, const double *series, size_t n_series, size_t len,
                           size_t start, int k, size_t stride, dnt_forecast_error *err) {
+  return dnt_forecast_evaluate_against(f, series, series, n_series, len, start, k, stride, err);
+}
+
+int dnt_forecast_evaluate_against(dnt_forecaster *f, const double *history,
+                                  const double *target, size_t n_series, size_t len,
+                                  size_t start, int k, size_t stride, dnt_forecast_error *err) {
   memset(err, 0, sizeof *err);
-  if (k < 1 || k > DNT_FORECAST_MAX_K || stride < 1 || start < dnt_forecaster_min_history(f) ||
-      start + (size_t)k > len)
-    return dnt_error(DNT_ERR_ARG, "forecast evaluation of '%s': start = %zu, k = %d, stride = "
-                     "%zu, len = %zu: need min history %zu <= start <= len - k, 1 <= k <= %d",
-                     f->ops->name, start, k, stride, len, dnt_forecaster_min_history(f),
-                     DNT_FORECAST_MAX_K);
+  if (n_series < 1 || k < 1 || k > DNT_FORECAST_MAX_K || stride < 1 ||
+      start < dnt_forecaster_min_history(f) || start + (size_t)k > len)
+    return dnt_error(DNT_ERR_ARG, "forecast evaluation of '%s': %zu series, start = %zu, k = %d, "
+                     "stride = %zu, len = %zu: need a series, min history %zu <= start <= len - k, "
+                     "1 <= k <= %d", f->ops->name, n_series, start, k, stride, len,
+                     dnt_forecaster_min_history(f), DNT_FORECAST_MAX_K);
   double pred[DNT_FORECAST_MAX_K], lo = INFINITY, hi = -INFINITY;
   err->k = k;
   for (size_t j = 0; j < n_series; j++) {
-    const double *y = series + j * len;
+    const double *y = history + j * len, *truth = target + j * len;
     for (size_t t = start; t + (size_t)k <= len; t += stride) {
       int rc = dnt_forecaster_predict(f, y, t, k, pred);
       if (rc != 0) return rc;
       for (int h = 0; h < k; h++) {
-        double target = y[t + (size_t)h], e = pred[h] - target;
+        double v = truth[t + (size_t)h], e = pred[h] - v;
         err->mae[h] += fabs(e);
         err->rmse[h] += e * e;
-        if (target < lo) lo = target;
-        if (target > hi) hi = target;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
       }
       err->origins++;
     }

@@ -48,10 +48,12 @@ static size_t field_at(const dnt_twin_session_config *c, size_t k) {
   return c->forecast_fields ? c->forecast_fields[k] : k;
 }
 
-/* Stepping: fidelity.csv row and store rows per step. *first gets the first
- * step at which every forecast field had been synced (-1 if never). */
+/* Stepping: fidelity.csv row and store rows per step, and the physical value
+ * of every forecast field into truth (steps, nfc), row s - 1 for step s.
+ * *first gets the first step at which every forecast field had been synced
+ * (-1 if never). */
 static int run_steps(dnt_twin *t, const dnt_twin_session_config *c, size_t nfc,
-                     dnt_twin_store *store, FILE *csv, int64_t *first) {
+                     dnt_twin_store *store, FILE *csv, double *truth, int64_t *first) {
   const dnt_mirror *m = dnt_twin_mirror(t);
   size_t nf = dnt_world_get_info(dnt_twin_world(t))->n_fields;
   dnt_progress p;
@@ -67,6 +69,8 @@ static int run_steps(dnt_twin *t, const dnt_twin_session_config *c, size_t nfc,
                      (double)dnt_mirror_max_staleness(m, s), (double)st.bytes_up,
                      (double)st.reports_sent, (double)st.reports_lost};
     dnt_csv_write_row(csv, row, 7);
+    const double *phys = dnt_twin_physical_telemetry(t);
+    for (size_t k = 0; k < nfc; k++) truth[(size_t)(s - 1) * nfc + k] = phys[field_at(c, k)];
     if (*first < 0) {
       size_t k = 0;
       while (k < nfc && m->measured_at[field_at(c, k)] >= 0) k++;
@@ -83,10 +87,12 @@ static int run_steps(dnt_twin *t, const dnt_twin_session_config *c, size_t nfc,
   return rc;
 }
 
-/* Trains on the first train_len values of each series, evaluates all three
- * models, stores each model's final forecast. */
-static int forecast(const dnt_twin_session_config *c, const double *y, size_t nfc, size_t len,
-                    dnt_twin_store *store, int64_t now, dnt_twin_session_result *out) {
+/* Trains on the first train_len values of each mirrored series y, evaluates
+ * all three models from y against the physical series x of the same steps,
+ * stores each model's final forecast. */
+static int forecast(const dnt_twin_session_config *c, const double *y, const double *x,
+                    size_t nfc, size_t len, dnt_twin_store *store, int64_t now,
+                    dnt_twin_session_result *out) {
   dnt_forecaster *f[3] = {NULL, NULL, NULL};
   dnt_forecast_error *err[3] = {&out->lstm, &out->snaive, &out->ewma};
   dnt_lstm_forecaster_config lc = c->lstm;
@@ -105,7 +111,8 @@ static int forecast(const dnt_twin_session_config *c, const double *y, size_t nf
   for (size_t k = 0; rc == 0 && k < nfc; k++) memcpy(tr + k * train, y + k * len, train * sizeof *tr);
   if (rc == 0) rc = dnt_forecaster_fit(f[0], tr, nfc, train);
   for (int i = 0; rc == 0 && i < 3; i++)
-    rc = dnt_forecast_evaluate(f[i], y, nfc, len, train, c->horizon, c->eval_stride, err[i]);
+    rc = dnt_forecast_evaluate_against(f[i], y, x, nfc, len, train, c->horizon, c->eval_stride,
+                                       err[i]);
   double pred[DNT_FORECAST_MAX_K];
   for (size_t k = 0; rc == 0 && k < nfc; k++)
     for (int i = 0; rc == 0 && i < 3; i++) {
@@ -148,7 +155,8 @@ static int figures(dnt_run *run) {
   dnt_figure_text t1 = {"Twin fidelity (divergence from the physical state)", "step",
                         "divergence", 0};
   dnt_figure_text t2 = {"Bytes synced, physical to twin", "step", "bytes (cumulative)", 0};
-  dnt_figure_text t3 = {"Forecast error on the mirrored history", "horizon (steps)", "RMSE", 0};
+  dnt_figure_text t3 = {"Forecast error (from the mirrored history, on the physical values)",
+                        "horizon (steps)", "RMSE", 0};
   int rc = dnt_figure_lines(dir, "fidelity", "fidelity.csv", "step", fid, 2, &t1);
   if (rc == 0) rc = dnt_figure_lines(dir, "bytes", "fidelity.csv", "step", bytes, 1, &t2);
   if (rc == 0) rc = dnt_figure_lines(dir, "forecast_error", "forecast_error.csv", "horizon", fc, 3, &t3);
@@ -199,6 +207,13 @@ int dnt_twin_session_run(dnt_twin *t, const dnt_twin_session_config *c, dnt_run 
   const dnt_world_info *info = dnt_world_get_info(dnt_twin_world(t));
   size_t nfc = c->forecast_fields ? c->n_forecast_fields : info->n_fields;
   int rc = check(c, info->n_fields);
+  if (rc == 0 && dnt_twin_now(t) != 0)
+    rc = dnt_error(DNT_ERR_ARG, "twin session: the twin has already taken %lld steps: expected "
+                   "a fresh twin", (long long)dnt_twin_now(t));
+  double *x = NULL; /* (steps, nfc) physical values of the forecast fields */
+  if (rc == 0 && !(x = malloc((size_t)c->steps * nfc * sizeof *x)))
+    rc = dnt_error(DNT_ERR_NOMEM, "twin session: out of memory for %lld steps of %zu fields",
+                   (long long)c->steps, nfc);
   if (rc == 0) rc = dnt_run_commit(run); /* our own connection writes next */
   char path[1024];
   dnt_twin_store *store = NULL;
@@ -214,30 +229,49 @@ int dnt_twin_session_run(dnt_twin *t, const dnt_twin_session_config *c, dnt_run 
                                        "reports_sent", "reports_lost"};
     dnt_csv_write_header(dnt_afile_stream(af), head, 7);
     double t0 = dnt_now();
-    rc = run_steps(t, c, nfc, store, dnt_afile_stream(af), &first);
+    rc = run_steps(t, c, nfc, store, dnt_afile_stream(af), x, &first);
     out->sync_seconds = dnt_now() - t0;
     rc = rc == 0 ? dnt_afile_commit(af) : (dnt_afile_abort(af), rc);
   }
-  if (rc == 0 && first < 0)
-    rc = dnt_error(DNT_ERR_ARG, "twin session: after %lld steps some forecast field was never "
-                   "synced (loss or policy too sparse)", (long long)c->steps);
-  /* mirrored series from the first fully synced step, one row per field */
+  if (rc == 0 && first < 0) { /* some field is still unsynced: name it and say why */
+    dnt_twin_stats st;
+    dnt_twin_get_stats(t, &st);
+    size_t k = 0;
+    while (k + 1 < nfc && dnt_twin_mirror(t)->measured_at[field_at(c, k)] >= 0) k++;
+    dnt_sync_policy pol = dnt_twin_config(t)->policy;
+    rc = dnt_error(DNT_ERR_ARG, "twin session: after %lld steps field '%s' was never synced "
+                   "(policy %s sent %lld reports, %lld lost): %s", (long long)c->steps,
+                   info->field_names[field_at(c, k)], dnt_sync_policy_name(pol),
+                   (long long)st.reports_sent, (long long)st.reports_lost,
+                   pol == DNT_SYNC_EVENT ? "the twin never diverged by more than the threshold; "
+                                           "lower it or set a heartbeat (max_silence)"
+                                         : "run more steps, sync more often or lose less");
+  }
+  /* mirrored series y and physical series xs from the first fully synced
+   * step, one row per field */
   const dnt_mirror *m = dnt_twin_mirror(t);
   int64_t t_first = 0;
   if (rc == 0) dnt_mirror_row(m, 0, &t_first);
   size_t skip = first > t_first ? (size_t)(first - t_first) : 0;
   size_t len = rc == 0 && m->rows > skip ? m->rows - skip : 0;
-  double *y = len ? malloc(nfc * len * sizeof *y) : NULL;
+  double *y = len ? malloc(2 * nfc * len * sizeof *y) : NULL, *xs = y ? y + nfc * len : NULL;
   if (rc == 0 && !y) rc = dnt_error(DNT_ERR_NOMEM, "twin session: out of memory for series");
-  for (size_t k = 0; rc == 0 && k < nfc; k++)
-    for (size_t r = 0; r < len; r++) y[k * len + r] = dnt_mirror_row(m, skip + r, NULL)[field_at(c, k)];
+  for (size_t r = 0; rc == 0 && r < len; r++) {
+    int64_t step;
+    const double *row = dnt_mirror_row(m, skip + r, &step);
+    for (size_t k = 0; k < nfc; k++) {
+      y[k * len + r] = row[field_at(c, k)];
+      xs[k * len + r] = x[(size_t)(step - 1) * nfc + k];
+    }
+  }
   dnt_twin_get_stats(t, &out->stats);
   if (rc == 0) {
     double t0 = dnt_now();
-    rc = forecast(c, y, nfc, len, store, dnt_twin_now(t), out);
+    rc = forecast(c, y, xs, nfc, len, store, dnt_twin_now(t), out);
     out->forecast_seconds = dnt_now() - t0;
   }
   free(y);
+  free(x);
   int rc2 = dnt_twin_store_close(store);
   if (rc == 0) rc = rc2;
   if (rc == 0) rc = write_forecast_csv(run, out);

@@ -50,6 +50,18 @@ static void test_evaluate_known(void) {
     CHECK_NEAR(e.rmse[h], h + 1, 1e-12);
   }
   CHECK(dnt_forecast_evaluate(sn, periodic, 1, N, 3, 10, 1, &e) == DNT_ERR_ARG);
+  CHECK(dnt_forecast_evaluate(sn, periodic, 0, N, 7, 10, 1, &e) == DNT_ERR_ARG);
+  /* seen: the line held for 2 steps (a stale mirror); truth: the line. The
+   * naive forecast from the held series at an even origin t is t - 2, at an
+   * odd one t - 1; scored on the truth t + h its error is h + 2 or h + 1. */
+  double held[N];
+  for (int t = 0; t < N; t++) held[t] = line[t - t % 2];
+  CHECK_OK(dnt_forecast_evaluate_against(naive, held, line, 1, N, 10, 2, 1, &e));
+  double even = 0, odd = 0;
+  for (int t = 10; t + 2 <= N; t++) *(t % 2 ? &odd : &even) += 1;
+  CHECK(e.origins == (size_t)(even + odd));
+  for (int h = 0; h < 2; h++)
+    CHECK_NEAR(e.mae[h], (even * (h + 2) + odd * (h + 1)) / (even + odd), 1e-12);
   dnt_forecaster_destroy(sn);
   dnt_forecaster_destroy(naive);
 }
