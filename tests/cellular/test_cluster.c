@@ -101,13 +101,24 @@ static void test_modularity_by_hand(void) {
         c.membership[0] != c.membership[3]);
   CHECK_NEAR(c.modularity, 5.0 / 14.0, 1e-12);
   dnt_clustering_free(&c);
-  /* weighted: a heavy bridge 2-3 pulls its ends together for Louvain */
+  /* unit weights given explicitly: the same answer as unweighted */
   double w[] = {1, 1, 1, 1, 1, 1, 1};
   dnt_bs_graph_free(&g);
   CHECK_OK(dnt_bs_graph_from_edges(6, 7, from, to, w, &g));
   p.method = DNT_CLUSTER_LOUVAIN;
   CHECK_OK(dnt_cluster_run(&g, &p, &c));
   CHECK_NEAR(c.modularity, 5.0 / 14.0, 1e-12);
+  dnt_clustering_free(&c);
+  /* a bridge 2-3 of weight 10 pulls its ends together: W = 16, and
+   * {0,1} {2,3} {4,5} has Q = 2 (1/16 - (4/32)^2) + 10/16 - (24/32)^2 = 5/32,
+   * the best partition (the two triangles give 2 (3/16 - 1/4) < 0) */
+  w[6] = 10;
+  dnt_bs_graph_free(&g);
+  CHECK_OK(dnt_bs_graph_from_edges(6, 7, from, to, w, &g));
+  CHECK_OK(dnt_cluster_run(&g, &p, &c));
+  CHECK(c.k == 3 && c.membership[2] == c.membership[3] && c.membership[0] == c.membership[1] &&
+        c.membership[4] == c.membership[5]);
+  CHECK_NEAR(c.modularity, 5.0 / 32.0, 1e-12);
   dnt_clustering_free(&c);
   /* a k above n gives singletons, below the components one per component */
   p.method = DNT_CLUSTER_GIRVAN_NEWMAN;
