@@ -127,13 +127,14 @@ static int cluster_compute(const dnt_config *cfg, uint64_t seed, cluster_result 
   memset(r, 0, sizeof *r);
   dnt_bs_graph_params gp;
   dnt_cluster_params cp;
-  dnt_cluster_params_from_config(cfg, &gp, &cp);
+  int rc = dnt_cluster_params_from_config(cfg, &gp, &cp);
+  if (rc) return rc;
   cp.seed = seed;
   gp.seed = seed;
   if (cp.k > 0 && cp.method != DNT_CLUSTER_GIRVAN_NEWMAN)
     DNT_WARN("cluster: k = %d is for girvan-newman; %s chooses the number of clusters itself", cp.k,
              dnt_config_string(cfg, "cluster.method"));
-  int rc = dnt_cellular_create_from_config(cfg, seed, &r->world);
+  rc = dnt_cellular_create_from_config(cfg, seed, &r->world);
   size_t window = gp.window ? gp.window : 24 * 7 * 4;
   if (!rc) rc = dnt_cellular_series(r->world, window, &r->series);
   double t0 = dnt_now();
@@ -158,16 +159,22 @@ static int cluster_write(const dnt_config *cfg, const cluster_result *r, dnt_run
   const char *method = dnt_config_string(cfg, "cluster.method");
   const char *sites = dnt_config_string(cfg, "cellular.sites");
   const char *traffic = dnt_config_string(cfg, "cellular.traffic");
-  dnt_run_summary_string(run, "method", method);
-  dnt_run_summary_string(run, "sites", sites[0] ? sites : "generated");
-  dnt_run_summary_string(run, "traffic", traffic[0] ? traffic : "generated");
-  dnt_run_summary_number(run, "n_bs", (double)g->n);
-  dnt_run_summary_number(run, "n_edges", (double)g->m);
-  dnt_run_summary_number(run, "clusters", c->k);
-  dnt_run_summary_number(run, "modularity", c->modularity);
-  dnt_run_summary_number(run, "graph_ms", 1e3 * r->graph_s);
-  dnt_run_summary_number(run, "cluster_ms", 1e3 * r->cluster_s);
-  dnt_run_summary_number(run, "igraph_ms", 1e3 * c->igraph_seconds);
+  rc = dnt_run_summary_string(run, "method", method);
+  if (!rc) rc = dnt_run_summary_string(run, "sites", sites[0] ? sites : "generated");
+  if (!rc) rc = dnt_run_summary_string(run, "traffic", traffic[0] ? traffic : "generated");
+  const struct {
+    const char *name;
+    double v;
+  } m[] = {{"n_bs", (double)g->n},
+           {"n_edges", (double)g->m},
+           {"clusters", c->k},
+           {"modularity", c->modularity},
+           {"graph_ms", 1e3 * r->graph_s},
+           {"cluster_ms", 1e3 * r->cluster_s},
+           {"igraph_ms", 1e3 * c->igraph_seconds}};
+  for (size_t i = 0; !rc && i < sizeof m / sizeof m[0]; i++)
+    rc = dnt_run_summary_number(run, m[i].name, m[i].v);
+  if (rc) return rc;
   char title[160];
   snprintf(title, sizeof title, "%zu BSs, %s: %d clusters, modularity %.4f", g->n, method, c->k,
            c->modularity);

@@ -213,12 +213,12 @@ static int twin_run(const dnt_config *cfg, uint64_t seed, int quick, dnt_run *ru
   if (!rc) {
     const char *sites = dnt_config_string(cfg, "cellular.sites");
     const char *traffic = dnt_config_string(cfg, "cellular.traffic");
-    dnt_run_summary_string(run, "world", "cellular");
-    dnt_run_summary_string(run, "sites", sites[0] ? sites : "generated");
-    dnt_run_summary_string(run, "traffic", traffic[0] ? traffic : "generated");
-    dnt_run_summary_number(run, "n_bs", (double)n);
-    dnt_run_summary_number(run, "dt_s", dt);
-    report(&res, &sc, dt);
+    rc = dnt_run_summary_string(run, "world", "cellular");
+    if (!rc) rc = dnt_run_summary_string(run, "sites", sites[0] ? sites : "generated");
+    if (!rc) rc = dnt_run_summary_string(run, "traffic", traffic[0] ? traffic : "generated");
+    if (!rc) rc = dnt_run_summary_number(run, "n_bs", (double)n);
+    if (!rc) rc = dnt_run_summary_number(run, "dt_s", dt);
+    if (!rc) report(&res, &sc, dt);
   }
   dnt_twin_destroy(t);
   dnt_world_destroy(tw);
