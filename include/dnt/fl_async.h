@@ -36,8 +36,9 @@
  * results for any thread count.
  *
  * Ownership: create copies the config and its arrays; destroy frees. The
- * client array must outlive the simulator. Memory: n_clients + K + ring
- * models of d floats (ring = max_staleness + 1 in FEDASYNC). */
+ * client array must outlive the simulator. Memory: 2 n_clients vectors of d
+ * floats (each client's last update, the aggregation buffer), plus n_clients
+ * more in FEDASYNC (the model each client started from). */
 #ifndef DNT_FL_ASYNC_H
 #define DNT_FL_ASYNC_H
 
@@ -134,7 +135,9 @@ int dnt_fl_async_create(const dnt_fl_async_cfg *cfg, const dnt_fl_client *client
 void dnt_fl_async_destroy(dnt_fl_async *s);
 
 /* Processes events until the model changes once; m may be NULL. An
- * aggregation error fails the step (the model is unchanged). */
+ * aggregation error fails the step: the model is unchanged, the updates it
+ * would have used are dropped, and the next step carries on (a synchronous
+ * round included: the next round is dispatched). */
 int dnt_fl_async_step(dnt_fl_async *s, dnt_fl_async_metrics *m);
 
 const float *dnt_fl_async_model(const dnt_fl_async *s);

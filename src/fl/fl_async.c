@@ -347,7 +347,10 @@ static int arrive(dnt_fl_async *s, int c, int *changed) {
     s->m.sync = 1;
     rc = apply_buffer(s);
     *changed = 1;
-    return rc ? rc : next_round(s);
+    /* the next round starts even when this one failed, or no client would
+     * be left in flight and every later step would fail */
+    int rc2 = next_round(s);
+    return rc ? rc : rc2;
   }
   if (accept && cfg->mode == DNT_ASYNC_FEDASYNC) {
     rc = mix_one(s, c, stale);

@@ -207,8 +207,43 @@ static void test_rejects(void) {
   }
 }
 
+/* Clients 0 and 1 send a NaN at server version 0, good updates afterwards. */
+static int bad_at_start(void *ctx, const dnt_fl_train_args *a, dnt_fl_update *u) {
+  int rc = bad_or_one(ctx, a, u);
+  if (a->round > 0 || a->client_id > 1) {
+    u->d = a->d;
+    for (size_t j = 0; j < a->d; j++) u->delta[j] = 1;
+  }
+  return rc;
+}
+
+/* A synchronous round whose aggregation fails (two rejected updates leave 3
+ * rows, Krum with f = 1 needs 5) fails its step, and the next round runs. */
+static void test_failed_sync_round(void) {
+  enum { N = 5, QD = 3 };
+  dnt_fl_client cl[N];
+  for (int i = 0; i < N; i++) cl[i] = (dnt_fl_client){NULL, bad_at_start};
+  float w0[QD] = {0};
+  dnt_fl_async_cfg cfg = dnt_fl_async_defaults(N, QD);
+  cfg.sync_rounds = 3;
+  cfg.buffer_k = 5;
+  cfg.stage.agg = dnt_agg_defaults(DNT_AGG_KRUM);
+  cfg.stage.agg.f = 1;
+  dnt_fl_async *s;
+  CHECK_OK(dnt_fl_async_create(&cfg, cl, w0, &s));
+  dnt_fl_async_metrics m;
+  CHECK(dnt_fl_async_step(s, &m) == DNT_ERR_ARG);
+  CHECK(strstr(dnt_last_error(), "needs n >= 5") != NULL);
+  CHECK(m.rejected == 2 && dnt_fl_async_model(s)[0] == 0);
+  CHECK_OK(dnt_fl_async_step(s, &m));
+  CHECK(m.sync && m.rejected == 0 && m.aggregated == 5);
+  CHECK_NEAR(dnt_fl_async_model(s)[0], 1, 0);
+  dnt_fl_async_destroy(s);
+}
+
 int main(void) {
   test_staleness();
+  test_failed_sync_round();
   test_rejects();
   test_events();
   test_fedasync_by_hand();
