@@ -51,6 +51,7 @@ typedef struct dnt_cell_sites {
 /* n sites, every number 0 (lat/lon/lat0/lon0 NAN), ids "bs0".."bs<n-1>". */
 int dnt_cell_sites_alloc(dnt_cell_sites *s, size_t n);
 void dnt_cell_sites_free(dnt_cell_sites *s);
+/* Deep copy into dst (allocated here; free with dnt_cell_sites_free). O(n). */
 int dnt_cell_sites_copy(const dnt_cell_sites *src, dnt_cell_sites *dst);
 
 /* Reads a sites CSV: SITE_ID (optional), LATITUDE and LONGITUDE (or X_M and
@@ -265,6 +266,8 @@ int dnt_cellular_create(const dnt_cell_sites *sites, const dnt_cell_traffic *rep
 extern const dnt_config_field dnt_cellular_schema[];
 extern const size_t dnt_cellular_schema_len;
 
+/* The world's parameters (p) and the site generator's (sp) from the
+ * "cellular.*" fields of c (already range-checked by the config). */
 int dnt_cellular_params_from_config(const dnt_config *c, dnt_cellular_params *p,
                                     dnt_cell_site_params *sp);
 

@@ -63,6 +63,11 @@ typedef struct dnt_twin_session_result {
   double forecast_seconds;      /* training and evaluation */
 } dnt_twin_session_result;
 
+/* Runs the session described above on `t` (fresh: DNT_ERR_ARG otherwise)
+ * into `run`, and fills *out. `t` keeps its worlds and ends `steps` steps on;
+ * the caller still owns t and run. Errors: DNT_ERR_ARG for a config out of
+ * range or a forecast field never synced (naming it), the store's and the
+ * run's own errors. */
 int dnt_twin_session_run(dnt_twin *t, const dnt_twin_session_config *c, dnt_run *run,
                          dnt_twin_session_result *out);
 

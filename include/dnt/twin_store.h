@@ -60,8 +60,12 @@ int dnt_twin_store_telemetry(dnt_twin_store *s, int64_t step, const char *source
  * crash). DNT_ERR_ARG if absent, DNT_ERR_MISMATCH if it holds another n. */
 int dnt_twin_store_read_telemetry(const char *path, int64_t session, int64_t step,
                                   const char *source, double *out, size_t n);
+/* One forecast row: made at `step` by `model` for field `field`, `horizon`
+ * steps ahead (NaN stored as NULL). */
 int dnt_twin_store_forecast(dnt_twin_store *s, int64_t step, int field, int horizon,
                             const char *model, double value);
+/* An action (n values, JSON array text; NULL = []) decided at `step`, or an
+ * intervention that muted it, labelled by its kind or predicate. */
 int dnt_twin_store_decision(dnt_twin_store *s, int64_t step, const char *kind,
                             const double *action, size_t n);
 int dnt_twin_store_intervention(dnt_twin_store *s, int64_t step, const char *predicate,

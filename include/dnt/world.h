@@ -81,6 +81,9 @@ int dnt_world_create(const dnt_world_ops *ops, void *self, const dnt_world_info 
                      dnt_world **out);
 void dnt_world_destroy(dnt_world *w);
 
+/* The operations of dnt_world_ops through the wrapper (same arguments and
+ * returns; reset sets the time to 0, step adds 1 on success, assimilate
+ * checks group < n_groups, save/load frame the state as described above). */
 int dnt_world_reset(dnt_world *w, uint64_t seed);
 int dnt_world_step(dnt_world *w, const double *action);
 void dnt_world_observe(const dnt_world *w, double *telemetry);
