@@ -22,6 +22,11 @@ typedef struct dnt_figure_text {
   const char *xlabel;
   const char *ylabel;
   int logy; /* 1 for a logarithmic y axis */
+  /* Heatmap only. Colour range [zmin, zmax] (both 0: automatic); a value
+   * outside it is drawn in the colour of the nearest end (its label still
+   * shows the value), so one huge outlier cannot wash out every other cell. */
+  double zmin, zmax;
+  int low_is_good; /* 1: low values green, high red (errors); 0: the reverse (rates) */
 } dnt_figure_text;
 
 /* Lines of columns `ycols` against column `xcol` of `csv` (a file name in dir). */

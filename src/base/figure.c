@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -264,6 +265,8 @@ typedef struct heat_spec {
   const char *csv, *xcol, *ycol, *zcol;
   const char **xs, **ys; /* distinct categories in order of first appearance */
   size_t nx, ny;
+  double zmin, zmax; /* colour range, both 0 for automatic */
+  int low_is_good;
 } heat_spec;
 
 static void put_index_function(FILE *f, const char *fn, const char **cats, size_t n) {
@@ -301,16 +304,28 @@ static void plot_heatmap(FILE *f, const void *spec) {
   put_index_function(f, "yi", h->ys, h->ny);
   put_tics(f, "xtics", h->xs, h->nx);
   put_tics(f, "ytics", h->ys, h->ny);
+  fputs("set xtics rotate by 30 right\n", f);
   fprintf(f, "set xrange [-0.5:%zu.5]\nset yrange [-0.5:%zu.5]\nunset grid\nset key off\n",
           h->nx - 1, h->ny - 1);
-  fputs("set palette defined (0 '#d73027', 0.5 '#fee08b', 1 '#1a9850')\n", f);
+  if (h->low_is_good)
+    fputs("set palette defined (0 '#1a9850', 0.5 '#fee08b', 1 '#d73027')\n", f);
+  else
+    fputs("set palette defined (0 '#d73027', 0.5 '#fee08b', 1 '#1a9850')\n", f);
+  if (h->zmin != 0 || h->zmax != 0) {
+    /* cells outside the range take the colour of its nearest end */
+    fprintf(f, "zmin = %.9g\nzmax = %.9g\nclampz(z) = z < zmin ? zmin : z > zmax ? zmax : z\n",
+            h->zmin, h->zmax);
+    fputs("set cbrange [zmin:zmax]\n", f);
+  } else {
+    fputs("clampz(z) = z\n", f);
+  }
   fputs("plot ", f);
   put_quoted(f, h->csv);
   fputs(" using ", f);
   put_cell(f, h);
-  fputs(":(0.5):(0.5):(column(", f);
+  fputs(":(0.5):(0.5):(clampz(column(", f);
   put_quoted(f, h->zcol);
-  fputs(")) with boxxyerror fillstyle solid noborder fillcolor palette, \\\n     '' using ", f);
+  fputs("))) with boxxyerror fillstyle solid noborder fillcolor palette, \\\n     '' using ", f);
   put_cell(f, h);
   fputs(":(sprintf('%.3g', column(", f);
   put_quoted(f, h->zcol);
@@ -329,11 +344,19 @@ int dnt_figure_heatmap(const char *dir, const char *name, const char *csv, const
   char path[PATH_MAX];
   if (snprintf(path, sizeof path, "%s/%s", dir, csv) >= (int)sizeof path)
     return dnt_error(DNT_ERR_ARG, "%s/%s: path too long", dir, csv);
+  heat_spec h = {csv, xcol, ycol, zcol, NULL, NULL, 0, 0, 0, 0, 0};
+  if (text) {
+    if (!(text->zmin <= text->zmax) || !isfinite(text->zmin) || !isfinite(text->zmax))
+      return dnt_error(DNT_ERR_ARG, "heatmap %s: colour range [%g, %g] is not a finite interval",
+                       name, text->zmin, text->zmax);
+    h.zmin = text->zmin;
+    h.zmax = text->zmax;
+    h.low_is_good = text->low_is_good;
+  }
   dnt_csv *t;
   int rc = dnt_csv_read(path, ',', &t);
   if (rc) return rc;
   size_t cx, cy, cz;
-  heat_spec h = {csv, xcol, ycol, zcol, NULL, NULL, 0, 0};
   if ((rc = dnt_csv_column(t, xcol, &cx)) || (rc = dnt_csv_column(t, ycol, &cy)) ||
       (rc = dnt_csv_column(t, zcol, &cz)))
     goto cleanup;

@@ -84,10 +84,24 @@ int main(void) {
                              "set xtics ('mean' 0, 'krum' 1)",
                              "set xrange [-0.5:1.5]",
                              "using (xi(strcol('rule'))):(yi(strcol('attack'))):(0.5):(0.5):"
-                             "(column('rate')) with boxxyerror",
+                             "(clampz(column('rate'))) with boxxyerror",
+                             "clampz(z) = z\n",
+                             "set palette defined (0 '#d73027'",
                              "with labels",
                              NULL};
   script_has("heat", heat_want);
+  /* A colour range clamps outliers; low_is_good turns the palette round. */
+  dnt_figure_text err_text = {"error", "rule", "attack", 0, 0, 1, 1};
+  CHECK_OK(dnt_figure_heatmap(root, "heat_err", "heat.csv", "rule", "attack", "rate", &err_text));
+  const char *heat_err_want[] = {"zmin = 0\nzmax = 1\n",
+                                 "clampz(z) = z < zmin ? zmin : z > zmax ? zmax : z",
+                                 "set cbrange [zmin:zmax]",
+                                 "set palette defined (0 '#1a9850'", NULL};
+  script_has("heat_err", heat_err_want);
+  dnt_figure_text bad_range = {"error", "rule", "attack", 0, 2, 1, 0};
+  CHECK(dnt_figure_heatmap(root, "heat_bad", "heat.csv", "rule", "attack", "rate", &bad_range) ==
+        DNT_ERR_ARG);
+  CHECK(strstr(dnt_last_error(), "[2, 1]") != NULL);
   const char *scatter_want[] = {"using 'x':'y':(column('cluster') + 1) with points", NULL};
   script_has("scatter", scatter_want);
   const char *bars_want[] = {"set style histogram clustered",
