@@ -107,7 +107,10 @@ int dnt_vecenv_init(dnt_vecenv *v, const dnt_env_ops *ops, const void *cfg, int 
 int dnt_vecenv_reset(dnt_vecenv *v, uint64_t seed);
 
 /* Steps every instance: `a` (n) for discrete envs, `u` (n, act_dim) for
- * continuous ones (the other may be NULL). Truncates at spec.max_steps. */
+ * continuous ones (the other may be NULL). Truncates at spec.max_steps.
+ * Before any instance moves, DNT_ERR_ARG for a discrete action outside
+ * 0..n_actions-1 and DNT_ERR_NUMERIC for a non-finite continuous value, naming
+ * the instance (a masked action is the caller's choice and is stepped). */
 int dnt_vecenv_step(dnt_vecenv *v, const int *a, const float *u);
 
 /* Finishes the step: obs <- next_obs (and mask <- next_mask) for running

@@ -5,6 +5,7 @@
  * per-instance virtual call is the only indirection (measured by
  * bench/rl/bench_rl.c on a trivial environment). */
 #include <assert.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -123,16 +124,36 @@ int dnt_vecenv_reset(dnt_vecenv *v, uint64_t seed) {
   return 0;
 }
 
+/* Every action within the env's kind before any instance moves: an index out
+ * of range or a NaN torque (an agent's diverged network, a shield's broken
+ * backup) would otherwise step silently into an undefined or NaN state. */
+static int check_actions(const dnt_vecenv *v, const int *a, const float *u) {
+  const dnt_env_spec *s = &v->spec;
+  for (int i = 0; i < v->n; i++) {
+    if (s->n_actions && (a[i] < 0 || a[i] >= s->n_actions))
+      return dnt_error(DNT_ERR_ARG, "env '%s': instance %d: action %d: expected 0..%d",
+                       v->ops->name, i, a[i], s->n_actions - 1);
+    for (int k = 0; k < s->act_dim; k++)
+      if (!isfinite(u[(size_t)i * s->act_dim + k]))
+        return dnt_error(DNT_ERR_NUMERIC,
+                         "env '%s': instance %d: action value %d = %g: expected finite",
+                         v->ops->name, i, k, (double)u[(size_t)i * s->act_dim + k]);
+  }
+  return 0;
+}
+
 int dnt_vecenv_step(dnt_vecenv *v, const int *a, const float *u) {
   const dnt_env_spec *s = &v->spec;
   size_t od = (size_t)s->obs_dim, nc = (size_t)s->n_costs;
   assert(s->n_actions ? a != NULL : u != NULL); /* the action kind of the env */
+  int rc = check_actions(v, a, u);
+  if (rc) return rc;
   for (int i = 0; i < v->n; i++) {
     int term = 0;
     float *cost = v->cost + (size_t)i * nc;
-    int rc = v->ops->step(v->inst[i], s->n_actions ? a[i] : 0,
-                          s->act_dim ? u + (size_t)i * s->act_dim : NULL, &v->rng[i],
-                          v->next_obs + (size_t)i * od, &v->reward[i], cost, &term);
+    rc = v->ops->step(v->inst[i], s->n_actions ? a[i] : 0,
+                      s->act_dim ? u + (size_t)i * s->act_dim : NULL, &v->rng[i],
+                      v->next_obs + (size_t)i * od, &v->reward[i], cost, &term);
     if (rc) return rc;
     v->t[i]++;
     v->terminated[i] = term != 0;

@@ -39,6 +39,19 @@ static void test_cartpole_dynamics(void) {
   c->x = 0, c->x_dot = 0, c->theta = 0.2094, c->theta_dot = 1.0;
   CHECK_OK(dnt_env_cartpole.step(inst, 1, NULL, &rng, obs, &r, &cost, &term));
   CHECK(term && r == 1.0f);
+  /* termination past |x| = 2.4 on either side (Gymnasium: x < -2.4 or x > 2.4) */
+  c->x = 2.39, c->x_dot = 1.0, c->theta = 0, c->theta_dot = 0;
+  CHECK_OK(dnt_env_cartpole.step(inst, 1, NULL, &rng, obs, &r, &cost, &term));
+  CHECK(term && r == 1.0f && cost == 1.0f);
+  CHECK_NEAR(c->x, 2.41, 1e-15);
+  CHECK_NEAR(c->x_dot, 1.1951219512195121, 1e-14);
+  CHECK_NEAR(c->theta_dot, -0.2926829268292683, 1e-14);
+  c->x = -2.39, c->x_dot = -1.0, c->theta = 0, c->theta_dot = 0;
+  CHECK_OK(dnt_env_cartpole.step(inst, 0, NULL, &rng, obs, &r, &cost, &term));
+  CHECK(term);
+  c->x = 2.3, c->x_dot = 0, c->theta = 0, c->theta_dot = 0;
+  CHECK_OK(dnt_env_cartpole.step(inst, 0, NULL, &rng, obs, &r, &cost, &term));
+  CHECK(!term);
   /* the cost flags the outer track */
   c->x = 1.5, c->x_dot = 0, c->theta = 0, c->theta_dot = 0;
   CHECK_OK(dnt_env_cartpole.step(inst, 1, NULL, &rng, obs, &r, &cost, &term));
@@ -79,6 +92,24 @@ static void test_pendulum_dynamics(void) {
   CHECK_NEAR(p->th, -2.621542000302245, 1e-12);
   CHECK_NEAR(p->thdot, 7.5691599939551, 1e-12);
   CHECK_NEAR(r, -15.24325, 1e-4);
+  /* speed clipped at +-8 (unclipped 8.5596), the angle moves by the clipped speed */
+  p->th = 0.5, p->thdot = 7.9;
+  u = 2.0f;
+  CHECK_OK(dnt_env_pendulum.step(inst, 0, &u, &rng, obs, &r, NULL, &term));
+  CHECK(p->thdot == 8.0);
+  CHECK_NEAR(p->th, 0.9, 1e-15);
+  CHECK_NEAR(r, -6.495, 1e-6);
+  p->th = -0.5, p->thdot = -7.9;
+  u = -2.0f;
+  CHECK_OK(dnt_env_pendulum.step(inst, 0, &u, &rng, obs, &r, NULL, &term));
+  CHECK(p->thdot == -8.0);
+  /* the cost normalises the angle: th = 4 costs (4 - 2 pi)^2, not 16 */
+  p->th = 4.0, p->thdot = 0.0;
+  u = 0.0f;
+  CHECK_OK(dnt_env_pendulum.step(inst, 0, &u, &rng, obs, &r, NULL, &term));
+  CHECK_NEAR(r, -5.212935146920741, 1e-6);
+  CHECK_NEAR(p->thdot, -0.5676018714809462, 1e-12);
+  CHECK_NEAR(p->th, 3.9716199064259525, 1e-12);
   CHECK_NEAR(dnt_angle_normalize(7.0), 0.7168146928204138, 1e-12);
   CHECK_NEAR(dnt_angle_normalize(-7.0), -0.7168146928204138, 1e-12);
   CHECK_NEAR(dnt_angle_normalize(M_PI), -M_PI, 1e-12); /* [-pi, pi) as Python's % */
@@ -172,7 +203,33 @@ static void test_cartpole_random_episodes(void) {
   CHECK(dnt_env_builtin("nosuch") == NULL);
 }
 
+/* A bad action is refused, naming the instance, before any instance moves. */
+static void test_bad_actions(void) {
+  dnt_vecenv v;
+  CHECK_OK(dnt_vecenv_init(&v, &dnt_env_cartpole, NULL, 3, 1));
+  float before[12];
+  memcpy(before, v.obs, sizeof before);
+  int a[3] = {1, 0, 2};
+  CHECK(dnt_vecenv_step(&v, a, NULL) == DNT_ERR_ARG);
+  CHECK(strstr(dnt_last_error(), "instance 2: action 2") != NULL);
+  a[2] = -1;
+  CHECK(dnt_vecenv_step(&v, a, NULL) == DNT_ERR_ARG);
+  CHECK(v.steps == 0 && v.t[0] == 0 && memcmp(before, v.obs, sizeof before) == 0);
+  dnt_vecenv_free(&v);
+  CHECK_OK(dnt_vecenv_init(&v, &dnt_env_pendulum, NULL, 2, 1));
+  float u[2] = {0.5f, NAN};
+  CHECK(dnt_vecenv_step(&v, NULL, u) == DNT_ERR_NUMERIC);
+  CHECK(strstr(dnt_last_error(), "instance 1") != NULL);
+  u[1] = INFINITY;
+  CHECK(dnt_vecenv_step(&v, NULL, u) == DNT_ERR_NUMERIC);
+  u[1] = 7.0f; /* finite and out of bounds: clipped by the env, as Gymnasium */
+  CHECK_OK(dnt_vecenv_step(&v, NULL, u));
+  CHECK(v.steps == 2);
+  dnt_vecenv_free(&v);
+}
+
 int main(void) {
+  test_bad_actions();
   test_cartpole_dynamics();
   test_pendulum_dynamics();
   test_chain();
