@@ -131,7 +131,8 @@ int dnt_dqn_step(dnt_dqn *q);
 /* Steps until at least `steps` more env steps are taken. */
 int dnt_dqn_train(dnt_dqn *q, int64_t steps);
 /* One gradient step on a sampled batch (called by dnt_dqn_step; public for
- * tests and custom loops). Needs a non-empty replay. */
+ * tests and custom loops). Needs a non-empty replay. DNT_ERR_NUMERIC when the
+ * loss is not finite, before the parameters, optimiser or priorities change. */
 int dnt_dqn_update(dnt_dqn *q);
 
 /* Greedy actions of the online net for n observations (n, input_dim), over

@@ -93,8 +93,10 @@ void dnt_replay_batch_free(dnt_replay_batch *b);
  * `beta` is the importance-sampling exponent (ignored when uniform). */
 void dnt_replay_sample(const dnt_replay *rb, dnt_rng *rng, int n, double beta, dnt_replay_batch *b);
 
-/* Sets p = |td[k]| + eps for slot idx[k], k < n (prioritised buffers only). */
-void dnt_replay_update_priorities(dnt_replay *rb, const int *idx, const float *td, int n);
+/* Sets p = (|td[k]| + eps)^alpha for slot idx[k], k < n (prioritised buffers
+ * only). DNT_ERR_ARG for a slot outside 0..size-1, DNT_ERR_NUMERIC for a
+ * non-finite td, both before any priority changes. O(n log capacity). */
+int dnt_replay_update_priorities(dnt_replay *rb, const int *idx, const float *td, int n);
 
 /* P(i) of slot i under the current priorities (1/size when uniform). */
 double dnt_replay_probability(const dnt_replay *rb, int i);

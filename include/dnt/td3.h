@@ -105,8 +105,13 @@ int dnt_td3_create(const dnt_td3_config *cfg, dnt_vecenv *env, dnt_hooks *hooks,
                    uint64_t seed, dnt_td3 **out);
 void dnt_td3_destroy(dnt_td3 *t);
 
+/* One vector step (n env steps with exploration) plus the training it makes due. */
 int dnt_td3_step(dnt_td3 *t);
+/* Steps until at least `steps` more env steps are taken. */
 int dnt_td3_train(dnt_td3 *t, int64_t steps);
+/* One update on a sampled batch: the critics, and every policy_delay-th call
+ * the actor and the targets. Needs a non-empty replay. DNT_ERR_NUMERIC when
+ * the critic loss is not finite, before any parameter changes. */
 int dnt_td3_update(dnt_td3 *t);
 
 /* Deterministic actions mu(obs) in environment scale, u (n, act_dim). */

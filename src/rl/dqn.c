@@ -227,6 +227,11 @@ int dnt_dqn_update(dnt_dqn *q) {
     q->pred[k] = qv[(size_t)k * na + b->action[k]];
   /* Huber loss averaged over the batch; dq holds d loss / d Q(s, a) */
   q->loss = dnt_loss_huber(q->pred, q->y, (size_t)n, c->huber_delta, q->td);
+  q->updates++;
+  /* before any change: the parameters stay those of the last finite update */
+  if (!isfinite(q->loss))
+    return dnt_error(DNT_ERR_NUMERIC, "dqn: loss = %g at update %lld (lr %g too large?)",
+                     (double)q->loss, (long long)q->updates, (double)c->lr);
   memset(q->dq, 0, (size_t)n * na * sizeof(float));
   for (int k = 0; k < n; k++)
     q->dq[(size_t)k * na + b->action[k]] = b->weight[k] * q->td[k];
@@ -238,12 +243,8 @@ int dnt_dqn_update(dnt_dqn *q) {
   if (c->prioritized) {
     for (int k = 0; k < n; k++)
       q->td[k] = q->pred[k] - q->y[k];
-    dnt_replay_update_priorities(&q->replay, b->idx, q->td, n);
+    return dnt_replay_update_priorities(&q->replay, b->idx, q->td, n);
   }
-  q->updates++;
-  if (!isfinite(q->loss))
-    return dnt_error(DNT_ERR_NUMERIC, "dqn: loss = %g at update %lld (lr %g too large?)",
-                     (double)q->loss, (long long)q->updates, (double)c->lr);
   return 0;
 }
 

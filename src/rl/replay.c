@@ -209,12 +209,24 @@ void dnt_replay_sample(const dnt_replay *rb, dnt_rng *rng, int n, double beta,
   }
 }
 
-void dnt_replay_update_priorities(dnt_replay *rb, const int *idx, const float *td, int n) {
+int dnt_replay_update_priorities(dnt_replay *rb, const int *idx, const float *td, int n) {
+  /* all checked before any leaf changes: one NaN would poison the sums */
+  for (int k = 0; k < n; k++) {
+    if (idx[k] < 0 || idx[k] >= rb->size)
+      return dnt_error(DNT_ERR_ARG, "replay: priority update %d: slot %d: expected 0..%d", k,
+                       idx[k], rb->size - 1);
+    if (!isfinite(td[k]))
+      return dnt_error(DNT_ERR_NUMERIC,
+                       "replay: priority update %d (slot %d): TD error %g: "
+                       "expected a finite number",
+                       k, idx[k], (double)td[k]);
+  }
   for (int k = 0; k < n; k++) {
     double p = pow(fabs((double)td[k]) + rb->eps, rb->alpha);
     if (p > rb->max_priority) rb->max_priority = p;
     tree_set(rb, idx[k], p);
   }
+  return 0;
 }
 
 double dnt_replay_probability(const dnt_replay *rb, int i) {

@@ -263,8 +263,12 @@ int dnt_td3_update(dnt_td3 *t) {
     t->critic_loss += dnt_loss_mse(q, t->y, (size_t)n, t->dq);
     dnt_net_backward(t->critic[j], t->dq, NULL);
   }
-  dnt_adam_step(&t->critic_opt, t->params + t->n_actor, cgrads);
   t->updates++;
+  /* before any change: the parameters stay those of the last finite update */
+  if (!isfinite(t->critic_loss))
+    return dnt_error(DNT_ERR_NUMERIC, "td3: critic loss = %g at update %lld",
+                     (double)t->critic_loss, (long long)t->updates);
+  dnt_adam_step(&t->critic_opt, t->params + t->n_actor, cgrads);
   if (t->updates % c->policy_delay == 0) {
     /* actor: ascend mean Q1(s, mu(s)) through the critic's input gradient */
     const float *a = dnt_net_forward(t->actor, b->obs, n);
@@ -285,9 +289,6 @@ int dnt_td3_update(dnt_td3 *t) {
     dnt_adam_step(&t->actor_opt, t->params, t->grads);
     dnt_vec_lerp(t->tparams, t->params, c->tau, t->n_params);
   }
-  if (!isfinite(t->critic_loss))
-    return dnt_error(DNT_ERR_NUMERIC, "td3: critic loss = %g at update %lld",
-                     (double)t->critic_loss, (long long)t->updates);
   return 0;
 }
 

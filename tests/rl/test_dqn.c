@@ -267,7 +267,39 @@ static void test_checkpoint_and_determinism(void) {
   dnt_vecenv_free(&pe);
 }
 
+/* A non-finite loss is reported before the parameters, Adam's moments or the
+ * priorities change (a NaN reward stands for any diverged input). */
+static void test_nan_update(void) {
+  dnt_vecenv env;
+  CHECK_OK(dnt_vecenv_init(&env, &corridor_ops, NULL, 1, 1));
+  dnt_dqn_config c = small_config();
+  c.batch = 4;
+  c.prioritized = 1;
+  dnt_dqn *q;
+  CHECK_OK(dnt_dqn_create(&c, &env, NULL, NULL, 3, &q));
+  float obs[L] = {0}, next[L] = {0};
+  obs[2] = next[3] = 1.0f;
+  for (int k = 0; k < 4; k++)
+    dnt_replay_add(&q->replay, obs, 1, NULL, 0.5f, NULL, next, 0, NULL);
+  CHECK_OK(dnt_dqn_update(q));
+  size_t n;
+  float *p = dnt_dqn_params(q, &n);
+  float *before = malloc(n * sizeof *before);
+  memcpy(before, p, n * sizeof *before);
+  double root = q->replay.sum_tree[1];
+  for (int k = 0; k < 4; k++)
+    q->replay.reward[k] = NAN;
+  CHECK(dnt_dqn_update(q) == DNT_ERR_NUMERIC);
+  CHECK(strstr(dnt_last_error(), "loss") != NULL);
+  CHECK(memcmp(before, p, n * sizeof *before) == 0 && q->opt.t == 1);
+  CHECK(q->replay.sum_tree[1] == root);
+  free(before);
+  dnt_dqn_destroy(q);
+  dnt_vecenv_free(&env);
+}
+
 int main(void) {
+  test_nan_update();
   test_double_target();
   test_epsilon();
   test_checkpoint_and_determinism();

@@ -91,7 +91,7 @@ static void test_prioritized(void) {
   CHECK_NEAR(dnt_replay_probability(&rb, 3), 1.0 / n, 1e-12);
   int idx[6] = {0, 1, 2, 3, 4, 5};
   float td[6] = {0.1f, 0.5f, 1.0f, 2.0f, 4.0f, 0.25f};
-  dnt_replay_update_priorities(&rb, idx, td, n);
+  CHECK_OK(dnt_replay_update_priorities(&rb, idx, td, n));
   double p[6], sum = 0;
   for (int i = 0; i < n; i++)
     sum += p[i] = pow(fabs((double)td[i]) + 1e-6, alpha);
@@ -125,7 +125,7 @@ static void test_prioritized(void) {
   for (int r = 0; r < 10000; r++) {
     int i = (int)dnt_rng_below(&rng, n);
     float t = (float)dnt_rng_exponential(&rng, 1.0);
-    dnt_replay_update_priorities(&rb, &i, &t, 1);
+    CHECK_OK(dnt_replay_update_priorities(&rb, &i, &t, 1));
   }
   double leaves = 0, lmin = INFINITY;
   for (int i = 0; i < n; i++) {
@@ -134,6 +134,16 @@ static void test_prioritized(void) {
   }
   CHECK_NEAR(rb.sum_tree[1], leaves, 1e-12 * leaves);
   CHECK(rb.min_tree[1] == lmin);
+  /* a NaN TD error or a slot past the end changes nothing */
+  double root = rb.sum_tree[1];
+  int two[2] = {1, 2};
+  float bad[2] = {0.5f, NAN};
+  CHECK(dnt_replay_update_priorities(&rb, two, bad, 2) == DNT_ERR_NUMERIC);
+  CHECK(strstr(dnt_last_error(), "slot 2") != NULL);
+  two[1] = n;
+  bad[1] = 1.0f;
+  CHECK(dnt_replay_update_priorities(&rb, two, bad, 2) == DNT_ERR_ARG);
+  CHECK(rb.sum_tree[1] == root);
   dnt_replay_batch_free(&b);
   dnt_replay_free(&rb);
 }

@@ -131,7 +131,34 @@ static void test_checkpoint_and_determinism(void) {
   dnt_vecenv_free(&e2);
 }
 
+/* A non-finite critic loss is reported before any parameter changes. */
+static void test_nan_update(void) {
+  dnt_vecenv env;
+  CHECK_OK(dnt_vecenv_init(&env, &drive_ops, NULL, 1, 5));
+  dnt_td3_config c = small(0);
+  c.batch = 4;
+  dnt_td3 *t;
+  CHECK_OK(dnt_td3_create(&c, &env, NULL, NULL, 9, &t));
+  float o = 0.5f, next = 0.25f, a = -0.5f;
+  for (int k = 0; k < 4; k++)
+    dnt_replay_add(&t->replay, &o, 0, &a, -0.1f, NULL, &next, 0, NULL);
+  CHECK_OK(dnt_td3_update(t));
+  size_t n;
+  float *p = dnt_td3_params(t, &n);
+  float *before = malloc(n * sizeof *before);
+  memcpy(before, p, n * sizeof *before);
+  for (int k = 0; k < 4; k++)
+    t->replay.reward[k] = NAN;
+  CHECK(dnt_td3_update(t) == DNT_ERR_NUMERIC);
+  CHECK(strstr(dnt_last_error(), "critic loss") != NULL);
+  CHECK(memcmp(before, p, n * sizeof *before) == 0 && t->critic_opt.t == 1);
+  free(before);
+  dnt_td3_destroy(t);
+  dnt_vecenv_free(&env);
+}
+
 int main(void) {
+  test_nan_update();
   test_checkpoint_and_determinism();
   solves("TD3", 0);
   solves("DDPG", 1);
