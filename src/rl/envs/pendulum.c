@@ -1,4 +1,25 @@
-/* src/rl/envs/pendulum.c: Pendulum-v1, exactly as Gymnasium's pendulum.py. */
+/* src/rl/envs/pendulum.c: Pendulum-v1, exactly as Gymnasium's pendulum.py.
+ *
+ * Source checked line by line (Gymnasium 1.0):
+ *   gymnasium/envs/classic_control/pendulum.py, PendulumEnv.__init__:
+ *     max_speed 8, max_torque 2.0, dt 0.05, g (argument, default 10.0),
+ *     m 1.0, l 1.0; action Box(-2, 2, (1,), float32);
+ *   PendulumEnv.step:
+ *     u = np.clip(u, -max_torque, max_torque)[0]
+ *     costs = angle_normalize(th) ** 2 + 0.1 * thdot**2 + 0.001 * (u**2)
+ *     newthdot = thdot + (3 * g / (2 * l) * np.sin(th) + 3.0 / (m * l**2) * u) * dt
+ *     newthdot = np.clip(newthdot, -max_speed, max_speed)
+ *     newth = th + newthdot * dt;  returns (obs, -costs, False, False)
+ *   (the cost uses the state BEFORE the update; th itself is never wrapped);
+ *   PendulumEnv.reset: state = np_random.uniform(-[pi, 1], [pi, 1]);
+ *   PendulumEnv._get_obs: float32 (cos th, sin th, thdot);
+ *   angle_normalize(x) = ((x + np.pi) % (2 * np.pi)) - np.pi;
+ *   gymnasium/envs/__init__.py: register(id="Pendulum-v1", max_episode_steps=200).
+ * The one deliberate difference: u is the action's float32, so NumPy rounds
+ * u**2 (and, under NumPy 2's promotion rules, 3.0 / (m * l**2) * u) to
+ * float32; here every term is double, a difference of one float32 rounding
+ * (relative 6e-8) in those terms only.
+ * tests/rl/test_env.c compares steps with values computed by that code. */
 #include <math.h>
 #include <stdlib.h>
 
