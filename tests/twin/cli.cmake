@@ -28,3 +28,32 @@ list(LENGTH rows n)
 if(NOT n EQUAL 201)
   message(FATAL_ERROR "fidelity.csv has ${n} lines, expected a header and 200 steps")
 endif()
+
+# A malformed traffic file is refused naming its file and line.
+file(WRITE ${WORK}/bad_traffic.csv "date,V-0,V-1\n0,1,2\n1,oops,3\n")
+expect(1 twin --quick --quiet --traffic ${WORK}/bad_traffic.csv --out ${WORK}/bad)
+expect_text(last_err "bad_traffic.csv:3: column 2 'V-0' = 'oops'")
+
+# The shared real data (skipped when absent): the Melbourne sites with the beam
+# traffic under multi-rate sync, and the one-day Milan trace under the event
+# policy, where the replaying twin never diverges: it fails naming the field,
+# and runs with a heartbeat.
+set(sites ${DATA}/bs_sites/melbourne_cbd_sites.csv)
+set(beam ${DATA}/traffic/beam_wireless.csv)
+set(milan ${DATA}/traffic/milan_6cells_internet_2013-11-01.csv)
+if(NOT EXISTS ${sites} OR NOT EXISTS ${beam} OR NOT EXISTS ${milan})
+  message("shared data absent: real-data part skipped")
+  return()
+endif()
+expect(0 twin --quick --quiet --sites ${sites} --traffic ${beam} --policy multirate
+       --latency 7200 --steps 240 --set twin.lstm.train_steps=40 --out ${WORK}/melbourne)
+expect_text(last_out "policy multirate, latency 2 steps")
+file(READ ${WORK}/melbourne/summary.json summary)
+expect_text(summary "\"n_bs\": 125")
+expect_text(summary "beam_wireless.csv")
+expect(1 twin --quick --quiet --traffic ${milan} --policy event
+       --set twin.lstm.train_steps=40 --out ${WORK}/milan_silent)
+expect_text(last_err "field 'traffic.bs0' was never synced \\(policy event sent 0 reports")
+expect(0 twin --quick --quiet --traffic ${milan} --policy event
+       --set twin.max_silence_s=3600 --set twin.lstm.train_steps=40 --out ${WORK}/milan)
+expect_text(last_out "policy event")
