@@ -56,6 +56,7 @@ typedef struct dnt_cmdp {
  * kind DUAL uses lr; PID uses kp, ki, kd (lr ignored). lambda_max > 0. */
 int dnt_cmdp_init(dnt_cmdp *c, int n, const double *threshold, dnt_lagrange_kind kind, double lr,
                   double kp, double ki, double kd, double lambda_max);
+/* Frees the arrays and zeroes the struct. */
 void dnt_cmdp_free(dnt_cmdp *c);
 
 /* Accumulates one step's costs (n values). O(n). */

@@ -124,6 +124,7 @@ typedef struct dnt_dqn {
  * a continuous env or a cmdp whose size differs from the env's n_costs. */
 int dnt_dqn_create(const dnt_dqn_config *cfg, dnt_vecenv *env, dnt_hooks *hooks, dnt_cmdp *cmdp,
                    uint64_t seed, dnt_dqn **out);
+/* Frees the agent (NULL is a no-op); the borrowed env, hooks and cmdp stay. */
 void dnt_dqn_destroy(dnt_dqn *q);
 
 /* One vector step (n env steps, epsilon-greedy) plus the training it makes due. */
@@ -138,6 +139,7 @@ int dnt_dqn_update(dnt_dqn *q);
 /* Greedy actions of the online net for n observations (n, input_dim), over
  * allowed actions when mask (n, n_actions) is given. Any n >= 1. */
 int dnt_dqn_act(dnt_dqn *q, const float *obs, const unsigned char *mask, int n, int *a);
+/* The greedy policy as a dnt_policy borrowing q (valid while q lives). */
 dnt_policy dnt_dqn_policy(dnt_dqn *q);
 
 /* TD targets of a batch of b transitions (a pure function):
@@ -154,6 +156,7 @@ int dnt_dqn_batch_targets(dnt_dqn *q, const dnt_replay_batch *b, float *y);
 /* The online net's parameters (one flat vector, length *n); writable: after a
  * change call dnt_dqn_sync_target if the target must follow. */
 float *dnt_dqn_params(dnt_dqn *q, size_t *n);
+/* Copies the online parameters into the target net. O(params). */
 void dnt_dqn_sync_target(dnt_dqn *q);
 /* Checkpoint of the online net (description: input, actions, hidden, dueling);
  * load also sets the target. DNT_ERR_MISMATCH for another architecture. */

@@ -122,6 +122,8 @@ static inline int dnt_vecenv_done(const dnt_vecenv *v, int i) {
   return v->terminated[i] || v->truncated[i];
 }
 
+/* Destroys every instance and frees the arrays; the struct is zeroed, so a
+ * second free is harmless. */
 void dnt_vecenv_free(dnt_vecenv *v);
 
 #ifdef __cplusplus

@@ -114,6 +114,7 @@ dnt_intervention dnt_intervention_shield(const char *name, dnt_safe_fn is_safe,
                                          dnt_shield_learn learn);
 dnt_intervention dnt_intervention_reward(const char *name, dnt_reward_fn reshape, void *user);
 
+/* An empty list. */
 void dnt_hooks_init(dnt_hooks *h);
 /* Appends iv (borrowed); DNT_ERR_ARG when the list is full or iv is incomplete. */
 int dnt_hooks_add(dnt_hooks *h, dnt_intervention *iv);

@@ -86,6 +86,9 @@ void dnt_replay_add(dnt_replay *rb, const float *obs, int a, const float *u, flo
                     const float *cost, const float *next_obs, int terminal,
                     const unsigned char *next_mask);
 
+/* Allocates a batch of max_batch >= 1 rows shaped like rb's transitions
+ * (DNT_ERR_ARG, DNT_ERR_NOMEM); the batch does not refer to rb afterwards.
+ * dnt_replay_batch_free releases it (and zeroes the struct). */
 int dnt_replay_batch_init(dnt_replay_batch *b, const dnt_replay *rb, int max_batch);
 void dnt_replay_batch_free(dnt_replay_batch *b);
 

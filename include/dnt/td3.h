@@ -65,9 +65,11 @@ typedef struct dnt_td3_config {
   int cmdp_update_every;
 } dnt_td3_config;
 
+/* Our TD3 defaults (docs/RL.md compares them with SB3's and CleanRL's). */
 void dnt_td3_config_default(dnt_td3_config *c);
 /* TD3's loop reduced to DDPG: one critic, policy_delay 1, no smoothing. */
 void dnt_ddpg_config_default(dnt_td3_config *c);
+/* DNT_ERR_CONFIG naming the first bad field, or 0. */
 int dnt_td3_config_check(const dnt_td3_config *c);
 
 typedef struct dnt_td3 {
@@ -103,6 +105,7 @@ typedef struct dnt_td3 {
 /* As dnt_dqn_create, for an env with continuous actions (act_dim > 0). */
 int dnt_td3_create(const dnt_td3_config *cfg, dnt_vecenv *env, dnt_hooks *hooks, dnt_cmdp *cmdp,
                    uint64_t seed, dnt_td3 **out);
+/* Frees the agent (NULL is a no-op); the borrowed env, hooks and cmdp stay. */
 void dnt_td3_destroy(dnt_td3 *t);
 
 /* One vector step (n env steps with exploration) plus the training it makes due. */
@@ -116,10 +119,12 @@ int dnt_td3_update(dnt_td3 *t);
 
 /* Deterministic actions mu(obs) in environment scale, u (n, act_dim). */
 int dnt_td3_act(dnt_td3 *t, const float *obs, int n, float *u);
+/* The deterministic policy as a dnt_policy borrowing t (valid while t lives). */
 dnt_policy dnt_td3_policy(dnt_td3 *t);
 
 /* The whole vector [actor | critics] (length *n). */
 float *dnt_td3_params(dnt_td3 *t, size_t *n);
+/* Copies the whole vector into the target vector. O(params). */
 void dnt_td3_sync_target(dnt_td3 *t);
 /* Checkpoint of actor and critics; load also sets the targets. */
 int dnt_td3_save(const dnt_td3 *t, const char *path);
