@@ -49,7 +49,7 @@ typedef struct dnt_env_spec {
   float act_high[DNT_ENV_MAX_ACT];
   int n_costs;   /* constraint costs returned per step (0 = plain MDP) */
   int max_steps; /* truncation horizon (Gymnasium's TimeLimit); 0 = none */
-  int has_mask;  /* 1 if ops->mask is provided */
+  int has_mask;  /* 1 if ops->mask is provided (dnt_vecenv_init sets it from ops) */
 } dnt_env_spec;
 
 typedef struct dnt_env_ops {
@@ -99,7 +99,8 @@ typedef struct dnt_vecenv {
 /* Creates n >= 1 instances of `ops` with config `cfg`, seeds instance i with
  * dnt_rng_stream(seed, i) and resets them all. DNT_ERR_ARG if the spec is
  * invalid (obs_dim <= 0, not exactly one of n_actions/act_dim, act_dim >
- * DNT_ENV_MAX_ACT, inconsistent across instances); the env's own errors pass
+ * DNT_ENV_MAX_ACT, inconsistent across instances, has_mask set without
+ * ops->mask, a mask with continuous actions); the env's own errors pass
  * through. On error nothing is left allocated. */
 int dnt_vecenv_init(dnt_vecenv *v, const dnt_env_ops *ops, const void *cfg, int n, uint64_t seed);
 

@@ -30,7 +30,7 @@ static int check_spec(const dnt_env_spec *s, const char *name) {
     return dnt_error(DNT_ERR_ARG, "env '%s': n_costs = %d, max_steps = %d: expected >= 0", name,
                      s->n_costs, s->max_steps);
   if (s->has_mask && s->n_actions == 0)
-    return dnt_error(DNT_ERR_ARG, "env '%s': has_mask with continuous actions", name);
+    return dnt_error(DNT_ERR_ARG, "env '%s': an action mask with continuous actions", name);
   return 0;
 }
 
@@ -75,6 +75,13 @@ int dnt_vecenv_init(dnt_vecenv *v, const dnt_env_ops *ops, const void *cfg, int 
     memset(&s, 0, sizeof s);
     rc = ops->create(cfg, &s, &v->inst[i]);
     if (rc) break;
+    /* the table decides: an env that gives ops->mask but forgets has_mask
+     * would act masked yet bootstrap over masked next actions */
+    if (s.has_mask && !ops->mask) {
+      rc = dnt_error(DNT_ERR_ARG, "env '%s': has_mask = 1 but ops->mask is NULL", ops->name);
+      break;
+    }
+    s.has_mask = ops->mask != NULL;
     if (i == 0) {
       v->spec = s;
       rc = check_spec(&s, ops->name);

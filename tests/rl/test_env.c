@@ -203,6 +203,27 @@ static void test_cartpole_random_episodes(void) {
   CHECK(dnt_env_builtin("nosuch") == NULL);
 }
 
+/* has_mask follows ops->mask: an env that forgets the flag still has its
+ * masks in the spec (and so in DQN's replay); the flag without ops->mask is
+ * refused. */
+static int chain_no_flag(const void *cfg, dnt_env_spec *spec, void **inst) {
+  int rc = dnt_env_chain.create(cfg, spec, inst);
+  spec->has_mask = 0;
+  return rc;
+}
+static void test_mask_flag(void) {
+  dnt_env_ops ops = dnt_env_chain;
+  ops.create = chain_no_flag;
+  dnt_vecenv v;
+  CHECK_OK(dnt_vecenv_init(&v, &ops, NULL, 2, 1));
+  CHECK(v.spec.has_mask == 1 && v.mask[0] == 0);
+  dnt_vecenv_free(&v);
+  ops = dnt_env_chain;
+  ops.mask = NULL;
+  CHECK(dnt_vecenv_init(&v, &ops, NULL, 2, 1) == DNT_ERR_ARG);
+  CHECK(strstr(dnt_last_error(), "ops->mask") != NULL);
+}
+
 /* A bad action is refused, naming the instance, before any instance moves. */
 static void test_bad_actions(void) {
   dnt_vecenv v;
@@ -229,6 +250,7 @@ static void test_bad_actions(void) {
 }
 
 int main(void) {
+  test_mask_flag();
   test_bad_actions();
   test_cartpole_dynamics();
   test_pendulum_dynamics();
