@@ -43,7 +43,10 @@ typedef struct dnt_eval_result {
 
 /* Runs `episodes` episodes of the policy on n_envs instances of (ops, cfg)
  * seeded with `seed`, through `hooks` (may be NULL; reward hooks do not change
- * the reported return). DNT_ERR_ARG if the policy's input_dim does not match. */
+ * the reported return). DNT_ERR_ARG if the policy's input_dim does not match.
+ * Every episode must end (a terminal state or spec.max_steps > 0): the loop
+ * runs until `episodes` episodes have finished. Cost: episodes x episode
+ * length policy rows plus as many env steps. */
 int dnt_policy_evaluate(const dnt_policy *p, const dnt_env_ops *ops, const void *cfg, int n_envs,
                         int episodes, uint64_t seed, dnt_hooks *hooks, dnt_eval_result *out);
 
