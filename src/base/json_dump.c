@@ -41,5 +41,6 @@ static int max_digits(const json_t *v) {
 }
 
 char *dnt_json_dump_exact(const json_t *v) {
-  return json_dumps(v, JSON_INDENT(2) | JSON_ENCODE_ANY | JSON_REAL_PRECISION(max_digits(v)));
+  unsigned digits = (unsigned)max_digits(v); /* 15..17 */
+  return json_dumps(v, JSON_INDENT(2) | JSON_ENCODE_ANY | JSON_REAL_PRECISION(digits));
 }
