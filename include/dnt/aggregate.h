@@ -16,7 +16,8 @@
  *              per coordinate, average the rest (Yin et al. 2018). needs n >= 2f+1, O(nd)
  *   KRUM       Blanchard et al. 2017: score_i = sum of squared distances to the
  *              n-f-2 nearest others; the lowest score wins.        needs n >= 2f+3,
- *              O(n^2 d) through ONE ssyrk (Gram matrix), not n^2 vector loops
+ *              O(n^2 d) through the Gram matrix (ssyrk), not n^2 vector
+ *              loops (see dnt_agg_pairwise_dist2)
  *   MULTIKRUM  average (weighted) of the m lowest Krum scores (m = n - f by
  *              default).                                           needs n >= 2f+3
  *   BULYAN     El Mhamdi et al. 2018: theta = n - 2f rows chosen by repeated
@@ -25,7 +26,10 @@
  *   GEOMED     geometric median (RFA, Pillutla et al. 2022) by smoothed
  *              Weiszfeld iterations z <- sum_i b_i x_i / sum_i b_i,
  *              b_i = w_i / max(nu, ||x_i - z||), iterated in the span of the
- *              rows: one ssyrk, O(n^2) per iteration, one sgemv.    needs n >= 2f+1
+ *              rows: one Gram matrix, O(n^2) per iteration, one
+ *              sgemv; stops when ||z' - z|| < tol times the rows' median
+ *              distance to the Gram matrix's origin (0 or a central row,
+ *              see dnt_agg_pairwise_dist2).                     needs n >= 2f+1
  *   CCLIP      centered clipping, Karimireddy et al. 2021 (Alg. 2):
  *              v <- v + (1/n) sum_i (x_i - v) min(1, tau / ||x_i - v||),
  *              L iterations from v0 = `center` or the coordinate-wise median;
@@ -95,7 +99,7 @@ typedef struct dnt_agg_params {
   int bucket_size;       /* BUCKETING: s >= 1 (default 2) */
   int multikrum_m;       /* MULTIKRUM: rows averaged; 0 = n - f */
   int geomed_iters;      /* GEOMED: Weiszfeld iterations (default 100) */
-  double geomed_tol;     /* GEOMED: stop when the relative change < tol (1e-6) */
+  double geomed_tol;     /* GEOMED: stop when the change < tol x the rows' spread (1e-6) */
   double geomed_nu;      /* GEOMED: smoothing nu (1e-6) */
   double cclip_tau;      /* CCLIP: radius; 0 = median of ||x_i - v0|| (default 0) */
   int cclip_iters;       /* CCLIP: L (default 3) */
@@ -144,9 +148,16 @@ const dnt_agg_params *dnt_agg_get_params(const dnt_agg *a);
 int dnt_agg_run(dnt_agg *a, const float *X, const double *w, int n, float *out, float *kept,
                 dnt_rng *rng);
 
-/* Pairwise squared distances D (n, n) of the rows of X through one ssyrk:
- * D_ij = G_ii + G_jj - 2 G_ij with G = X X^T, clamped at 0. gram (n, n) is
- * caller scratch. O(n^2 d). Exposed for attacks and tests. */
+/* Pairwise squared distances D (n, n) of the rows of X from their Gram
+ * matrix: D_ij = G_ii + G_jj - 2 G_ij, clamped at 0, G = X X^T (one ssyrk).
+ * When the rows lie closer together than a tenth of their norms (a large
+ * common part, as with IID clients: checked on a 64-column sample), float
+ * G's rounding (~1e-7 ||x||^2) would swamp the distances, so G is formed
+ * again from the rows minus a central row (the one with the smallest median
+ * distance to the others), in blocks of columns, one ssyrk each: the rounding
+ * then scales with the spread of the majority. gram is caller scratch of
+ * dnt_agg_dist_scratch(n) floats. O(n^2 d). Exposed for attacks and tests. */
+size_t dnt_agg_dist_scratch(int n);
 void dnt_agg_pairwise_dist2(const float *X, int n, size_t d, float *gram, double *D);
 
 /* Krum scores (n) from squared distances D (n, n): sum of the n - f - 2

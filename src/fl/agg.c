@@ -165,7 +165,7 @@ int dnt_agg_create(const dnt_agg_params *p, int max_n, size_t d, dnt_agg **out) 
   size_t sub = (size_t)p->dnc_subdim < d ? (size_t)p->dnc_subdim : d;
   int need_pre = p->pre != DNT_AGG_PRE_NONE;
   int need_dnc = p->rule == DNT_AGG_DNC;
-  a->gram = malloc(nn * sizeof *a->gram);
+  a->gram = malloc(dnt_agg_dist_scratch(max_n) * sizeof *a->gram);
   a->D = malloc(nn * sizeof *a->D);
   a->score = malloc(n * sizeof *a->score);
   a->dtmp = malloc((n + 1) * sizeof *a->dtmp);

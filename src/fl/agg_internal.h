@@ -11,11 +11,18 @@
  * copied into colbuf and sorted column-wise by a sorting network. */
 #define AGG_BLOCK 256
 
+/* Columns per block of the centred Gram matrix (agg_gram): the
+ * (n, AGG_GRAM_BLOCK) centred copy stays in cache, and ssyrk still gets a long
+ * inner dimension. */
+#define AGG_GRAM_BLOCK 2048
+#define AGG_CENTRE_BELOW 1e-2
+
 struct dnt_agg {
   dnt_agg_params p;
   int max_n;
   size_t d;
-  float *gram;     /* (max_n, max_n) X X^T, upper triangle */
+  float *gram;     /* (dnt_agg_dist_scratch(max_n)) Gram matrix (max_n, max_n), upper
+                    * triangle, then the centring block */
   double *D;       /* (max_n, max_n) squared distances */
   double *score;   /* (max_n) Krum / DnC scores, Weiszfeld weights */
   double *dtmp;    /* (max_n + 1) scratch */
@@ -41,6 +48,14 @@ struct dnt_agg {
   double *eigwork; /* (26 max_n) DnC: LAPACK dsyevr work */
   int *eigiwork;   /* (10 max_n) DnC: LAPACK dsyevr integer work */
 };
+
+/* G (n, n, row-major upper triangle) = X X^T, or Xc Xc^T with Xc the rows
+ * minus a central row (one in the majority cluster) when the rows' median
+ * squared distance to it, estimated on 64 columns, is below AGG_CENTRE_BELOW
+ * times their median squared norm: float G's rounding (~1e-7 ||x||^2) then
+ * stays far below the distances. blk is scratch of n AGG_GRAM_BLOCK floats, S
+ * of n x n doubles. O(n^2 d) (about 2.6 times one ssyrk when centring). */
+void agg_gram(const float *X, int n, size_t d, float *G, float *blk, double *S);
 
 /* k-th smallest (0-based) of a[0..n), partially reordering a so that
  * a[0..k) <= a[k] <= a[k+1..n) (Hoare selection, median of three). O(n). */

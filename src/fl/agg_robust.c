@@ -1,12 +1,13 @@
 /* src/fl/agg_robust.c: rules that reweight whole rows: geometric median
  * (Weiszfeld), centered clipping and FLTrust.
  *
- * Each needs the distance (or angle) of every row to one vector z. Instead of
- * n passes of x_i - z, one sgemv gives X z and ||x_i - z||^2 =
- * ||x_i||^2 - 2 x_i.z + ||z||^2 (row norms computed once per call); the new z
- * is then one more sgemv, X^T c: two passes over X per iteration (centered
- * clipping). The geometric median goes further and iterates in the span of
- * the rows, through the Gram matrix (see agg_geomed). */
+ * Each needs the distance (or angle) of every row to one vector z. Centered
+ * clipping takes ||x_i - z|| from the differences themselves (one pass;
+ * ||x_i||^2 - 2 x_i.z + ||z||^2 would lose the distances to rounding when the
+ * rows share a large common part) and the new z from one sgemv, X^T c: two
+ * passes over X per iteration. The geometric median goes further and
+ * iterates in the span of the rows, through the Gram matrix of the centred
+ * rows (see agg_geomed). FLTrust needs angles only: one sgemv, X g0. */
 #include <cblas.h>
 #include <math.h>
 #include <string.h>
@@ -21,14 +22,16 @@ static void row_norms2(const float *X, int n, size_t d, float *out) {
   }
 }
 
-/* dist[i] = ||x_i - z|| for all rows, using a->rowsq (already filled). */
-static void dists_to(dnt_agg *a, const float *X, int n, const float *z, double *dist) {
-  size_t d = a->d;
-  cblas_sgemv(CblasRowMajor, CblasNoTrans, n, (int)d, 1.0f, X, (int)d, z, 1, 0.0f, a->work, 1);
-  double zz = cblas_dsdot((int)d, z, 1, z, 1);
+/* dist[i] = ||x_i - z|| for all rows, from the differences. O(nd). */
+static void dists_to(const float *X, int n, size_t d, const float *z, double *dist) {
   for (int i = 0; i < n; i++) {
-    double v = (double)a->rowsq[i] - 2.0 * a->work[i] + zz;
-    dist[i] = v > 0 ? sqrt(v) : 0;
+    const float *x = X + (size_t)i * d;
+    double s = 0;
+    for (size_t j = 0; j < d; j++) {
+      float e = x[j] - z[j];
+      s += (double)(e * e);
+    }
+    dist[i] = sqrt(s);
   }
 }
 
@@ -50,19 +53,25 @@ static double gram_apply(const double *G, int n, const double *c, double *Gc) {
   return cgc;
 }
 
-/* Weiszfeld in the span of the rows: every iterate is z = X^T c (the start,
- * the weighted mean, is), so with G = X X^T (one ssyrk)
- *   ||x_i - z||^2 = G_ii - 2 (G c)_i + c.G.c   and   ||z' - z||^2 = e.G.e,
- * and the iterations cost O(n^2) each instead of two passes over X; one
- * sgemv forms z at the end. */
+/* Weiszfeld in the span of the rows: every iterate is z = X^T c with
+ * sum_i c_i = 1 (the start, the weighted mean, is, and each step keeps the
+ * sum), so z - o = Xc^T c for the rows Xc = x_i - o about the origin o of
+ * agg_gram (0, or a central row), and with G = Xc Xc^T
+ *   ||x_i - z||^2 = G_ii - 2 (G c)_i + c.G.c   and   ||z' - z||^2 = e.G.e;
+ * the iterations cost O(n^2) each instead of two passes over X, and one
+ * sgemv forms z = X^T c at the end. */
 int agg_geomed(dnt_agg *a, const float *X, const double *w, int n, float *out, float *kept) {
   size_t d = a->d;
   double W = wsum(w, n), nu = a->p.geomed_nu;
   double *G = a->D, *c = a->score, *Gc = a->dtmp, *b = a->dtmp2;
-  cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, n, (int)d, 1.0f, X, (int)d, 0.0f, a->gram,
-              n);
-  for (int i = 0; i < n; i++)
+  agg_gram(X, n, d, a->gram, a->gram + (size_t)n * n, G);
+  for (int i = 0; i < n; i++) {
     for (int j = i; j < n; j++) G[(size_t)i * n + j] = G[(size_t)j * n + i] = a->gram[(size_t)i * n + j];
+    b[i] = G[(size_t)i * n + i];
+  }
+  /* the scale of the stopping rule: the median squared distance of the rows
+   * to the origin (a mean would follow a far outlier and stop at once) */
+  double spread = agg_select_d(b, n, n / 2);
   for (int i = 0; i < n; i++) c[i] = (w ? w[i] : 1.0) / W;
   for (int it = 0, converged = 0;; it++) {
     double cgc = gram_apply(G, n, c, Gc), bs = 0;
@@ -76,7 +85,7 @@ int agg_geomed(dnt_agg *a, const float *X, const double *w, int n, float *out, f
     for (int i = 0; i < n; i++)
       for (int j = 0; j < n; j++) change += Gc[i] * G[(size_t)i * n + j] * Gc[j];
     for (int i = 0; i < n; i++) c[i] += Gc[i];
-    converged = change <= a->p.geomed_tol * a->p.geomed_tol * (cgc > 0 ? cgc : 1);
+    converged = change <= a->p.geomed_tol * a->p.geomed_tol * spread;
   }
   for (int i = 0; i < n; i++) a->wf[i] = (float)c[i];
   agg_combine(X, n, d, a->wf, out);
@@ -92,16 +101,15 @@ int agg_geomed(dnt_agg *a, const float *X, const double *w, int n, float *out, f
 int agg_cclip(dnt_agg *a, const float *X, const double *w, int n, float *out, float *kept) {
   size_t d = a->d;
   double W = wsum(w, n), *dist = a->dtmp, *c = a->score;
-  row_norms2(X, n, d, a->rowsq);
   if (a->p.center) memcpy(out, a->p.center, d * sizeof *out);
   else agg_median(a, X, NULL, n, out, NULL);
   double tau = a->p.cclip_tau;
   if (tau == 0) {
-    dists_to(a, X, n, out, dist);
+    dists_to(X, n, d, out, dist);
     tau = agg_select_d(dist, n, n / 2);
   }
   for (int l = 0; l < a->p.cclip_iters; l++) {
-    dists_to(a, X, n, out, dist);
+    dists_to(X, n, d, out, dist);
     double s = 0;
     for (int i = 0; i < n; i++) {
       c[i] = dist[i] > tau ? tau / dist[i] : 1.0;

@@ -24,7 +24,7 @@ static int known_distances(const float *X, size_t d, const int *rows, int k, flo
                            double **D) {
   *G = malloc((size_t)k * d * sizeof **G);
   *D = malloc((size_t)k * k * sizeof **D);
-  float *gram = malloc((size_t)k * k * sizeof *gram);
+  float *gram = malloc(dnt_agg_dist_scratch(k) * sizeof *gram);
   if (!*G || !*D || !gram) {
     free(gram);
     return dnt_error(DNT_ERR_NOMEM, "attack: out of memory for %d rows of %zu floats", k, d);
@@ -124,7 +124,7 @@ int attack_fang_krum(const dnt_attack_params *p, float *X, int n, size_t d,
   for (int i = 0; i < n; i++) c += mal[i] != 0;
   /* the set the attacker simulates Krum on: its known rows then its c rows */
   int m = k + c;
-  float *G = NULL, *gram = malloc((size_t)m * m * sizeof *gram);
+  float *G = NULL, *gram = malloc(dnt_agg_dist_scratch(m) * sizeof *gram);
   double *D = NULL, *Dm = malloc((size_t)m * m * sizeof *Dm), *score = malloc(m * sizeof *score);
   float *S = malloc((size_t)m * d * sizeof *S);
   int rc = (gram && Dm && score && S) ? known_distances(X, d, rows, k, &G, &D)

@@ -1,6 +1,7 @@
 /* tests/fl/test_aggregate.c: every aggregation rule on small hand-computed
  * inputs, each rule's robustness property, the n >= g(f) errors, and the
  * Gram-matrix distances against a naive double loop. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "dnt/aggregate.h"
@@ -224,8 +225,10 @@ static void test_robustness(void) {
 
 static void test_pairwise(void) {
   enum { N = 9, D = 300 };
-  static float X[N * D], gram[N * N];
+  static float X[N * D];
   static double Dm[N * N];
+  float *gram = malloc(dnt_agg_dist_scratch(N) * sizeof *gram);
+  CHECK(gram != NULL);
   dnt_rng r;
   dnt_rng_seed(&r, 5);
   for (int i = 0; i < N * D; i++) X[i] = (float)dnt_rng_normal(&r, 1, 2);
@@ -236,10 +239,66 @@ static void test_pairwise(void) {
       for (int k = 0; k < D; k++) s += ((double)X[i * D + k] - X[j * D + k]) * ((double)X[i * D + k] - X[j * D + k]);
       CHECK_NEAR(Dm[i * N + j], s, 1e-4 * (1 + s));
     }
+  free(gram);
+}
+
+/* Updates that share a large common part (IID clients: offset 100 per
+ * coordinate, spread 0.01, so ||x||^2 = 1e8 against squared distances ~2):
+ * the distance-based rules must see the spread, not the rounding of
+ * ||x||^2 (float Gram entries carry ~1e-7 ||x||^2 = 10 of error). Krum and
+ * the geometric median against a double-precision reference. */
+static void test_common_offset(void) {
+  enum { N = 11, D = 10000, F = 2 };
+  static float X[N * D], out[D];
+  static double Dm[N * N], z[D], zn[D];
+  float kept[N];
+  dnt_rng r;
+  dnt_rng_seed(&r, 1);
+  for (int i = 0; i < N * D; i++) X[i] = (float)(100 + 0.01 * dnt_rng_normal(&r, 0, 1));
+  /* exact squared distances and Krum scores in double */
+  for (int i = 0; i < N; i++)
+    for (int j = 0; j < N; j++) {
+      double s = 0;
+      for (int k = 0; k < D; k++) s += ((double)X[i * D + k] - X[j * D + k]) * ((double)X[i * D + k] - X[j * D + k]);
+      Dm[i * N + j] = s;
+    }
+  double score[N];
+  dnt_agg_krum_scores(Dm, N, F, score);
+  int best = 0;
+  for (int i = 1; i < N; i++)
+    if (score[i] < score[best]) best = i;
+  dnt_agg_params p = rule(DNT_AGG_KRUM, F);
+  CHECK_OK(run(&p, X, NULL, N, D, out, kept));
+  CHECK_MSG(kept[best] == 1, "Krum picked another row than the exact scores' %d", best);
+  /* Weiszfeld in double from the mean, 300 iterations */
+  for (int k = 0; k < D; k++) z[k] = 0;
+  for (int i = 0; i < N; i++)
+    for (int k = 0; k < D; k++) z[k] += X[i * D + k] / (double)N;
+  for (int it = 0; it < 300; it++) {
+    double bs = 0;
+    for (int k = 0; k < D; k++) zn[k] = 0;
+    for (int i = 0; i < N; i++) {
+      double s = 0;
+      for (int k = 0; k < D; k++) s += (X[i * D + k] - z[k]) * (X[i * D + k] - z[k]);
+      double b = 1 / sqrt(s);
+      bs += b;
+      for (int k = 0; k < D; k++) zn[k] += b * X[i * D + k];
+    }
+    for (int k = 0; k < D; k++) z[k] = zn[k] / bs;
+  }
+  p = rule(DNT_AGG_GEOMED, 0);
+  p.geomed_iters = 300;
+  p.geomed_tol = 0;
+  CHECK_OK(run(&p, X, NULL, N, D, out, kept));
+  double e = 0;
+  for (int k = 0; k < D; k++) e += (out[k] - z[k]) * (out[k] - z[k]);
+  /* the rows lie ~1 apart; float storage of ~100 alone costs ~4e-4 */
+  CHECK_MSG(sqrt(e) < 5e-3, "geometric median off by %g (rows ~1 apart)", sqrt(e));
 }
 
 int main(void) {
   test_hand_computed();
+  test_common_offset();
   test_dnc();
   test_min_n();
   test_robustness();
