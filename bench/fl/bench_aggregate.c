@@ -49,7 +49,10 @@ static double time_rule(dnt_agg_rule rule, const float *X, int n, size_t d, floa
   if (dnt_agg_create(&p, n, d, &a)) return NAN;
   double t[64];
   int reps = 0;
-  dnt_agg_run(a, X, NULL, n, out, NULL, NULL); /* warm-up */
+  if (dnt_agg_run(a, X, NULL, n, out, NULL, NULL)) { /* warm-up; a failing rule is not timed */
+    dnt_agg_destroy(a);
+    return NAN;
+  }
   double start = dnt_now();
   while (reps < 64 && (reps < 3 || dnt_now() - start < 0.3)) {
     double t0 = dnt_now();

@@ -3,10 +3,12 @@
  * Input: n updates as the rows of one row-major matrix X (n, d), a weight per
  * row (sample counts, possibly times staleness factors) and the assumed number
  * f of Byzantine rows. Output: the aggregate (d) and, per row, how much of it
- * was used (kept[i] in [0, 1]: 1 kept, 0 dropped; for coordinate-wise rules the
- * share of coordinates where the row survived), so that detection precision and
- * recall can be computed when the truth is known (an update counts as detected
- * when kept < 0.5).
+ * was used (kept[i] in [0, 1]: 1 kept, 0 dropped; for the coordinate-wise rules
+ * the number of coordinates where the row's value was used, and for FLTrust
+ * the trust score, each relative to the average row and capped at 1), so that
+ * detection precision and recall can be computed when the truth is known (an
+ * update counts as detected when kept < 0.5, i.e. used at less than half the
+ * average rate).
  *
  * Rules (paper, equation; details and defaults in docs/FL.md):
  *   MEAN       FedAvg, McMahan et al. 2017: sum_i w_i x_i / sum_i w_i.     O(nd)

@@ -147,9 +147,23 @@ static void reduce_block(const dnt_agg *a, coord_kind kind, const float *blk, in
   }
 }
 
+/* Counts of used values per row (kept, m) -> each row's use relative to the
+ * average row, capped at 1. A raw share would flag every row of the median
+ * (each row is the middle value of about 1/m of the coordinates) and of
+ * Bulyan; relative to the average, an honest row scores about 1 and a row
+ * the rule never uses 0, whatever the rule keeps per coordinate. */
+static void share_to_kept(float *kept, int m) {
+  double total = 0;
+  for (int k = 0; k < m; k++) total += kept[k];
+  for (int k = 0; k < m; k++) {
+    double r = total > 0 ? kept[k] * m / total : 0;
+    kept[k] = (float)(r < 1 ? r : 1);
+  }
+}
+
 /* Runs a coordinate-wise rule over rows idx[0..m) of X (all rows if NULL);
- * kept (m, may be NULL) receives the share of coordinates where each row's
- * value lay in the band that was used. */
+ * kept (m, may be NULL) receives how often each row's value lay in the band
+ * that was used, relative to the average row (share_to_kept). */
 static void coord_rule(dnt_agg *a, coord_kind kind, const float *X, const int *idx, int m,
                        float *out, float *kept) {
   size_t d = a->d;
@@ -173,8 +187,7 @@ static void coord_rule(dnt_agg *a, coord_kind kind, const float *X, const int *i
       kept[k] += (float)c;
     }
   }
-  if (kept)
-    for (int k = 0; k < m; k++) kept[k] /= (float)d;
+  if (kept) share_to_kept(kept, m);
 }
 
 void agg_median(dnt_agg *a, const float *X, const int *idx, int m, float *out, float *kept) {

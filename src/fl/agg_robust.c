@@ -144,7 +144,10 @@ int agg_fltrust(dnt_agg *a, const float *X, int n, float *out, float *kept) {
     double ni = sqrt((double)a->rowsq[i]);
     /* TS_i * (||g0|| / ||g_i||) g_i / sum TS */
     a->wf[i] = ts_sum > 0 && ni > 0 ? (float)(ts[i] * n0 / ni / ts_sum) : 0.0f;
-    if (kept) kept[i] = (float)ts[i];
+    /* trust relative to the average row, capped at 1: noisy honest updates
+     * have cosines well below 1, so TS_i itself would flag most of them */
+    double r = ts_sum > 0 ? ts[i] * n / ts_sum : 0;
+    if (kept) kept[i] = (float)(r < 1 ? r : 1);
   }
   agg_combine(X, n, d, a->wf, out);
   return 0;

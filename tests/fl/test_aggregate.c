@@ -100,6 +100,8 @@ static void test_hand_computed(void) {
   CHECK_NEAR(out[0], 1.5 / s, 1e-6);
   CHECK_NEAR(out[1], 0.5 / s, 1e-6);
   CHECK(kept4[1] == 0 && kept4[2] == 0);
+  /* kept = TS_i relative to the mean trust (4 / (1 + 1/sqrt2)), capped at 1 */
+  CHECK(kept4[0] == 1 && kept4[3] == 1);
   p.root = NULL;
   CHECK(run(&p, ft, NULL, 4, 2, out, kept4) == DNT_ERR_ARG);
 
@@ -195,6 +197,16 @@ static void test_robustness(void) {
     int inside = 1;
     for (int j = 0; j < D; j++) inside &= out[j] >= lo[j] && out[j] <= hi[j];
     CHECK_MSG(inside, "rule %s left the honest range", dnt_agg_rule_name(coord[k]));
+    /* kept is relative to the average row: the outliers are flagged (< 0.5),
+     * the honest rows mostly not (Bulyan drops 2f rows, so f honest ones) */
+    int flagged_out = 0, kept_honest = 0;
+    for (int i = 0; i < N; i++) {
+      if (i < F) flagged_out += kept[i] < 0.5f;
+      else kept_honest += kept[i] >= 0.5f;
+    }
+    CHECK_MSG(flagged_out == F && kept_honest >= (coord[k] == DNT_AGG_BULYAN ? N - 2 * F : 14),
+              "rule %s: %d of %d outliers flagged, %d of %d honest kept",
+              dnt_agg_rule_name(coord[k]), flagged_out, F, kept_honest, N - F);
   }
   /* Krum, n > 2f + 2: never an outlier */
   dnt_agg_params p = rule(DNT_AGG_KRUM, F);
