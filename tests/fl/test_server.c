@@ -91,6 +91,15 @@ static void test_filter_and_hier(void) {
   CHECK_NEAR(dnt_fl_server_model(s)[2], 5, 1e-6);
   dnt_fl_server_destroy(s);
 
+  /* a group smaller than its rule needs fails the round, naming the group:
+   * median with f = 1 needs 3 updates, group 1 has 2 */
+  cfg.group_agg.f = 1;
+  CHECK_OK(dnt_fl_server_create(&cfg, cl, w0, &s));
+  CHECK(dnt_fl_server_round(s, &m) == DNT_ERR_ARG);
+  CHECK_MSG(strstr(dnt_last_error(), "group 1 (2 updates)") != NULL, "%s", dnt_last_error());
+  CHECK(dnt_fl_server_model(s)[0] == 0);
+  dnt_fl_server_destroy(s);
+
   /* sampling: 3 of 8 per round, distinct */
   cfg = dnt_fl_server_defaults(8, D);
   cfg.per_round = 3;
