@@ -59,15 +59,17 @@ int dnt_cmdp_init(dnt_cmdp *c, int n, const double *threshold, dnt_lagrange_kind
 /* Frees the arrays and zeroes the struct. */
 void dnt_cmdp_free(dnt_cmdp *c);
 
-/* Accumulates one step's costs (n values). O(n). */
-void dnt_cmdp_observe(dnt_cmdp *c, const float *cost);
+/* Accumulates one step's costs (n values). O(n). DNT_ERR_NUMERIC for a
+ * non-finite cost (nothing accumulated). */
+int dnt_cmdp_observe(dnt_cmdp *c, const float *cost);
 
 /* Updates the multipliers from J = mean cost per step since the last update
  * (no-op when nothing was observed), then clears the accumulators. O(n). */
-void dnt_cmdp_update(dnt_cmdp *c);
+int dnt_cmdp_update(dnt_cmdp *c);
 
-/* Same, from a caller's estimate J (n values), e.g. episode totals. */
-void dnt_cmdp_update_with(dnt_cmdp *c, const double *j);
+/* Same, from a caller's estimate J (n values), e.g. episode totals.
+ * DNT_ERR_NUMERIC for a non-finite J (multipliers unchanged). */
+int dnt_cmdp_update_with(dnt_cmdp *c, const double *j);
 
 /* The effective reward r - sum_i lambda_i cost_i. */
 float dnt_cmdp_reward(const dnt_cmdp *c, float r, const float *cost);

@@ -46,13 +46,22 @@ void dnt_cmdp_free(dnt_cmdp *c) {
   memset(c, 0, sizeof *c);
 }
 
-void dnt_cmdp_observe(dnt_cmdp *c, const float *cost) {
+/* A NaN cost or estimate would reach lambda as max(0, NaN) = 0: the
+ * multiplier would silently reset, so both are refused before any change. */
+int dnt_cmdp_observe(dnt_cmdp *c, const float *cost) {
+  for (int i = 0; i < c->n; i++)
+    if (!isfinite(cost[i]))
+      return dnt_error(DNT_ERR_NUMERIC, "cmdp: cost %d = %g: expected finite", i, (double)cost[i]);
   for (int i = 0; i < c->n; i++)
     c->cost_sum[i] += cost[i];
   c->count++;
+  return 0;
 }
 
-void dnt_cmdp_update_with(dnt_cmdp *c, const double *j) {
+int dnt_cmdp_update_with(dnt_cmdp *c, const double *j) {
+  for (int i = 0; i < c->n; i++)
+    if (!isfinite(j[i]))
+      return dnt_error(DNT_ERR_NUMERIC, "cmdp: J of constraint %d = %g: expected finite", i, j[i]);
   for (int i = 0; i < c->n; i++) {
     double delta = j[i] - c->threshold[i], lam;
     if (c->kind == DNT_LAGRANGE_DUAL) {
@@ -67,15 +76,17 @@ void dnt_cmdp_update_with(dnt_cmdp *c, const double *j) {
     c->last_j[i] = j[i];
   }
   c->updates++;
+  return 0;
 }
 
-void dnt_cmdp_update(dnt_cmdp *c) {
-  if (c->count == 0) return;
+int dnt_cmdp_update(dnt_cmdp *c) {
+  if (c->count == 0) return 0;
   for (int i = 0; i < c->n; i++)
     c->cost_sum[i] /= (double)c->count;
-  dnt_cmdp_update_with(c, c->cost_sum);
+  int rc = dnt_cmdp_update_with(c, c->cost_sum);
   memset(c->cost_sum, 0, (size_t)c->n * sizeof *c->cost_sum);
   c->count = 0;
+  return rc;
 }
 
 float dnt_cmdp_reward(const dnt_cmdp *c, float r, const float *cost) {

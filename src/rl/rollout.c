@@ -104,7 +104,7 @@ int dnt_rollout_step(dnt_rollout *ro, dnt_replay *rb) {
     if ((rc = dnt_hooks_reward(ro->hooks, env, (int)i, &view, &r))) return rc;
     r -= penalty[i];
     ro->reward[i] = r;
-    if (ro->cmdp) dnt_cmdp_observe(ro->cmdp, cost);
+    if (ro->cmdp && (rc = dnt_cmdp_observe(ro->cmdp, cost))) return rc;
     if (!rb) continue;
     int a = store_prop[i] ? ro->a[i] : ro->a_exec[i];
     const float *u = NULL;
@@ -120,8 +120,8 @@ int dnt_rollout_step(dnt_rollout *ro, dnt_replay *rb) {
                    na ? env->next_mask + i * na : NULL);
   }
   if (ro->cmdp && (ro->since_cmdp += (int64_t)n) >= ro->cmdp_every) {
-    dnt_cmdp_update(ro->cmdp);
     ro->since_cmdp = 0;
+    if ((rc = dnt_cmdp_update(ro->cmdp))) return rc;
   }
   if ((rc = dnt_vecenv_advance(env))) return rc;
   /* running instances continue from the augmented observation just computed;

@@ -84,6 +84,14 @@ static void test_cap(void) {
   for (int u = 0; u < 5; u++)
     dnt_cmdp_update_with(&c, j);
   CHECK(c.lambda[0] == 3.0 && c.lambda[1] == 0.0);
+  /* a NaN cost or estimate is refused and changes nothing (max(0, NaN) would
+   * have reset lambda to 0) */
+  float nan_cost[2] = {1.0f, NAN};
+  CHECK(dnt_cmdp_observe(&c, nan_cost) == DNT_ERR_NUMERIC);
+  CHECK(strstr(dnt_last_error(), "cost 1") != NULL && c.count == 0 && c.cost_sum[0] == 0);
+  j[1] = NAN;
+  CHECK(dnt_cmdp_update_with(&c, j) == DNT_ERR_NUMERIC);
+  CHECK(c.lambda[0] == 3.0 && c.updates == 5);
   dnt_cmdp_free(&c);
 }
 
