@@ -87,42 +87,48 @@ void nn_lstm_init(nn_lstm *m, dnt_rng *rng) {
   }
 }
 
-/* One row of a forward step: z holds x W on entry (gate blocks zi zf zg zo)
- * and the activations i f g o on exit; writes c_t, tanh(c_t) and h_t. The
+/* Gate activations of one row, in place: z (4H) = [zi zf zg zo] + b becomes
+ * [i f g o]. Three plain loops (sigmoid on i f, tanh on g, sigmoid on o) keep
+ * each loop's constants in registers, where one loop over all four gates and
+ * the cell spilled. */
+static inline void row_gates(int H, float *restrict z, const float *restrict b) {
+  for (int j = 0; j < 2 * H; j++)
+    z[j] = nn_sigmoidf(z[j] + b[j]); /* i = sigm(z_i), f = sigm(z_f) */
+  for (int j = 2 * H; j < 3 * H; j++)
+    z[j] = nn_tanhf(z[j] + b[j]); /* g = tanh(z_g) */
+  for (int j = 3 * H; j < 4 * H; j++)
+    z[j] = nn_sigmoidf(z[j] + b[j]); /* o = sigm(z_o) */
+}
+
+/* The cell of one row from its gates: writes c_t, tanh(c_t) and h_t. The
  * restrict parameters (not locals, which GCC ignores) let the loop vectorise. */
-static inline void row_forward(int H, const float *restrict b, float *restrict zi,
-                               float *restrict zf, float *restrict zg, float *restrict zo,
-                               const float *restrict cp, float *restrict c, float *restrict tc,
-                               float *restrict h) {
+static inline void row_cell(int H, const float *restrict gi, const float *restrict gf,
+                            const float *restrict gg, const float *restrict go,
+                            const float *restrict cp, float *restrict c, float *restrict tc,
+                            float *restrict h) {
   for (int j = 0; j < H; j++) {
-    float i = nn_sigmoidf(zi[j] + b[j]);         /* i = sigm(z_i) */
-    float f = nn_sigmoidf(zf[j] + b[H + j]);     /* f = sigm(z_f) */
-    float g = nn_tanhf(zg[j] + b[2 * H + j]);    /* g = tanh(z_g) */
-    float o = nn_sigmoidf(zo[j] + b[3 * H + j]); /* o = sigm(z_o) */
-    float cv = f * cp[j] + i * g;                /* c_t = f c_{t-1} + i g */
+    float cv = gf[j] * cp[j] + gi[j] * gg[j]; /* c_t = f c_{t-1} + i g */
     float t = nn_tanhf(cv);
-    zi[j] = i;
-    zf[j] = f;
-    zg[j] = g;
-    zo[j] = o;
     c[j] = cv;
     tc[j] = t;
-    h[j] = o * t; /* h_t = o tanh(c_t) */
+    h[j] = go[j] * t; /* h_t = o tanh(c_t) */
   }
 }
 
-/* One step for B rows; cp is c_{t-1} (ld 0 with a zero row at t = 0). */
+/* One step for B rows: z holds x W on entry and the gate activations on exit;
+ * cp is c_{t-1} (ld 0 with a zero row at t = 0). */
 NN_KERNEL static void cell_forward(int B, int H, const float *bias, float *z, int ldz,
                                    const float *cp, int ldcp, float *c, int ldc, float *tc,
                                    int ldtc, float *h, int ldh) {
   for (int r = 0; r < B; r++) {
     float *zr = z + (size_t)r * ldz;
-    row_forward(H, bias, zr, zr + H, zr + 2 * H, zr + 3 * H, cp + (size_t)r * ldcp,
-                c + (size_t)r * ldc, tc + (size_t)r * ldtc, h + (size_t)r * ldh);
+    row_gates(H, zr, bias);
+    row_cell(H, zr, zr + H, zr + 2 * H, zr + 3 * H, cp + (size_t)r * ldcp, c + (size_t)r * ldc,
+             tc + (size_t)r * ldtc, h + (size_t)r * ldh);
   }
 }
 
-/* Backward of row_forward: dh = d loss / d h_t; dc carries d/dc_{t+1} f_{t+1}
+/* Backward of one row's step: dh = d loss / d h_t; dc carries d/dc_{t+1} f_{t+1}
  * in and d/dc_t f_t out; the gates become dz; db += dz. */
 static inline void row_backward(int H, float *restrict gi, float *restrict gf, float *restrict gg,
                                 float *restrict go, const float *restrict cp,
