@@ -1,6 +1,8 @@
 /* tests/fl/test_aggregate.c: every aggregation rule on small hand-computed
- * inputs, each rule's robustness property, the n >= g(f) errors, and the
- * Gram-matrix distances against a naive double loop. */
+ * inputs, each rule's robustness property (and which rows its kept shares
+ * flag), the n >= g(f) errors, the Gram-matrix distances against a naive
+ * double loop, and Krum and the geometric median on updates sharing a large
+ * common part against double-precision references. */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,8 +1,10 @@
 /* tests/fl/test_async.c: staleness weights against hand-computed values, the
  * event queue's tie-breaking by insertion order, FedAsync mixing step by step
  * by hand, thread-count independence of FedBuff, the synchronous-to-
- * asynchronous switch (after R rounds and on a plateau), the staleness bound
- * and the rule/attack checks of FedAsync. */
+ * asynchronous switch (after R rounds and on a plateau), the staleness bound,
+ * the rule/attack checks of FedAsync, NaN/Inf/wrong-length updates rejected
+ * and counted in both modes, and a failed synchronous round that does not
+ * stop the simulator. */
 #include <string.h>
 
 #include "dnt/fl_async.h"
