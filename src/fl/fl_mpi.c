@@ -80,6 +80,18 @@ int dnt_fl_mpi_create(const dnt_fl_client *clients, int n_clients,
     return dnt_error(DNT_ERR_ARG, "MPI transport: needs at least 2 ranks (server + clients), "
                      "got %d", size);
   }
+  /* Every rank must host the same clients and model size: a worker that
+   * refused a round would leave rank 0 waiting for its jobs forever. Agreed
+   * here, collectively, so that every rank gets the same answer. */
+  long mine[2] = {n_clients, (long)d}, lo[2], hi[2];
+  MPI_Allreduce(mine, lo, 2, MPI_LONG, MPI_MIN, MPI_COMM_WORLD);
+  MPI_Allreduce(mine, hi, 2, MPI_LONG, MPI_MAX, MPI_COMM_WORLD);
+  if (lo[0] != hi[0] || lo[1] != hi[1]) {
+    free(t);
+    return dnt_error(DNT_ERR_MISMATCH, "MPI transport: the ranks disagree: clients %ld..%ld, "
+                     "d %ld..%ld (every rank must build the same task)",
+                     lo[0], hi[0], lo[1], hi[1]);
+  }
   t->clients = clients;
   t->n = n_clients;
   t->poison = poison;

@@ -40,6 +40,12 @@ int main(int argc, char **argv) {
     return test_done("fl.server_mpi (one rank)");
   }
   CHECK_OK(rc);
+  /* ranks that build different tasks are refused on every rank, not left
+   * waiting on each other */
+  dnt_fl_mpi *bad = NULL;
+  CHECK(dnt_fl_mpi_create(t.clients, N, mal, DNT_POISON_NONE, 0, 9, 1, rank == 1 ? D - 1 : D,
+                          &bad) == DNT_ERR_MISMATCH);
+  CHECK(bad == NULL);
   if (rank > 0) {
     CHECK_OK(dnt_fl_mpi_serve(mpi));
   } else {
