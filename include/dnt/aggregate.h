@@ -60,7 +60,9 @@
  * Ownership and cost: dnt_agg_create allocates every workspace for up to max_n
  * rows of d floats once; dnt_agg_run allocates nothing. The aggregator is not
  * thread-safe (one per thread); BLAS threads follow dnt_blas_set_threads. Given
- * the same inputs and the same rng state the result is bit-identical. */
+ * the same inputs, the same rng state and the same BLAS thread count the
+ * result is bit-identical (OpenBLAS may sum in another order with another
+ * count). */
 #ifndef DNT_AGGREGATE_H
 #define DNT_AGGREGATE_H
 

@@ -19,7 +19,10 @@
  *      (dnt/checkpoint.h) so that a killed run resumes where it stopped.
  * Randomness: the server's stream is dnt_rng_stream(seed, 2^63 + round); client
  * jobs use dnt_fl_client_rng(seed, client, round). Hence a resumed run and an
- * uninterrupted one give bit-identical models, for any thread count.
+ * uninterrupted one give bit-identical models, for any number of training
+ * threads; the BLAS thread count (dnt_blas_set_threads) must be the same,
+ * since OpenBLAS may sum in another order with another count (`dnt fl` keeps
+ * it at 1).
  *
  * Ownership: the server copies the config (arrays are copied too) and owns
  * its buffers; client contexts, the filter context and the FLTrust root

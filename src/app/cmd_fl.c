@@ -18,6 +18,7 @@
 #include "dnt/fl_mpi.h"
 #include "dnt/fl_quadratic.h"
 #include "dnt/log.h"
+#include "dnt/nn.h"
 #include "dnt/status.h"
 
 static const dnt_config_field schema[] = {
@@ -384,6 +385,10 @@ int cmd_fl(int argc, char **argv) {
   }
   if (!rc && resume) rc = check_resume(cfg);
   if (!rc) rc = app_open_run(&o, "fl", cfg, &run);
+  /* --threads trains clients in parallel; the aggregation's BLAS stays on
+   * one thread, since OpenBLAS may sum in another order with another thread
+   * count and the model must not depend on --threads */
+  dnt_blas_set_threads(1);
   if (!rc) {
     const char *rule = dnt_config_string(cfg, "fl.rule");
     const char *atk = dnt_config_string(cfg, "fl.attack");

@@ -34,3 +34,14 @@ list(LENGTH rows n_rows)
 if(NOT n_rows EQUAL 4) # header + rounds 0, 1 and the resumed round 2
   message(FATAL_ERROR "rounds.csv after --resume has ${n_rows} lines, expected 4")
 endif()
+
+# --threads trains clients in parallel; the model does not depend on it (d large
+# enough for OpenBLAS to split its work: the aggregation keeps one BLAS thread)
+foreach(t 1 2)
+  expect(0 fl --quiet --rule geomed --attack minmax --dim 5000 --rounds 3 --threads ${t}
+         --out ${WORK}/threads${t})
+  file(SHA256 ${WORK}/threads${t}/server.ckpt sum${t})
+endforeach()
+if(NOT sum1 STREQUAL sum2)
+  message(FATAL_ERROR "dnt fl --threads 2 ended with another model than --threads 1")
+endif()
