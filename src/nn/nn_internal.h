@@ -49,8 +49,9 @@ typedef struct nn_views {
 /* Points *p and *g at the next n parameters and their gradients. */
 void nn_views_take(nn_views *v, size_t n, float **p, float **g);
 
-/* C = op(A) op(B) + beta C, row-major (cblas_sgemm's arguments); a single row
- * or column goes to cblas_sgemv, which OpenBLAS runs faster for M or N = 1. */
+/* C = op(A) op(B) + beta C, row-major (cblas_sgemm's arguments); a single row,
+ * or each column of a C narrower than 6 columns, goes to cblas_sgemv, which
+ * OpenBLAS runs faster there (blas.c gives the measurements). */
 void nn_sgemm(enum CBLAS_TRANSPOSE ta, enum CBLAS_TRANSPOSE tb, int m, int n, int k, const float *a,
               int lda, const float *b, int ldb, float beta, float *c, int ldc);
 
