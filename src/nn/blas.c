@@ -51,8 +51,8 @@ void nn_sgemm(enum CBLAS_TRANSPOSE ta, enum CBLAS_TRANSPOSE tb, int m, int n, in
         cblas_sgemv(CblasRowMajor, CblasNoTrans, m, k, 1.0f, a, lda, b + j * step, incb, beta,
                     c + j, ldc);
       else
-        cblas_sgemv(CblasRowMajor, CblasTrans, k, m, 1.0f, a, lda, b + j * step, incb, beta,
-                    c + j, ldc);
+        cblas_sgemv(CblasRowMajor, CblasTrans, k, m, 1.0f, a, lda, b + j * step, incb, beta, c + j,
+                    ldc);
     }
   } else {
     if (beta == 0.0f) {
