@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "dnt/csv.h"
 #include "dnt/figure.h"
+#include "dnt/fileio.h"
 #include "dnt/fl_async.h"
 #include "dnt/fl_mpi.h"
 #include "dnt/fl_quadratic.h"
@@ -241,9 +242,11 @@ static int run_table(fl_job *j, dnt_config *cfg, const dnt_fl_quadratic *t,
   char rule0[64], atk0[64], path[4096];
   snprintf(rule0, sizeof rule0, "%s", dnt_config_string(cfg, "fl.rule"));
   snprintf(atk0, sizeof atk0, "%s", dnt_config_string(cfg, "fl.attack"));
+  dnt_afile *af = NULL; /* the table appears whole or not at all */
   int rc = dnt_run_path(j->run, "table.csv", path, sizeof path);
-  FILE *f = rc ? NULL : fopen(path, "w");
-  if (!f) return rc ? rc : dnt_error(DNT_ERR_IO, "%s: cannot write", path);
+  if (!rc) rc = dnt_afile_open(path, &af);
+  if (rc) return rc;
+  FILE *f = dnt_afile_stream(af);
   fprintf(f, "rule,attack,final_error,diverged,precision,recall,error_reduction\n");
   for (int r = 0; r < DNT_AGG_N_RULES && !rc; r++) {
     const char *rn = dnt_agg_rule_name((dnt_agg_rule)r);
@@ -280,8 +283,11 @@ static int run_table(fl_job *j, dnt_config *cfg, const dnt_fl_quadratic *t,
       else dnt_run_summary_string(j->run, key, o.diverged ? "diverged" : "error");
     }
   }
-  fclose(f);
-  if (rc) return rc;
+  if (rc) {
+    dnt_afile_abort(af);
+    return rc;
+  }
+  if ((rc = dnt_afile_commit(af))) return rc;
   dnt_figure_text text = {"Quadratic task: 1 - final error (1 solved, 0 no better than x = 0, "
                           "floored at -1)",
                           "attack", "rule", 0};
