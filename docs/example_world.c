@@ -32,10 +32,10 @@ int example_links_create(const example_links_config *cfg, uint64_t seed, dnt_wor
 typedef struct links {
   example_links_config cfg;
   int64_t t;
-  double *x;          /* (n_links + 1): loads, then the capacity */
+  double *x; /* (n_links + 1): loads, then the capacity */
   dnt_rng rng;
-  char (*names)[24];  /* (n_links + 1) field names */
-  int *groups;        /* (n_links + 1) */
+  char (*names)[24]; /* (n_links + 1) field names */
+  int *groups;       /* (n_links + 1) */
 } links;
 
 static void links_destroy(void *self) {
@@ -59,7 +59,8 @@ static links *links_alloc(const example_links_config *cfg) {
     links_destroy(w);
     return NULL;
   }
-  for (int i = 0; i < cfg->n_links; i++) snprintf(w->names[i], sizeof w->names[i], "load_%d", i);
+  for (int i = 0; i < cfg->n_links; i++)
+    snprintf(w->names[i], sizeof w->names[i], "load_%d", i);
   snprintf(w->names[cfg->n_links], sizeof w->names[0], "capacity");
   w->groups[cfg->n_links] = 1;
   return w;
@@ -69,7 +70,8 @@ static int links_reset(void *self, uint64_t seed) {
   links *w = self;
   dnt_rng_seed(&w->rng, seed);
   w->t = 0;
-  for (int i = 0; i < w->cfg.n_links; i++) w->x[i] = 0.5 * w->cfg.capacity;
+  for (int i = 0; i < w->cfg.n_links; i++)
+    w->x[i] = 0.5 * w->cfg.capacity;
   w->x[w->cfg.n_links] = w->cfg.capacity;
   return 0;
 }
@@ -158,13 +160,16 @@ static const dnt_world_ops links_ops = {
 int example_links_create(const example_links_config *cfg, uint64_t seed, dnt_world **out) {
   *out = NULL;
   if (cfg->n_links < 1 || !(cfg->sigma >= 0) || !(cfg->capacity > 0))
-    return dnt_error(DNT_ERR_ARG, "links: n_links = %d, sigma = %g, capacity = %g: expected "
-                     ">= 1, >= 0, > 0", cfg->n_links, cfg->sigma, cfg->capacity);
+    return dnt_error(DNT_ERR_ARG,
+                     "links: n_links = %d, sigma = %g, capacity = %g: expected "
+                     ">= 1, >= 0, > 0",
+                     cfg->n_links, cfg->sigma, cfg->capacity);
   links *w = links_alloc(cfg);
   if (!w) return dnt_error(DNT_ERR_NOMEM, "links: out of memory for %d links", cfg->n_links);
   links_reset(w, seed);
   const char *names[cfg->n_links + 1]; /* the wrapper copies names and groups */
-  for (int i = 0; i <= cfg->n_links; i++) names[i] = w->names[i];
+  for (int i = 0; i <= cfg->n_links; i++)
+    names[i] = w->names[i];
   dnt_world_info info = {.n_fields = (size_t)cfg->n_links + 1,
                          .n_actions = 1,
                          .field_names = names,

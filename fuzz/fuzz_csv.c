@@ -69,7 +69,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     FILE *f = open_memstream(&buf, &len);
     if (f) {
       write_record(f, t->header, t->n_cols, delim);
-      for (size_t i = 0; i < t->n_rows; i++) write_record(f, t->cells + i * t->n_cols, t->n_cols, delim);
+      for (size_t i = 0; i < t->n_rows; i++)
+        write_record(f, t->cells + i * t->n_cols, t->n_cols, delim);
       fclose(f);
       dnt_csv *back = NULL;
       if (dnt_csv_parse(buf, len, delim, "again.csv", &back) != DNT_OK || !same_table(t, back)) {

@@ -22,8 +22,8 @@
 #include "dnt/progress.h"
 #include "dnt/rng.h"
 
-static const dnt_agg_rule rules[] = {DNT_AGG_MEAN, DNT_AGG_MEDIAN, DNT_AGG_TRMEAN,
-                                     DNT_AGG_KRUM, DNT_AGG_MULTIKRUM, DNT_AGG_GEOMED,
+static const dnt_agg_rule rules[] = {DNT_AGG_MEAN,  DNT_AGG_MEDIAN,    DNT_AGG_TRMEAN,
+                                     DNT_AGG_KRUM,  DNT_AGG_MULTIKRUM, DNT_AGG_GEOMED,
                                      DNT_AGG_BULYAN};
 enum { N_RULES = sizeof rules / sizeof rules[0], MAX_CELLS = 128 };
 
@@ -70,10 +70,12 @@ static void run_peer(cell *cells, int nc, int threads, int quick) {
   char dir[1024], cmd[1200];
   snprintf(dir, sizeof dir, "%s", __FILE__);
   char *slash = strrchr(dir, '/');
-  if (slash) *slash = '\0';
-  else snprintf(dir, sizeof dir, "bench/fl");
-  snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s/peer_aggregate.py' --threads %d%s", dir,
-           threads, quick ? " --quick" : "");
+  if (slash)
+    *slash = '\0';
+  else
+    snprintf(dir, sizeof dir, "bench/fl");
+  snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s/peer_aggregate.py' --threads %d%s", dir, threads,
+           quick ? " --quick" : "");
   FILE *p = popen(cmd, "r");
   if (!p) {
     fprintf(stderr, "bench_aggregate: cannot run the peer: %s\n", cmd);
@@ -86,15 +88,19 @@ static void run_peer(cell *cells, int nc, int threads, int quick) {
   while (fscanf(p, "%31s %d %ld %lf", rule, &n, &d, &s) == 4)
     for (int i = 0; i < nc; i++)
       if (!strcmp(cells[i].rule, rule) && cells[i].n == n && cells[i].d == d) cells[i].torch = s;
-  if (pclose(p)) fprintf(stderr, "bench_aggregate: the peer failed (is python3-torch installed?)\n");
+  if (pclose(p))
+    fprintf(stderr, "bench_aggregate: the peer failed (is python3-torch installed?)\n");
 }
 
 int main(int argc, char **argv) {
   int quick = 0, threads = 1, peer = 1;
   for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "--quick")) quick = 1;
-    else if (!strcmp(argv[i], "--no-peer")) peer = 0;
-    else if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
+    if (!strcmp(argv[i], "--quick"))
+      quick = 1;
+    else if (!strcmp(argv[i], "--no-peer"))
+      peer = 0;
+    else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
+      threads = atoi(argv[++i]);
     else {
       fprintf(stderr, "usage: bench_aggregate [--quick] [--threads T] [--no-peer]\n");
       return 2;
@@ -115,7 +121,8 @@ int main(int argc, char **argv) {
       if (quick && (n != 40 || d != 100000)) continue;
       float *X = malloc((size_t)n * (size_t)d * sizeof *X), *out = malloc((size_t)d * sizeof *out);
       if (!X || !out) return 1;
-      for (size_t k = 0; k < (size_t)n * (size_t)d; k++) X[k] = (float)dnt_rng_normal(&rng, 0, 1);
+      for (size_t k = 0; k < (size_t)n * (size_t)d; k++)
+        X[k] = (float)dnt_rng_normal(&rng, 0, 1);
       for (int r = 0; r < N_RULES; r++) {
         cell *c = &cells[nc++];
         snprintf(c->rule, sizeof c->rule, "%s", dnt_agg_rule_name(rules[r]));
@@ -126,8 +133,7 @@ int main(int argc, char **argv) {
       free(out);
     }
   if (peer) run_peer(cells, nc, threads, quick);
-  printf("FL aggregation, %d thread(s): seconds per call (median), ratio = torch / dnt\n",
-         threads);
+  printf("FL aggregation, %d thread(s): seconds per call (median), ratio = torch / dnt\n", threads);
   printf("%-10s %5s %8s %12s %12s %8s\n", "rule", "n", "d", "dnt", "torch", "ratio");
   for (int i = 0; i < nc; i++)
     printf("%-10s %5d %8ld %12.6f %12.6f %8.2f\n", cells[i].rule, cells[i].n, cells[i].d,

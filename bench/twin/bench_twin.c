@@ -40,15 +40,16 @@ static void die(const char *what) {
   exit(1);
 }
 
-#define OK(call)                  \
-  do {                            \
-    if ((call) != 0) die(#call);  \
+#define OK(call)                                                                                   \
+  do {                                                                                             \
+    if ((call) != 0) die(#call);                                                                   \
   } while (0)
 
 /* CPU microseconds per world step. */
 static double time_world(dnt_world *w, int steps) {
   double t0 = cpu_now();
-  for (int i = 0; i < steps; i++) OK(dnt_world_step(w, NULL));
+  for (int i = 0; i < steps; i++)
+    OK(dnt_world_step(w, NULL));
   return 1e6 * (cpu_now() - t0) / steps;
 }
 
@@ -62,7 +63,8 @@ static double time_twin(const dnt_world *base, const dnt_sync_config *sc, int st
     OK(dnt_world_reset(w, 12345));
   OK(dnt_twin_create(p, w, sc, &t));
   double t0 = cpu_now();
-  for (int i = 0; i < steps; i++) OK(dnt_twin_step(t, NULL));
+  for (int i = 0; i < steps; i++)
+    OK(dnt_twin_step(t, NULL));
   double us = 1e6 * (cpu_now() - t0) / steps;
   dnt_twin_destroy(t);
   dnt_world_destroy(p);
@@ -87,8 +89,8 @@ static void bench_sync(const char *name, dnt_world *w, int steps) {
     if (k == 2) c.policy = DNT_SYNC_EVENT, c.threshold = 0.05;
     if (k == 3) c.policy = DNT_SYNC_MULTIRATE, c.group_period[0] = 1, c.group_period[1] = 24;
     double twin_us = time_twin(w, &c, steps);
-    printf("  twin step, %-26s %8.3f us; sync overhead %7.3f us (%.2f world steps)\n",
-           labels[k], twin_us, twin_us - 2 * world_us, (twin_us - 2 * world_us) / world_us);
+    printf("  twin step, %-26s %8.3f us; sync overhead %7.3f us (%.2f world steps)\n", labels[k],
+           twin_us, twin_us - 2 * world_us, (twin_us - 2 * world_us) / world_us);
   }
 }
 
@@ -108,8 +110,12 @@ static void bench_forks(const char *name, dnt_world *w, int quick) {
   }
   printf("%s: fork (copy + destroy) %.3f us\n", name, 1e6 * (cpu_now() - t0) / n);
   for (int threads = 1; threads <= 2; threads++) {
-    dnt_whatif_spec spec = {.n_alternatives = 2, .n_forks = quick ? 64 : 256, .horizon = 24,
-                            .n_metrics = 1, .threads = threads, .seed = 1,
+    dnt_whatif_spec spec = {.n_alternatives = 2,
+                            .n_forks = quick ? 64 : 256,
+                            .horizon = 24,
+                            .n_metrics = 1,
+                            .threads = threads,
+                            .seed = 1,
                             .metric = metric_sum};
     dnt_whatif_result r;
     double w0 = dnt_now();
@@ -122,7 +128,9 @@ static void bench_forks(const char *name, dnt_world *w, int quick) {
   }
 }
 
-static int never(void *ctx, const dnt_monitor_view *v) { return v->next[0] < 0; }
+static int never(void *ctx, const dnt_monitor_view *v) {
+  return v->next[0] < 0;
+}
 
 static void bench_monitor(const char *name, dnt_world *w, int quick) {
   dnt_monitor *m;
@@ -130,7 +138,8 @@ static void bench_monitor(const char *name, dnt_world *w, int quick) {
   OK(dnt_monitor_add(m, "never", never, NULL) < 0);
   int n = quick ? 1000 : 10000, unsafe;
   double t0 = cpu_now();
-  for (int i = 0; i < n; i++) OK(dnt_monitor_check_world(m, w, NULL, 1, &unsafe));
+  for (int i = 0; i < n; i++)
+    OK(dnt_monitor_check_world(m, w, NULL, 1, &unsafe));
   printf("%s: monitor check on a twin fork (lookahead 1) %.3f us\n", name,
          1e6 * (cpu_now() - t0) / n);
   dnt_monitor_destroy(m);
@@ -225,7 +234,8 @@ int main(int argc, char **argv) {
   double peer = run_peer(125, steps);
   if (peer > 0)
     printf("peer (NumPy, links 125, periodic L=0): %.2f us per twin step; dnt %.2f us: "
-           "dnt is %.1fx faster\n", peer, ours, peer / ours);
+           "dnt is %.1fx faster\n",
+           peer, ours, peer / ours);
   else
     printf("peer: /usr/bin/python3 with NumPy not available\n");
   dnt_world_destroy(lw);

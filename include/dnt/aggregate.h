@@ -98,22 +98,22 @@ typedef enum dnt_agg_pre {
 
 typedef struct dnt_agg_params {
   dnt_agg_rule rule;
-  int f;                 /* assumed Byzantine rows (>= 0) */
-  dnt_agg_pre pre;       /* pre-aggregator */
-  int bucket_size;       /* BUCKETING: s >= 1 (default 2) */
-  int multikrum_m;       /* MULTIKRUM: rows averaged; 0 = n - f */
-  int geomed_iters;      /* GEOMED: Weiszfeld iterations (default 100) */
-  double geomed_tol;     /* GEOMED: stop when the change < tol x the rows' spread (1e-6) */
-  double geomed_nu;      /* GEOMED: smoothing nu (1e-6) */
-  double cclip_tau;      /* CCLIP: radius; 0 = median of ||x_i - v0|| (default 0) */
-  int cclip_iters;       /* CCLIP: L (default 3) */
-  const float *center;   /* CCLIP: v0 (d), e.g. last round's aggregate; NULL = median. Borrowed */
-  const float *root;     /* FLTRUST: server root update g0 (d); required. Borrowed */
-  double glid_lo;        /* GLID: lower percentile in [0, 100] (default 10) */
-  double glid_hi;        /* GLID: upper percentile (default 90) */
-  int dnc_iters;         /* DNC: niters (default 5) */
-  int dnc_subdim;        /* DNC: b sampled coordinates (default 10000, capped at d) */
-  double dnc_c;          /* DNC: filtering fraction c (default 1.0) */
+  int f;               /* assumed Byzantine rows (>= 0) */
+  dnt_agg_pre pre;     /* pre-aggregator */
+  int bucket_size;     /* BUCKETING: s >= 1 (default 2) */
+  int multikrum_m;     /* MULTIKRUM: rows averaged; 0 = n - f */
+  int geomed_iters;    /* GEOMED: Weiszfeld iterations (default 100) */
+  double geomed_tol;   /* GEOMED: stop when the change < tol x the rows' spread (1e-6) */
+  double geomed_nu;    /* GEOMED: smoothing nu (1e-6) */
+  double cclip_tau;    /* CCLIP: radius; 0 = median of ||x_i - v0|| (default 0) */
+  int cclip_iters;     /* CCLIP: L (default 3) */
+  const float *center; /* CCLIP: v0 (d), e.g. last round's aggregate; NULL = median. Borrowed */
+  const float *root;   /* FLTRUST: server root update g0 (d); required. Borrowed */
+  double glid_lo;      /* GLID: lower percentile in [0, 100] (default 10) */
+  double glid_hi;      /* GLID: upper percentile (default 90) */
+  int dnc_iters;       /* DNC: niters (default 5) */
+  int dnc_subdim;      /* DNC: b sampled coordinates (default 10000, capped at d) */
+  double dnc_c;        /* DNC: filtering fraction c (default 1.0) */
 } dnt_agg_params;
 
 /* Defaults above for `rule`, f = 0, no pre-aggregator. */

@@ -33,8 +33,8 @@ int dnt_checkpoint_save(const char *path, const char *desc, const float *data, s
 int dnt_checkpoint_load(const char *path, const char *desc, float *data, size_t n);
 /* Validates a checkpoint held in memory (for the fuzzer and for transports);
  * on success copies the data out as dnt_checkpoint_load does. */
-int dnt_checkpoint_parse(const unsigned char *buf, size_t len, const char *origin,
-                         const char *desc, float *data, size_t n);
+int dnt_checkpoint_parse(const unsigned char *buf, size_t len, const char *origin, const char *desc,
+                         float *data, size_t n);
 
 #ifdef __cplusplus
 }

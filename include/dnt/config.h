@@ -24,21 +24,21 @@ extern "C" {
 #endif
 
 typedef enum dnt_config_type {
-  DNT_CFG_INT,    /* JSON integer within [min, max] */
-  DNT_CFG_REAL,   /* JSON number (integer accepted) within [min, max], finite */
-  DNT_CFG_BOOL,   /* JSON true/false */
-  DNT_CFG_STRING, /* JSON string; if `choices` is set, one of its words */
+  DNT_CFG_INT,      /* JSON integer within [min, max] */
+  DNT_CFG_REAL,     /* JSON number (integer accepted) within [min, max], finite */
+  DNT_CFG_BOOL,     /* JSON true/false */
+  DNT_CFG_STRING,   /* JSON string; if `choices` is set, one of its words */
   DNT_CFG_REAL_LIST /* JSON array of numbers within [min, max] */
 } dnt_config_type;
 
 typedef struct dnt_config_field {
-  const char *path;        /* dotted key path, e.g. "fl.rounds" */
+  const char *path; /* dotted key path, e.g. "fl.rounds" */
   dnt_config_type type;
-  double min, max;         /* inclusive bounds for INT/REAL/REAL_LIST */
-  double def_num;          /* default for INT/REAL/BOOL */
-  const char *def_str;     /* default for STRING; comma-separated for REAL_LIST */
-  const char *choices;     /* "a|b|c" for STRING, or NULL for free text */
-  const char *help;        /* one line, shown by `dnt <study> --help-config` */
+  double min, max;     /* inclusive bounds for INT/REAL/REAL_LIST */
+  double def_num;      /* default for INT/REAL/BOOL */
+  const char *def_str; /* default for STRING; comma-separated for REAL_LIST */
+  const char *choices; /* "a|b|c" for STRING, or NULL for free text */
+  const char *help;    /* one line, shown by `dnt <study> --help-config` */
 } dnt_config_field;
 
 typedef struct dnt_config dnt_config;

@@ -23,13 +23,13 @@ extern "C" {
 #endif
 
 typedef struct dnt_csv {
-  char *origin;      /* file name (or label) used in error messages */
+  char *origin; /* file name (or label) used in error messages */
   size_t n_cols;
-  size_t n_rows;     /* data records, header excluded */
-  char **header;     /* (n_cols) column names */
-  char **cells;      /* (n_rows, n_cols) row-major, NUL-terminated strings */
-  size_t *line;      /* (n_rows) 1-based source line where each record starts */
-  char *storage;     /* backing buffer of every string */
+  size_t n_rows; /* data records, header excluded */
+  char **header; /* (n_cols) column names */
+  char **cells;  /* (n_rows, n_cols) row-major, NUL-terminated strings */
+  size_t *line;  /* (n_rows) 1-based source line where each record starts */
+  char *storage; /* backing buffer of every string */
 } dnt_csv;
 
 /* Reads and parses a file. `delim` is ',' for CSV. */
@@ -50,8 +50,7 @@ static inline const char *dnt_csv_cell(const dnt_csv *t, size_t row, size_t col)
  * DNT_ERR_PARSE naming file, line, column name and the text found. */
 int dnt_csv_double(const dnt_csv *t, size_t row, size_t col, double *out);
 /* Same, but an empty cell gives `empty_value` instead of an error. */
-int dnt_csv_double_or(const dnt_csv *t, size_t row, size_t col, double empty_value,
-                      double *out);
+int dnt_csv_double_or(const dnt_csv *t, size_t row, size_t col, double empty_value, double *out);
 int dnt_csv_long(const dnt_csv *t, size_t row, size_t col, long long *out);
 
 /* Writes one field to `f`, quoting it if it holds the delimiter, a quote, CR or LF. */

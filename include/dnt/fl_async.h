@@ -92,20 +92,20 @@ typedef struct dnt_fl_async_cfg {
   int n_clients;
   size_t d;
   dnt_fl_async_mode mode;
-  double alpha;            /* FEDASYNC mixing a (default 0.9) */
-  double server_lr;        /* FEDBUFF step (default 1) */
-  int buffer_k;            /* FEDBUFF K (default 10, capped at n_clients) */
+  double alpha;               /* FEDASYNC mixing a (default 0.9) */
+  double server_lr;           /* FEDBUFF step (default 1) */
+  int buffer_k;               /* FEDBUFF K (default 10, capped at n_clients) */
   dnt_staleness_fn staleness; /* default POLY */
-  double stale_a, stale_b; /* default a = 1 (exponent, hinge slope), b = 10 */
-  int max_staleness;       /* drop staler updates; < 0 = no bound (default -1) */
-  int concurrency;         /* clients training at once; 0 = all */
+  double stale_a, stale_b;    /* default a = 1 (exponent, hinge slope), b = 10 */
+  int max_staleness;          /* drop staler updates; < 0 = no bound (default -1) */
+  int concurrency;            /* clients training at once; 0 = all */
   const dnt_fl_dist *compute; /* (n_clients) or NULL = EXP mean 1 for all; copied */
   const dnt_fl_dist *latency; /* (n_clients) one-way link, or NULL = 0; copied */
-  int sync_rounds;         /* synchronous rounds first (default 0) */
-  dnt_fl_eval_fn eval;     /* plateau switch, or NULL */
+  int sync_rounds;            /* synchronous rounds first (default 0) */
+  dnt_fl_eval_fn eval;        /* plateau switch, or NULL */
   void *eval_ctx;
-  double plateau_tol;      /* relative improvement that still counts (default 1e-3) */
-  int plateau_patience;    /* rounds without it before switching (default 3) */
+  double plateau_tol;   /* relative improvement that still counts (default 1e-3) */
+  int plateau_patience; /* rounds without it before switching (default 3) */
   int threads;
   uint64_t seed;
   const unsigned char *malicious; /* (n_clients) or NULL; copied */
@@ -118,10 +118,10 @@ dnt_fl_async_cfg dnt_fl_async_defaults(int n_clients, size_t d);
 
 /* What happened since the previous step, up to and including one model change. */
 typedef struct dnt_fl_async_metrics {
-  int version;            /* server version after this step */
-  double time;            /* simulated clock at the model change */
-  int sync;               /* 1 if this step was a synchronous round */
-  int aggregated;         /* updates that went into this model change */
+  int version;    /* server version after this step */
+  double time;    /* simulated clock at the model change */
+  int sync;       /* 1 if this step was a synchronous round */
+  int aggregated; /* updates that went into this model change */
   int stale_dropped, rejected, failed, filtered, dropped_by_rule;
   double bytes_up, bytes_down;
   int stale_hist[DNT_FL_STALE_BINS]; /* staleness of the arrivals of this step */
@@ -130,8 +130,8 @@ typedef struct dnt_fl_async_metrics {
 
 typedef struct dnt_fl_async dnt_fl_async;
 
-int dnt_fl_async_create(const dnt_fl_async_cfg *cfg, const dnt_fl_client *clients,
-                        const float *w0, dnt_fl_async **out);
+int dnt_fl_async_create(const dnt_fl_async_cfg *cfg, const dnt_fl_client *clients, const float *w0,
+                        dnt_fl_async **out);
 void dnt_fl_async_destroy(dnt_fl_async *s);
 
 /* Processes events until the model changes once; m may be NULL. An

@@ -39,10 +39,9 @@ typedef struct dnt_fl_mpi dnt_fl_mpi;
 /* The training parameters every rank must share (as dnt_fl_train_local).
  * Collective: every rank calls it; ranks that disagree on n_clients or d all
  * get DNT_ERR_MISMATCH. */
-int dnt_fl_mpi_create(const dnt_fl_client *clients, int n_clients,
-                      const unsigned char *malicious, dnt_fl_data_poison poison,
-                      double poison_strength, uint64_t seed, int threads, size_t d,
-                      dnt_fl_mpi **out);
+int dnt_fl_mpi_create(const dnt_fl_client *clients, int n_clients, const unsigned char *malicious,
+                      dnt_fl_data_poison poison, double poison_strength, uint64_t seed, int threads,
+                      size_t d, dnt_fl_mpi **out);
 void dnt_fl_mpi_destroy(dnt_fl_mpi *t);
 
 /* Rank 0: the executor to give dnt_fl_server_set_exec (borrows t). */

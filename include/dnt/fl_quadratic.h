@@ -32,13 +32,13 @@ typedef struct dnt_fl_quadratic_client {
 typedef struct dnt_fl_quadratic {
   int n_clients;
   size_t d;
-  double noise_sd;        /* gradient noise per coordinate */
-  float *mu;              /* (n_clients, d) client optima */
-  float *mu_root;         /* (d) optimum of the server's root data (FLTrust) */
-  float *target;          /* (d) mean of the honest clients' optima */
-  double *speed;          /* (n_clients) compute-time scale */
+  double noise_sd;              /* gradient noise per coordinate */
+  float *mu;                    /* (n_clients, d) client optima */
+  float *mu_root;               /* (d) optimum of the server's root data (FLTrust) */
+  float *target;                /* (d) mean of the honest clients' optima */
+  double *speed;                /* (n_clients) compute-time scale */
   dnt_fl_quadratic_client *ctx; /* (n_clients) */
-  dnt_fl_client *clients; /* (n_clients) */
+  dnt_fl_client *clients;       /* (n_clients) */
 } dnt_fl_quadratic;
 
 /* Draws the optima from dnt_rng_stream(seed, 3^40 + i); `malicious` (n, may be

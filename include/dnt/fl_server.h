@@ -56,12 +56,12 @@ typedef int (*dnt_fl_root_fn)(void *ctx, const float *global, size_t d, int roun
 /* The aggregation stage, shared by the synchronous, asynchronous and
  * hierarchical servers. */
 typedef struct dnt_fl_stage_cfg {
-  dnt_agg_params agg;      /* rule and pre-aggregator (root is set by root_fn) */
+  dnt_agg_params agg; /* rule and pre-aggregator (root is set by root_fn) */
   dnt_attack_params attack;
   int attack_f;            /* f the attacker assumes (FANG_KRUM); 0 = its own count */
   dnt_fl_filter_fn filter; /* may be NULL */
   void *filter_ctx;
-  dnt_fl_root_fn root_fn;  /* required by FLTRUST */
+  dnt_fl_root_fn root_fn; /* required by FLTRUST */
   void *root_ctx;
 } dnt_fl_stage_cfg;
 
@@ -77,18 +77,18 @@ typedef enum dnt_fl_client_status {
 } dnt_fl_client_status;
 
 typedef struct dnt_fl_metrics {
-  int round;            /* the round these metrics describe (0-based) */
-  int selected;         /* clients asked to train */
-  int participated;     /* updates aggregated (after deadline, checks and filter) */
+  int round;        /* the round these metrics describe (0-based) */
+  int selected;     /* clients asked to train */
+  int participated; /* updates aggregated (after deadline, checks and filter) */
   int stragglers, failed, rejected, filtered;
-  int dropped_by_rule;  /* aggregated rows with kept < 0.5 */
-  double bytes_down;    /* global model sent: selected * d * 4 */
-  double bytes_up;      /* updates received (stragglers' included: they were sent) */
-  double sim_time;      /* simulated seconds of this round (slowest accepted client) */
+  int dropped_by_rule; /* aggregated rows with kept < 0.5 */
+  double bytes_down;   /* global model sent: selected * d * 4 */
+  double bytes_up;     /* updates received (stragglers' included: they were sent) */
+  double sim_time;     /* simulated seconds of this round (slowest accepted client) */
   /* detection, when malicious clients are known: an update counts as flagged
    * when it was filtered or kept < 0.5 by the rule */
   int true_pos, false_pos, false_neg;
-  double update_norm;   /* ||AGG|| of this round */
+  double update_norm; /* ||AGG|| of this round */
 } dnt_fl_metrics;
 
 /* Executor of the clients' local training; the default runs them in process
@@ -103,20 +103,20 @@ typedef struct dnt_fl_exec {
 typedef struct dnt_fl_server_cfg {
   int n_clients;
   size_t d;
-  double server_lr;        /* w <- w + server_lr * AGG (default 1) */
-  int per_round;           /* participants per round; 0 = use fraction */
-  double fraction;         /* in (0, 1] (default 1) */
-  double deadline;         /* simulated seconds; 0 = none */
-  int threads;             /* in-process training threads (default 1) */
+  double server_lr; /* w <- w + server_lr * AGG (default 1) */
+  int per_round;    /* participants per round; 0 = use fraction */
+  double fraction;  /* in (0, 1] (default 1) */
+  double deadline;  /* simulated seconds; 0 = none */
+  int threads;      /* in-process training threads (default 1) */
   uint64_t seed;
   const unsigned char *malicious; /* (n_clients) or NULL; copied */
   dnt_fl_data_poison poison;      /* what malicious clients do in training */
   double poison_strength;
-  const int *groups;       /* (n_clients) group of each client, or NULL: flat; copied */
+  const int *groups; /* (n_clients) group of each client, or NULL: flat; copied */
   int n_groups;
-  dnt_agg_params group_agg;/* rule inside each group (hierarchical only) */
-  dnt_fl_stage_cfg stage;  /* rule (global level when hierarchical), attack, filter */
-  const char *checkpoint;  /* path written after every round, or NULL; copied */
+  dnt_agg_params group_agg; /* rule inside each group (hierarchical only) */
+  dnt_fl_stage_cfg stage;   /* rule (global level when hierarchical), attack, filter */
+  const char *checkpoint;   /* path written after every round, or NULL; copied */
 } dnt_fl_server_cfg;
 
 /* Defaults: server_lr 1, fraction 1, threads 1, rule MEAN, no attack. */

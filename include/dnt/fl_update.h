@@ -63,12 +63,12 @@ typedef enum dnt_fl_data_poison {
 typedef struct dnt_fl_train_args {
   const float *global; /* (d) the global model to start from; read-only */
   size_t d;
-  int round;           /* server version of `global` */
+  int round; /* server version of `global` */
   int client_id;
-  int malicious;       /* 1 if the simulation marked this client malicious */
+  int malicious;             /* 1 if the simulation marked this client malicious */
   dnt_fl_data_poison poison; /* data poisoning to apply when malicious */
   double poison_strength;    /* e.g. the noise sd of DNT_POISON_OBS_NOISE */
-  dnt_rng *rng;        /* this job's own stream (dnt_fl_client_rng) */
+  dnt_rng *rng;              /* this job's own stream (dnt_fl_client_rng) */
 } dnt_fl_train_args;
 
 /* Writes the update into out (out->delta has room for args->d floats; set
@@ -77,7 +77,7 @@ typedef struct dnt_fl_train_args {
 typedef int (*dnt_fl_train_fn)(void *ctx, const dnt_fl_train_args *args, dnt_fl_update *out);
 
 typedef struct dnt_fl_client {
-  void *ctx;                  /* borrowed, owned by the caller */
+  void *ctx; /* borrowed, owned by the caller */
   dnt_fl_train_fn local_train;
 } dnt_fl_client;
 

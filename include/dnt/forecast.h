@@ -95,13 +95,12 @@ size_t dnt_forecaster_min_history(const dnt_forecaster *f);
 /* DNT_ERR_ARG on len < min_history + 1 (LSTM) or non-finite values. */
 int dnt_forecaster_fit(dnt_forecaster *f, const double *series, size_t n_series, size_t len);
 /* 1 <= k <= DNT_FORECAST_MAX_K; n >= min_history (DNT_ERR_ARG otherwise). */
-int dnt_forecaster_predict(dnt_forecaster *f, const double *history, size_t n, int k,
-                           double *out);
+int dnt_forecaster_predict(dnt_forecaster *f, const double *history, size_t n, int k, double *out);
 
 typedef struct dnt_forecast_error {
   int k;
-  size_t origins;                   /* forecasts made (per horizon) */
-  double mae[DNT_FORECAST_MAX_K];   /* per horizon h = 1..k at index h-1 */
+  size_t origins;                 /* forecasts made (per horizon) */
+  double mae[DNT_FORECAST_MAX_K]; /* per horizon h = 1..k at index h-1 */
   double rmse[DNT_FORECAST_MAX_K];
   double nrmse[DNT_FORECAST_MAX_K]; /* rmse / (max - min) of the targets */
 } dnt_forecast_error;
@@ -118,9 +117,9 @@ int dnt_forecast_evaluate(dnt_forecaster *f, const double *series, size_t n_seri
  * between syncs, late by the uplink latency) against the physical series it
  * stands for; scoring it on the mirror itself would reward a stale mirror.
  * With target == history it is dnt_forecast_evaluate. */
-int dnt_forecast_evaluate_against(dnt_forecaster *f, const double *history,
-                                  const double *target, size_t n_series, size_t len,
-                                  size_t start, int k, size_t stride, dnt_forecast_error *err);
+int dnt_forecast_evaluate_against(dnt_forecaster *f, const double *history, const double *target,
+                                  size_t n_series, size_t len, size_t start, int k, size_t stride,
+                                  dnt_forecast_error *err);
 
 #ifdef __cplusplus
 }

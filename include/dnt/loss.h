@@ -13,8 +13,7 @@ extern "C" {
 float dnt_loss_mse(const float *pred, const float *target, size_t n, float *grad);
 /* mean Huber_delta(pred - target): 0.5 e^2 if |e| <= delta, else delta (|e| - delta/2)
  * (PyTorch's HuberLoss; SmoothL1 when delta = 1). */
-float dnt_loss_huber(const float *pred, const float *target, size_t n, float delta,
-                     float *grad);
+float dnt_loss_huber(const float *pred, const float *target, size_t n, float delta, float *grad);
 
 #ifdef __cplusplus
 }

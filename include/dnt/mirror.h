@@ -30,11 +30,11 @@ typedef struct dnt_mirror {
   int64_t *received_at; /* (n_fields) twin step at which it arrived; -1 = never */
   int64_t reports;      /* reports ingested */
   /* History ring: row r (0 = oldest kept) is hist[((head + r) % capacity)]. */
-  size_t capacity;  /* rows kept */
-  size_t rows;      /* rows held (<= capacity) */
-  size_t head;      /* slot of the oldest row */
-  double *hist;     /* (capacity, n_fields) mirrored values at each recorded step */
-  int64_t *hist_t;  /* (capacity) twin step of each row */
+  size_t capacity; /* rows kept */
+  size_t rows;     /* rows held (<= capacity) */
+  size_t head;     /* slot of the oldest row */
+  double *hist;    /* (capacity, n_fields) mirrored values at each recorded step */
+  int64_t *hist_t; /* (capacity) twin step of each row */
 } dnt_mirror;
 
 /* history_rows >= 1. DNT_ERR_ARG / DNT_ERR_NOMEM. */

@@ -18,10 +18,10 @@ extern "C" {
 
 typedef struct dnt_adam {
   float lr, beta1, beta2, eps;
-  int64_t t;  /* steps taken */
+  int64_t t; /* steps taken */
   size_t n;
-  float *m;   /* (n) first moment */
-  float *v;   /* (n) second moment */
+  float *m; /* (n) first moment */
+  float *v; /* (n) second moment */
 } dnt_adam;
 
 /* beta1 0.9, beta2 0.999, eps 1e-8. */

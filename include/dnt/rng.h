@@ -55,7 +55,7 @@ void dnt_rng_shuffle_int(dnt_rng *r, int *a, size_t n);
 /* Walker/Vose alias table: O(n) build, O(1) draw of a categorical index. */
 typedef struct dnt_alias {
   size_t n;
-  double *prob; /* (n) acceptance probability of column i */
+  double *prob;    /* (n) acceptance probability of column i */
   uint32_t *alias; /* (n) alternative index of column i */
 } dnt_alias;
 

@@ -57,15 +57,15 @@ typedef struct dnt_scenario_set {
 /* Generates n scenarios. Families need a positive total weight, a positive
  * proposal for every family of positive weight (otherwise the estimate could
  * not be unbiased: DNT_ERR_ARG naming the family), and a generator. */
-int dnt_scenario_generate(const dnt_scenario_family *fam, int n_families, size_t n_params,
-                          size_t n, uint64_t seed, int threads, dnt_scenario_set *out);
+int dnt_scenario_generate(const dnt_scenario_family *fam, int n_families, size_t n_params, size_t n,
+                          uint64_t seed, int threads, dnt_scenario_set *out);
 void dnt_scenario_set_free(dnt_scenario_set *s);
 
 typedef struct dnt_rate {
-  double rate;   /* (1/n) sum w_i y_i: unbiased for the natural mixture */
-  double se;     /* its standard error */
-  double naive;  /* (1/n) sum y_i: the rate under the proposal (biased if oversampled) */
-  double ess;    /* (sum w)^2 / sum w^2 */
+  double rate;  /* (1/n) sum w_i y_i: unbiased for the natural mixture */
+  double se;    /* its standard error */
+  double naive; /* (1/n) sum y_i: the rate under the proposal (biased if oversampled) */
+  double ess;   /* (sum w)^2 / sum w^2 */
 } dnt_rate;
 
 /* Rate of outcome y (n values, e.g. 1 = collision) over the set. */

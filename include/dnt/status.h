@@ -14,17 +14,17 @@ extern "C" {
 
 typedef enum dnt_status {
   DNT_OK = 0,
-  DNT_ERR_NOMEM = -1,    /* allocation failed */
-  DNT_ERR_IO = -2,       /* open/read/write/rename failed (errno in message) */
-  DNT_ERR_PARSE = -3,    /* malformed CSV/JSON/text input */
-  DNT_ERR_CONFIG = -4,   /* config: unknown key, wrong type, out of range */
-  DNT_ERR_ARG = -5,      /* invalid argument value supplied by the user */
-  DNT_ERR_CORRUPT = -6,  /* checkpoint/data corrupted (bad magic, CRC, truncated) */
-  DNT_ERR_VERSION = -7,  /* unsupported format version */
-  DNT_ERR_MISMATCH = -8, /* wrong architecture, length or shape */
-  DNT_ERR_NUMERIC = -9,  /* NaN or Inf where finite values are required */
+  DNT_ERR_NOMEM = -1,        /* allocation failed */
+  DNT_ERR_IO = -2,           /* open/read/write/rename failed (errno in message) */
+  DNT_ERR_PARSE = -3,        /* malformed CSV/JSON/text input */
+  DNT_ERR_CONFIG = -4,       /* config: unknown key, wrong type, out of range */
+  DNT_ERR_ARG = -5,          /* invalid argument value supplied by the user */
+  DNT_ERR_CORRUPT = -6,      /* checkpoint/data corrupted (bad magic, CRC, truncated) */
+  DNT_ERR_VERSION = -7,      /* unsupported format version */
+  DNT_ERR_MISMATCH = -8,     /* wrong architecture, length or shape */
+  DNT_ERR_NUMERIC = -9,      /* NaN or Inf where finite values are required */
   DNT_ERR_UNSUPPORTED = -10, /* feature not built in (e.g. MPI) or not applicable */
-  DNT_ERR_EXTERNAL = -11 /* an external library or program failed (SQLite, gnuplot) */
+  DNT_ERR_EXTERNAL = -11     /* an external library or program failed (SQLite, gnuplot) */
 } dnt_status;
 
 /* Short fixed text for a status code ("out of memory", ...). Never NULL. */

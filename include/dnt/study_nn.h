@@ -26,7 +26,7 @@ extern const dnt_config_field dnt_study_nn_schema[];
 extern const size_t dnt_study_nn_schema_len;
 
 typedef struct dnt_study_nn_result {
-  char source[256];   /* file:column or "generated" */
+  char source[256]; /* file:column or "generated" */
   size_t n_train, n_test;
   double lstm_rmse, lstm_mae;
   double naive_rmse, naive_mae;

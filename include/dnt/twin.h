@@ -75,9 +75,9 @@ typedef struct dnt_channel {
 
 typedef struct dnt_sync_config {
   dnt_sync_policy policy;
-  int64_t period;          /* PERIODIC: steps between reports, >= 1 */
-  double threshold;        /* EVENT: divergence that triggers a report, >= 0 */
-  int64_t max_silence;     /* EVENT: heartbeat after this many silent steps; 0 = none */
+  int64_t period;      /* PERIODIC: steps between reports, >= 1 */
+  double threshold;    /* EVENT: divergence that triggers a report, >= 0 */
+  int64_t max_silence; /* EVENT: heartbeat after this many silent steps; 0 = none */
   int64_t group_period[DNT_SYNC_MAX_GROUPS]; /* MULTIRATE: steps between reports of g */
   /* Optional (n_fields) positive scale of each field, or NULL (all 1):
    * divergence and fidelity compare (twin - physical) / scale, so one
@@ -85,8 +85,8 @@ typedef struct dnt_sync_config {
    * Copied at create. */
   const double *field_scale;
   dnt_channel channel;
-  size_t history_rows;     /* mirror history kept, >= 1 */
-  uint64_t seed;           /* loss draws: stream 0 of this seed */
+  size_t history_rows; /* mirror history kept, >= 1 */
+  uint64_t seed;       /* loss draws: stream 0 of this seed */
 } dnt_sync_config;
 
 /* Periodic every step, no latency, no loss, 4096 history rows, seed 1,
@@ -99,16 +99,16 @@ int dnt_sync_policy_parse(const char *text, dnt_sync_policy *out);
 
 typedef struct dnt_twin_stats {
   int64_t steps;
-  int64_t reports_sent;      /* lost ones included */
+  int64_t reports_sent; /* lost ones included */
   int64_t reports_lost;
   int64_t reports_delivered;
   int64_t actions_sent;
-  int64_t bytes_up;          /* uplink bytes sent */
-  int64_t bytes_down;        /* downlink bytes sent */
-  double rmse_last;          /* fidelity of the last step */
+  int64_t bytes_up;   /* uplink bytes sent */
+  int64_t bytes_down; /* downlink bytes sent */
+  double rmse_last;   /* fidelity of the last step */
   double maxabs_last;
-  double rmse_mean;          /* mean over steps of the per-step RMSE */
-  double maxabs_max;         /* worst absolute difference over all steps */
+  double rmse_mean;  /* mean over steps of the per-step RMSE */
+  double maxabs_max; /* worst absolute difference over all steps */
 } dnt_twin_stats;
 
 typedef struct dnt_twin dnt_twin;

@@ -38,17 +38,17 @@ extern "C" {
 #endif
 
 typedef struct dnt_twin_session_config {
-  int64_t steps;                /* >= 1 */
+  int64_t steps;                 /* >= 1 */
   const size_t *forecast_fields; /* (n_forecast_fields) field indices, borrowed; NULL = all */
   size_t n_forecast_fields;
-  double train_frac;            /* share of the mirrored history for training, (0, 1) */
-  int horizon;                  /* k, 1..DNT_FORECAST_MAX_K */
-  int season;                   /* steps per season (seasonal naive, LSTM input) */
-  double ewma_alpha;            /* (0, 1] */
-  size_t eval_stride;           /* steps between evaluation origins, >= 1 */
+  double train_frac;  /* share of the mirrored history for training, (0, 1) */
+  int horizon;        /* k, 1..DNT_FORECAST_MAX_K */
+  int season;         /* steps per season (seasonal naive, LSTM input) */
+  double ewma_alpha;  /* (0, 1] */
+  size_t eval_stride; /* steps between evaluation origins, >= 1 */
   dnt_lstm_forecaster_config lstm;
-  int64_t store_every;          /* telemetry rows every this many steps; 0 = none */
-  const char *label;            /* store session label */
+  int64_t store_every; /* telemetry rows every this many steps; 0 = none */
+  const char *label;   /* store session label */
 } dnt_twin_session_config;
 
 /* 168 steps, all fields, train 0.7, horizon 6, season 24, alpha 0.3, stride

@@ -66,8 +66,8 @@ int dnt_twin_store_forecast(dnt_twin_store *s, int64_t step, int field, int hori
                             const char *model, double value);
 /* An action (n values, JSON array text; NULL = []) decided at `step`, or an
  * intervention that muted it, labelled by its kind or predicate. */
-int dnt_twin_store_decision(dnt_twin_store *s, int64_t step, const char *kind,
-                            const double *action, size_t n);
+int dnt_twin_store_decision(dnt_twin_store *s, int64_t step, const char *kind, const double *action,
+                            size_t n);
 int dnt_twin_store_intervention(dnt_twin_store *s, int64_t step, const char *predicate,
                                 const double *action, size_t n);
 /* Stores the monitor's triggers from index *next on, and advances *next. */

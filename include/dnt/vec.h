@@ -12,7 +12,7 @@ extern "C" {
 
 void dnt_vec_copy(float *dst, const float *src, size_t n);
 void dnt_vec_zero(float *x, size_t n);
-void dnt_vec_scale(float *x, float a, size_t n);           /* x *= a */
+void dnt_vec_scale(float *x, float a, size_t n);                /* x *= a */
 void dnt_vec_axpy(float *y, float a, const float *x, size_t n); /* y += a x */
 /* y = (1 - a) y + a x  (Polyak / FedAsync mixing) */
 void dnt_vec_lerp(float *y, const float *x, float a, size_t n);

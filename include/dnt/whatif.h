@@ -1,8 +1,8 @@
 /* dnt/whatif.h: what-if analysis on forks of a world.
  *
  * Fork the twin's world N times for each of A alternatives (action plans,
- * or configurations applied to each fork by `prepare`), run every fork H steps, accumulate M metrics per fork, and
- * return the A x N x M values with their distributions. Forks run in parallel
+ * or configurations applied to each fork by `prepare`), run every fork H steps, accumulate M
+ * metrics per fork, and return the A x N x M values with their distributions. Forks run in parallel
  * on `threads` POSIX threads; the base world is only read (dnt_world_copy),
  * never changed.
  *
@@ -40,8 +40,8 @@ typedef int (*dnt_whatif_prepare)(void *ctx, int alt, dnt_world *fork);
 /* Chooses alternative `alt`'s action at horizon step h (0-based) from the
  * fork's telemetry before the step; writes n_actions values. Returns 0 to act,
  * 1 to step without an action, or a negative status. */
-typedef int (*dnt_whatif_policy)(void *ctx, int alt, int h, const double *telemetry,
-                                 dnt_rng *rng, double *action);
+typedef int (*dnt_whatif_policy)(void *ctx, int alt, int h, const double *telemetry, dnt_rng *rng,
+                                 double *action);
 /* Called after every step with the fork and its telemetry; adds to metrics
  * (n_metrics values, zero at the start of the fork). */
 typedef int (*dnt_whatif_metric)(void *ctx, int alt, int h, const dnt_world *fork,
@@ -59,7 +59,7 @@ typedef struct dnt_whatif_spec {
   dnt_whatif_policy policy;
   const double *actions;
   dnt_whatif_prepare prepare; /* optional: alternative configurations */
-  dnt_whatif_metric metric; /* required */
+  dnt_whatif_metric metric;   /* required */
   void *ctx;
 } dnt_whatif_spec;
 

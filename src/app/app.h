@@ -20,13 +20,13 @@ enum { APP_EXIT_OK = 0, APP_EXIT_FAIL = 1, APP_EXIT_USAGE = 2 };
 
 /* Options every study accepts. */
 typedef struct app_opts {
-  const char *config; /* --config FILE (JSON) */
-  uint64_t seed;      /* --seed N (default 1) */
-  const char *out;    /* --out DIR (default results/<study>-<timestamp>) */
-  int quick;          /* --quick: small scale for a fast look */
-  int threads;        /* --threads N (default 1) */
-  int quiet;          /* --quiet: warnings and errors only, no progress */
-  int verbose;        /* --verbose: debug messages */
+  const char *config;             /* --config FILE (JSON) */
+  uint64_t seed;                  /* --seed N (default 1) */
+  const char *out;                /* --out DIR (default results/<study>-<timestamp>) */
+  int quick;                      /* --quick: small scale for a fast look */
+  int threads;                    /* --threads N (default 1) */
+  int quiet;                      /* --quiet: warnings and errors only, no progress */
+  int verbose;                    /* --verbose: debug messages */
   const char *sets[APP_MAX_SETS]; /* --set key=value, applied after --config */
   int n_sets;
 } app_opts;
@@ -34,24 +34,26 @@ typedef struct app_opts {
 /* getopt_long entries for the common options; put APP_COMMON_LONGOPTS at the
  * start of a subcommand's table and APP_COMMON_SHORTOPTS in its optstring. */
 #define APP_COMMON_SHORTOPTS "hc:s:o:qt:"
-#define APP_COMMON_LONGOPTS                                                    \
-  {"help", no_argument, 0, 'h'}, {"config", required_argument, 0, 'c'},       \
-      {"seed", required_argument, 0, 's'}, {"out", required_argument, 0, 'o'}, \
-      {"quick", no_argument, 0, 'q'}, {"threads", required_argument, 0, 't'},  \
-      {"quiet", no_argument, 0, 1001}, {"verbose", no_argument, 0, 1002},      \
-      {"set", required_argument, 0, 1003}, {"help-config", no_argument, 0, 1004}
+#define APP_COMMON_LONGOPTS                                                                        \
+  {"help", no_argument, 0, 'h'}, {"config", required_argument, 0, 'c'},                            \
+      {"seed", required_argument, 0, 's'}, {"out", required_argument, 0, 'o'},                     \
+      {"quick", no_argument, 0, 'q'}, {"threads", required_argument, 0, 't'},                      \
+      {"quiet", no_argument, 0, 1001}, {"verbose", no_argument, 0, 1002},                          \
+      {"set", required_argument, 0, 1003}, {                                                       \
+    "help-config", no_argument, 0, 1004                                                            \
+  }
 
 /* Text for the common options, for each subcommand's --help. */
-#define APP_COMMON_HELP                                                        \
-  "  -c, --config FILE   JSON config (unknown keys are errors)\n"             \
-  "      --set KEY=VAL   override one config field (repeatable)\n"           \
-  "  -s, --seed N        master random seed (default 1)\n"                    \
-  "  -o, --out DIR       result folder (default results/<cmd>-<timestamp>)\n" \
-  "  -q, --quick         small scale, for a fast look\n"                      \
-  "  -t, --threads N     worker threads (default 1)\n"                        \
-  "      --quiet         warnings and errors only, no progress\n"             \
-  "      --verbose       debug messages\n"                                    \
-  "      --help-config   list every config field with its default\n"          \
+#define APP_COMMON_HELP                                                                            \
+  "  -c, --config FILE   JSON config (unknown keys are errors)\n"                                  \
+  "      --set KEY=VAL   override one config field (repeatable)\n"                                 \
+  "  -s, --seed N        master random seed (default 1)\n"                                         \
+  "  -o, --out DIR       result folder (default results/<cmd>-<timestamp>)\n"                      \
+  "  -q, --quick         small scale, for a fast look\n"                                           \
+  "  -t, --threads N     worker threads (default 1)\n"                                             \
+  "      --quiet         warnings and errors only, no progress\n"                                  \
+  "      --verbose       debug messages\n"                                                         \
+  "      --help-config   list every config field with its default\n"                               \
   "  -h, --help          this help\n"
 
 void app_opts_init(app_opts *o);
@@ -70,8 +72,7 @@ int app_parse_common(int argc, char **argv, const char *cmd, const char *usage,
                      const dnt_config_field *schema, size_t n_schema, app_opts *o);
 
 /* Reports an unknown option / stray argument as a usage error; returns APP_EXIT_USAGE. */
-int app_usage_error(const char *cmd, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+int app_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Builds the effective config: embedded defaults, then --config, then --set.
  * Prints the error and returns APP_EXIT_FAIL/USAGE on failure. */

@@ -39,8 +39,8 @@ int app_parse_long(const char *cmd, const char *opt, const char *arg, long min, 
   errno = 0;
   long v = strtol(arg, &end, 10);
   if (errno || end == arg || *end || v < min || v > max)
-    return app_usage_error(cmd, "option --%s: '%s' is not an integer in [%ld, %ld]", opt, arg,
-                           min, max);
+    return app_usage_error(cmd, "option --%s: '%s' is not an integer in [%ld, %ld]", opt, arg, min,
+                           max);
   *out = v;
   return 0;
 }

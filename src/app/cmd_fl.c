@@ -108,15 +108,15 @@ static int parse_names(const dnt_config *c, dnt_agg_params *agg, dnt_attack_para
   agg->f = f >= 0 ? f : nm;
   agg->pre = pre;
   *atk = dnt_attack_defaults(kind);
-  atk->knowledge = strcmp(dnt_config_string(c, "fl.knowledge"), "full") ? DNT_KNOW_PARTIAL
-                                                                         : DNT_KNOW_FULL;
+  atk->knowledge =
+      strcmp(dnt_config_string(c, "fl.knowledge"), "full") ? DNT_KNOW_PARTIAL : DNT_KNOW_FULL;
   atk->ipm_eps = dnt_config_real(c, "fl.ipm_eps");
   return 0;
 }
 
-static const char *const round_cols[] = {"round", "error", "participated", "stragglers",
-                                         "rejected", "filtered", "dropped_by_rule", "true_pos",
-                                         "false_pos", "false_neg", "bytes_up", "bytes_down",
+static const char *const round_cols[] = {"round",     "error",     "participated",    "stragglers",
+                                         "rejected",  "filtered",  "dropped_by_rule", "true_pos",
+                                         "false_pos", "false_neg", "bytes_up",        "bytes_down",
                                          "sim_time"};
 enum { N_ROUND_COLS = sizeof round_cols / sizeof round_cols[0] };
 
@@ -124,7 +124,8 @@ enum { N_ROUND_COLS = sizeof round_cols / sizeof round_cols[0] };
 static void log_round(fl_job *j, FILE *csv, const double *v) {
   if (!csv) return;
   dnt_csv_write_row(csv, v, N_ROUND_COLS);
-  for (int k = 1; k < N_ROUND_COLS; k++) dnt_run_metric(j->run, round_cols[k], (int64_t)v[0], v[k]);
+  for (int k = 1; k < N_ROUND_COLS; k++)
+    dnt_run_metric(j->run, round_cols[k], (int64_t)v[0], v[k]);
   dnt_run_commit(j->run);
 }
 
@@ -191,15 +192,18 @@ static int run_task(fl_job *j, const dnt_fl_quadratic *t, const unsigned char *m
     if (s) {
       dnt_fl_metrics m;
       rc = dnt_fl_server_round(s, &m);
-      double row[] = {r, 0, m.participated, m.stragglers, m.rejected, m.filtered,
-                      m.dropped_by_rule, m.true_pos, m.false_pos, m.false_neg, m.bytes_up,
-                      m.bytes_down, m.sim_time};
+      double row[] = {r,           0,           m.participated,    m.stragglers,
+                      m.rejected,  m.filtered,  m.dropped_by_rule, m.true_pos,
+                      m.false_pos, m.false_neg, m.bytes_up,        m.bytes_down,
+                      m.sim_time};
       memcpy(v, row, sizeof v);
     } else {
       dnt_fl_async_metrics m;
       rc = dnt_fl_async_step(as, &m);
-      double row[] = {r, 0, m.aggregated, 0, m.rejected, m.filtered, m.dropped_by_rule,
-                      m.true_pos, m.false_pos, m.false_neg, m.bytes_up, m.bytes_down, m.time};
+      double row[] = {r,           0,           m.aggregated,      0,
+                      m.rejected,  m.filtered,  m.dropped_by_rule, m.true_pos,
+                      m.false_pos, m.false_neg, m.bytes_up,        m.bytes_down,
+                      m.time};
       memcpy(v, row, sizeof v);
     }
     v[1] = dnt_fl_quadratic_error(t, s ? dnt_fl_server_model(s) : dnt_fl_async_model(as));
@@ -211,8 +215,9 @@ static int run_task(fl_job *j, const dnt_fl_quadratic *t, const unsigned char *m
     }
     if (!rc) log_round(j, csv, v);
   }
-  if (s || as) out->final_error = dnt_fl_quadratic_error(t, s ? dnt_fl_server_model(s)
-                                                              : dnt_fl_async_model(as));
+  if (s || as)
+    out->final_error =
+        dnt_fl_quadratic_error(t, s ? dnt_fl_server_model(s) : dnt_fl_async_model(as));
   if (!isfinite(out->final_error) || out->final_error > 1e30) out->diverged = 1;
   dnt_fl_server_destroy(s);
   dnt_fl_async_destroy(as);
@@ -222,15 +227,15 @@ static int run_task(fl_job *j, const dnt_fl_quadratic *t, const unsigned char *m
 }
 
 /* Builds the task and the malicious flags (the first `malicious` clients). */
-static int make_task(const dnt_config *c, uint64_t seed, dnt_fl_quadratic *t,
-                     unsigned char **mal) {
+static int make_task(const dnt_config *c, uint64_t seed, dnt_fl_quadratic *t, unsigned char **mal) {
   int n = (int)dnt_config_int(c, "fl.clients"), nm = (int)dnt_config_int(c, "fl.malicious");
   if (nm >= n)
     return dnt_error(DNT_ERR_CONFIG, "fl.malicious = %d: expected fewer than fl.clients = %d", nm,
                      n);
   *mal = calloc((size_t)n, 1);
   if (!*mal) return dnt_error(DNT_ERR_NOMEM, "dnt fl: out of memory");
-  for (int i = 0; i < nm; i++) (*mal)[i] = 1;
+  for (int i = 0; i < nm; i++)
+    (*mal)[i] = 1;
   return dnt_fl_quadratic_init(t, n, (size_t)dnt_config_int(c, "fl.dim"),
                                dnt_config_real(c, "fl.hetero"), dnt_config_real(c, "fl.noise"),
                                seed, *mal);
@@ -279,8 +284,10 @@ static int run_table(fl_job *j, dnt_config *cfg, const dnt_fl_quadratic *t,
              o.final_error);
       char key[96];
       snprintf(key, sizeof key, "final_error.%s.%s", rn, an);
-      if (isfinite(o.final_error) && !o.diverged) dnt_run_summary_number(j->run, key, o.final_error);
-      else dnt_run_summary_string(j->run, key, o.diverged ? "diverged" : "error");
+      if (isfinite(o.final_error) && !o.diverged)
+        dnt_run_summary_number(j->run, key, o.final_error);
+      else
+        dnt_run_summary_string(j->run, key, o.diverged ? "diverged" : "error");
     }
   }
   if (rc) {
@@ -300,8 +307,10 @@ static int run_single(fl_job *j, const dnt_config *cfg, const dnt_fl_quadratic *
   fl_outcome o;
   int rc = run_task(j, t, mal, &o);
   if (rc) return rc;
-  if (o.diverged) dnt_run_summary_string(j->run, "final_error", "diverged");
-  else dnt_run_summary_number(j->run, "final_error", o.final_error);
+  if (o.diverged)
+    dnt_run_summary_string(j->run, "final_error", "diverged");
+  else
+    dnt_run_summary_number(j->run, "final_error", o.final_error);
   dnt_run_summary_string(j->run, "rule", dnt_config_string(cfg, "fl.rule"));
   dnt_run_summary_string(j->run, "attack", dnt_config_string(cfg, "fl.attack"));
   dnt_run_summary_number(j->run, "detected", o.tp);
@@ -323,11 +332,13 @@ static int check_resume(const dnt_config *cfg) {
   const char *rule = dnt_config_string(cfg, "fl.rule");
   const char *atk = dnt_config_string(cfg, "fl.attack");
   if (strcmp(mode, "sync"))
-    return app_usage_error("fl", "--resume: fl.mode = '%s': only the synchronous server "
+    return app_usage_error("fl",
+                           "--resume: fl.mode = '%s': only the synchronous server "
                            "(sync) checkpoints",
                            mode);
   if (!strcmp(rule, "all") || !strcmp(atk, "all"))
-    return app_usage_error("fl", "--resume: fl.rule = '%s', fl.attack = '%s': a table (all) "
+    return app_usage_error("fl",
+                           "--resume: fl.rule = '%s', fl.attack = '%s': a table (all) "
                            "has no checkpoint; resume one rule under one attack",
                            rule, atk);
   return 0;
@@ -335,23 +346,26 @@ static int check_resume(const dnt_config *cfg) {
 
 /* Turns --name VALUE into the config assignment "fl.name=VALUE". */
 static int add_set(app_opts *o, char (*buf)[160], int *nb, const char *key, const char *val) {
-  if (*nb >= 16 || o->n_sets >= APP_MAX_SETS)
-    return app_usage_error("fl", "too many options");
+  if (*nb >= 16 || o->n_sets >= APP_MAX_SETS) return app_usage_error("fl", "too many options");
   snprintf(buf[*nb], sizeof buf[*nb], "fl.%s=%s", key, val);
   o->sets[o->n_sets++] = buf[(*nb)++];
   return 0;
 }
 
 int cmd_fl(int argc, char **argv) {
-  static const struct option longopts[] = {
-      APP_COMMON_LONGOPTS,          {"task", required_argument, 0, 2001},
-      {"clients", required_argument, 0, 2002}, {"malicious", required_argument, 0, 2003},
-      {"rule", required_argument, 0, 2004},    {"attack", required_argument, 0, 2005},
-      {"rounds", required_argument, 0, 2006},  {"dim", required_argument, 0, 2007},
-      {"mode", required_argument, 0, 2008},    {"resume", no_argument, 0, 2009},
-      {0, 0, 0, 0}};
-  static const char *const keys[] = {"task", "clients", "malicious", "rule",
-                                     "attack", "rounds", "dim", "mode"};
+  static const struct option longopts[] = {APP_COMMON_LONGOPTS,
+                                           {"task", required_argument, 0, 2001},
+                                           {"clients", required_argument, 0, 2002},
+                                           {"malicious", required_argument, 0, 2003},
+                                           {"rule", required_argument, 0, 2004},
+                                           {"attack", required_argument, 0, 2005},
+                                           {"rounds", required_argument, 0, 2006},
+                                           {"dim", required_argument, 0, 2007},
+                                           {"mode", required_argument, 0, 2008},
+                                           {"resume", no_argument, 0, 2009},
+                                           {0, 0, 0, 0}};
+  static const char *const keys[] = {"task",   "clients", "malicious", "rule",
+                                     "attack", "rounds",  "dim",       "mode"};
   app_opts o;
   app_opts_init(&o);
   char sets[16][160];
@@ -364,8 +378,10 @@ int cmd_fl(int argc, char **argv) {
       resume = 1;
     } else {
       int h = app_common_option(&o, opt, optarg, "fl", usage, schema, n_schema);
-      if (h < 0) rc = -h;
-      else if (h == 0) rc = app_usage_error("fl", "unknown option");
+      if (h < 0)
+        rc = -h;
+      else if (h == 0)
+        rc = app_usage_error("fl", "unknown option");
     }
   }
   if (!rc && optind < argc) rc = app_usage_error("fl", "unexpected argument '%s'", argv[optind]);
@@ -381,8 +397,8 @@ int cmd_fl(int argc, char **argv) {
   dnt_run *run = NULL;
   if (!rc && make_task(cfg, o.seed, &task, &mal)) rc = app_fail("fl");
   if (!rc && size > 1 &&
-      dnt_fl_mpi_create(task.clients, task.n_clients, mal, DNT_POISON_NONE, 0, o.seed,
-                        o.threads, task.d, &mpi))
+      dnt_fl_mpi_create(task.clients, task.n_clients, mal, DNT_POISON_NONE, 0, o.seed, o.threads,
+                        task.d, &mpi))
     rc = app_fail("fl");
   if (!rc && mpi && rank == 0) DNT_INFO("fl: MPI transport, clients on %d ranks", size - 1);
   if (!rc && rank > 0) { /* a client rank: train until the server is done */

@@ -27,8 +27,8 @@ int app_nn_report(const dnt_study_nn_result *r) {
 
 int cmd_nn(int argc, char **argv) {
   app_opts o;
-  int rc = app_parse_common(argc, argv, "nn", usage, dnt_study_nn_schema,
-                            dnt_study_nn_schema_len, &o);
+  int rc =
+      app_parse_common(argc, argv, "nn", usage, dnt_study_nn_schema, dnt_study_nn_schema_len, &o);
   if (rc) return rc;
   dnt_config *cfg = NULL;
   rc = app_load_config(&o, "nn", dnt_study_nn_schema, dnt_study_nn_schema_len, &cfg);

@@ -37,12 +37,13 @@ static int run_nn(const app_opts *o, const char *dir, FILE *report) {
     dnt_run_abort(run, dnt_last_error());
   } else {
     app_nn_report(&r);
-    fprintf(report,
-            "## nn core: one-step traffic forecast (%s)\n\n"
-            "| model | RMSE | MAE |\n|---|---|---|\n"
-            "| LSTM | %.4f | %.4f |\n| seasonal naive | %.4f | %.4f |\n\n"
-            "The paper gives no number for this demonstration; the baseline is the one to beat.\n\n",
-            r.source, r.lstm_rmse, r.lstm_mae, r.naive_rmse, r.naive_mae);
+    fprintf(
+        report,
+        "## nn core: one-step traffic forecast (%s)\n\n"
+        "| model | RMSE | MAE |\n|---|---|---|\n"
+        "| LSTM | %.4f | %.4f |\n| seasonal naive | %.4f | %.4f |\n\n"
+        "The paper gives no number for this demonstration; the baseline is the one to beat.\n\n",
+        r.source, r.lstm_rmse, r.lstm_mae, r.naive_rmse, r.naive_mae);
     if (dnt_run_close(run)) rc = app_fail("run");
   }
   dnt_config_destroy(cfg);

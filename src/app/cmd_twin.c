@@ -46,8 +46,7 @@ enum { DEFAULT_STEPS = 1008, QUICK_STEPS = 336, DEFAULT_TRAIN = 1500, QUICK_TRAI
 static const dnt_config_field twin_schema[] = {
     {"twin.steps", DNT_CFG_INT, 10, 1e8, DEFAULT_STEPS, NULL, NULL,
      "steps to run (--quick: 336 unless set)"},
-    {"twin.policy", DNT_CFG_STRING, 0, 0, 0, "periodic", "periodic|event|multirate",
-     "sync policy"},
+    {"twin.policy", DNT_CFG_STRING, 0, 0, 0, "periodic", "periodic|event|multirate", "sync policy"},
     {"twin.sync_period_s", DNT_CFG_REAL, 0, 1e9, 3600, NULL, NULL,
      "seconds between reports (periodic; multirate: fast group)"},
     {"twin.slow_period_s", DNT_CFG_REAL, 0, 1e9, 86400, NULL, NULL,
@@ -61,7 +60,8 @@ static const dnt_config_field twin_schema[] = {
      "event: heartbeat after this many silent seconds (0 = none)"},
     {"twin.replay_lag_s", DNT_CFG_REAL, 0, 1e9, 604800, NULL, NULL,
      "replayed traffic: the twin replays the trace this much earlier"},
-    {"twin.horizon", DNT_CFG_INT, 1, DNT_FORECAST_MAX_K, 6, NULL, NULL, "forecast horizon k, steps"},
+    {"twin.horizon", DNT_CFG_INT, 1, DNT_FORECAST_MAX_K, 6, NULL, NULL,
+     "forecast horizon k, steps"},
     {"twin.train_frac", DNT_CFG_REAL, 0.05, 0.95, 0.7, NULL, NULL,
      "share of the mirrored history used to train"},
     {"twin.eval_stride", DNT_CFG_INT, 1, 1e6, 6, NULL, NULL, "steps between evaluation origins"},
@@ -75,8 +75,18 @@ static const dnt_config_field twin_schema[] = {
      "store telemetry every this many steps (0 = never)"},
 };
 
-enum { OPT_WORLD = 2001, OPT_SITES, OPT_TRAFFIC, OPT_PERIOD, OPT_LATENCY, OPT_LOSS, OPT_POLICY,
-       OPT_THRESHOLD, OPT_STEPS, N_VALUE_OPTS = OPT_STEPS - OPT_SITES + 1 };
+enum {
+  OPT_WORLD = 2001,
+  OPT_SITES,
+  OPT_TRAFFIC,
+  OPT_PERIOD,
+  OPT_LATENCY,
+  OPT_LOSS,
+  OPT_POLICY,
+  OPT_THRESHOLD,
+  OPT_STEPS,
+  N_VALUE_OPTS = OPT_STEPS - OPT_SITES + 1
+};
 
 /* Config key of each value option, OPT_SITES.. in order. */
 static const char *const opt_keys[N_VALUE_OPTS] = {
@@ -111,13 +121,15 @@ static int replay_twin(const dnt_config *cfg, const dnt_world *phys, uint64_t se
   dnt_cellular_params p;
   dnt_cell_site_params sp;
   int rc = dnt_cellular_params_from_config(cfg, &p, &sp);
-  if (!rc) rc = dnt_cell_traffic_read(dnt_config_string(cfg, "cellular.traffic"),
-                                      dnt_config_real(cfg, "cellular.traffic_dt_s"), &raw);
+  if (!rc)
+    rc = dnt_cell_traffic_read(dnt_config_string(cfg, "cellular.traffic"),
+                               dnt_config_real(cfg, "cellular.traffic_dt_s"), &raw);
   if (!rc) rc = dnt_cellular_series(phys, raw.n_steps, &seen);
   if (!rc) rc = dnt_cell_traffic_alloc(&shifted, seen.n_steps, seen.n_series);
   if (!rc && lag % seen.n_steps == 0)
     DNT_WARN("twin: the trace has %zu steps, a divisor of the replay lag %zu: the twin replays "
-             "the physical trace itself (set twin.replay_lag_s)", seen.n_steps, lag);
+             "the physical trace itself (set twin.replay_lag_s)",
+             seen.n_steps, lag);
   if (!rc) {
     size_t n = seen.n_steps, m = seen.n_series;
     for (size_t t = 0; t < n; t++)
@@ -174,8 +186,8 @@ static int twin_run(const dnt_config *cfg, uint64_t seed, int quick, dnt_run *ru
   int rc = dnt_cellular_create_from_config(cfg, seed, &phys);
   double dt = rc ? 1 : dnt_world_get_info(phys)->dt;
   if (!rc && dnt_cellular_is_replay(phys))
-    rc = replay_twin(cfg, phys, seed, (size_t)to_steps(dnt_config_real(cfg, "twin.replay_lag_s"),
-                                                       dt, 0), &tw);
+    rc = replay_twin(cfg, phys, seed,
+                     (size_t)to_steps(dnt_config_real(cfg, "twin.replay_lag_s"), dt, 0), &tw);
   else if (!rc && !(rc = dnt_cellular_create_from_config(cfg, seed, &tw)))
     rc = dnt_world_reset(tw, seed + 0x9e3779b97f4a7c15ull); /* same structure, own noise */
   dnt_sync_config sc;
@@ -191,7 +203,8 @@ static int twin_run(const dnt_config *cfg, uint64_t seed, int quick, dnt_run *ru
   size_t n = rc ? 0 : dnt_cellular_n_bs(phys);
   fields = rc ? NULL : malloc(n * sizeof *fields);
   if (!rc && !fields) rc = dnt_error(DNT_ERR_NOMEM, "twin: out of memory");
-  for (size_t i = 0; i < n && fields; i++) fields[i] = DNT_CELL_TRAFFIC * n + i;
+  for (size_t i = 0; i < n && fields; i++)
+    fields[i] = DNT_CELL_TRAFFIC * n + i;
   c.forecast_fields = fields;
   c.n_forecast_fields = n;
   c.steps = dnt_config_int(cfg, "twin.steps");
@@ -229,18 +242,17 @@ static int twin_run(const dnt_config *cfg, uint64_t seed, int quick, dnt_run *ru
 }
 
 int cmd_twin(int argc, char **argv) {
-  static const struct option longopts[] = {
-      APP_COMMON_LONGOPTS,
-      {"world", required_argument, 0, OPT_WORLD},
-      {"sites", required_argument, 0, OPT_SITES},
-      {"traffic", required_argument, 0, OPT_TRAFFIC},
-      {"sync-period", required_argument, 0, OPT_PERIOD},
-      {"latency", required_argument, 0, OPT_LATENCY},
-      {"loss", required_argument, 0, OPT_LOSS},
-      {"policy", required_argument, 0, OPT_POLICY},
-      {"threshold", required_argument, 0, OPT_THRESHOLD},
-      {"steps", required_argument, 0, OPT_STEPS},
-      {0, 0, 0, 0}};
+  static const struct option longopts[] = {APP_COMMON_LONGOPTS,
+                                           {"world", required_argument, 0, OPT_WORLD},
+                                           {"sites", required_argument, 0, OPT_SITES},
+                                           {"traffic", required_argument, 0, OPT_TRAFFIC},
+                                           {"sync-period", required_argument, 0, OPT_PERIOD},
+                                           {"latency", required_argument, 0, OPT_LATENCY},
+                                           {"loss", required_argument, 0, OPT_LOSS},
+                                           {"policy", required_argument, 0, OPT_POLICY},
+                                           {"threshold", required_argument, 0, OPT_THRESHOLD},
+                                           {"steps", required_argument, 0, OPT_STEPS},
+                                           {0, 0, 0, 0}};
   size_t n_twin = sizeof twin_schema / sizeof twin_schema[0];
   size_t n_schema = dnt_cellular_schema_len + n_twin;
   dnt_config_field *schema = malloc(n_schema * sizeof *schema);

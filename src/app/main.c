@@ -37,7 +37,8 @@ int main(int argc, char **argv) {
   for (size_t i = 0; i < app_n_commands; i++)
     if (!strcmp(cmd, app_commands[i].name)) return app_commands[i].run(argc - 1, argv + 1);
   fprintf(stderr, "dnt: unknown command '%s' (expected one of:", cmd);
-  for (size_t i = 0; i < app_n_commands; i++) fprintf(stderr, " %s", app_commands[i].name);
+  for (size_t i = 0; i < app_n_commands; i++)
+    fprintf(stderr, " %s", app_commands[i].name);
   fprintf(stderr, "); see dnt --help\n");
   return APP_EXIT_USAGE;
 }

@@ -46,7 +46,8 @@ static void value_free(dnt_config_type t, value *v) {
 
 static void values_free(const dnt_config_field *schema, size_t n, value *vals) {
   if (!vals) return;
-  for (size_t i = 0; i < n; i++) value_free(schema[i].type, &vals[i]);
+  for (size_t i = 0; i < n; i++)
+    value_free(schema[i].type, &vals[i]);
   free(vals);
 }
 
@@ -82,7 +83,8 @@ static size_t edit_distance(const char *a, const char *b) {
   size_t la = strlen(a), lb = strlen(b);
   if (la > 127 || lb > 127) return (size_t)-1;
   size_t row[128];
-  for (size_t j = 0; j <= lb; j++) row[j] = j;
+  for (size_t j = 0; j <= lb; j++)
+    row[j] = j;
   for (size_t i = 1; i <= la; i++) {
     size_t diag = row[0];
     row[0] = i;
@@ -108,8 +110,8 @@ static int unknown_key(const dnt_config *c, const char *origin, const char *path
   if (hint && best <= 3)
     return dnt_error(DNT_ERR_CONFIG, "%s: unknown key '%s' (did you mean '%s'?)", origin, path,
                      hint);
-  return dnt_error(DNT_ERR_CONFIG, "%s: unknown key '%s' (see --help-config for the keys)",
-                   origin, path);
+  return dnt_error(DNT_ERR_CONFIG, "%s: unknown key '%s' (see --help-config for the keys)", origin,
+                   path);
 }
 
 static int bad_value(const char *origin, const dnt_config_field *f, const char *shown,
@@ -119,8 +121,7 @@ static int bad_value(const char *origin, const dnt_config_field *f, const char *
 }
 
 /* Range check for INT/REAL values and list items; `shown` is the value as written. */
-static int check_range(const dnt_config_field *f, double x, const char *origin,
-                       const char *shown) {
+static int check_range(const dnt_config_field *f, double x, const char *origin, const char *shown) {
   if (isfinite(x) && x >= f->min && x <= f->max) return DNT_OK;
   char expected[128];
   const char *what = f->type == DNT_CFG_INT ? "an integer" : "a finite number";
@@ -227,7 +228,8 @@ static int value_from_text(const dnt_config_field *f, const char *text, const ch
     out->s = strdup(text);
     return out->s ? DNT_OK : dnt_error(DNT_ERR_NOMEM, "%s: out of memory", origin);
   }
-  case DNT_CFG_REAL_LIST: return list_from_text(f, text, origin, shown, out);
+  case DNT_CFG_REAL_LIST:
+    return list_from_text(f, text, origin, shown, out);
   }
   return DNT_ERR_CONFIG;
 }
@@ -274,7 +276,7 @@ static int value_from_json(const dnt_config_field *f, const json_t *j, const cha
     const json_t *item;
     json_array_foreach(j, i, item) {
       int rc = json_is_number(item) ? check_range(f, json_number_value(item), origin, shown)
-                                     : bad_value(origin, f, shown, "a list of numbers");
+                                    : bad_value(origin, f, shown, "a list of numbers");
       if (rc) {
         free(out->list.v);
         return rc;
@@ -329,9 +331,14 @@ static int default_value(const dnt_config_field *f, value *out) {
       return bad_value("schema default", f, shown, "an integer");
     out->i = (int64_t)f->def_num;
     return check_range(f, f->def_num, "schema default", shown);
-  case DNT_CFG_REAL: out->r = f->def_num; return check_range(f, f->def_num, "schema default", shown);
-  case DNT_CFG_BOOL: out->b = f->def_num != 0.0; return DNT_OK;
-  default: return value_from_text(f, f->def_str ? f->def_str : "", "schema default", out);
+  case DNT_CFG_REAL:
+    out->r = f->def_num;
+    return check_range(f, f->def_num, "schema default", shown);
+  case DNT_CFG_BOOL:
+    out->b = f->def_num != 0.0;
+    return DNT_OK;
+  default:
+    return value_from_text(f, f->def_str ? f->def_str : "", "schema default", out);
   }
 }
 
@@ -345,9 +352,10 @@ int dnt_config_create(const dnt_config_field *schema, size_t n_fields, dnt_confi
     for (size_t j = 0; j < i; j++) {
       size_t lj = strlen(schema[j].path), li = strlen(p);
       size_t m = lj < li ? lj : li;
-      if (strncmp(p, schema[j].path, m) == 0 && (li == lj || (li > lj ? p : schema[j].path)[m] == '.'))
-        return dnt_error(DNT_ERR_ARG, "config schema: paths '%s' and '%s' collide",
-                         schema[j].path, p);
+      if (strncmp(p, schema[j].path, m) == 0 &&
+          (li == lj || (li > lj ? p : schema[j].path)[m] == '.'))
+        return dnt_error(DNT_ERR_ARG, "config schema: paths '%s' and '%s' collide", schema[j].path,
+                         p);
     }
   }
   dnt_config *c = calloc(1, sizeof *c);
@@ -377,8 +385,8 @@ int dnt_config_merge_text(dnt_config *c, const char *json_text, const char *orig
   json_error_t err;
   json_t *root = json_loads(json_text, JSON_REJECT_DUPLICATES, &err);
   if (!root)
-    return dnt_error(DNT_ERR_PARSE, "%s:%d:%d: malformed JSON: %s", origin, err.line,
-                     err.column, err.text);
+    return dnt_error(DNT_ERR_PARSE, "%s:%d:%d: malformed JSON: %s", origin, err.line, err.column,
+                     err.text);
   int rc = DNT_OK;
   value *copy = NULL;
   if (!json_is_object(root)) {
@@ -436,7 +444,8 @@ int dnt_config_set(dnt_config *c, const char *assignment) {
                      assignment);
   const char *k = assignment + strspn(assignment, " \t");
   size_t klen = (size_t)(eq - k);
-  while (klen > 0 && (k[klen - 1] == ' ' || k[klen - 1] == '\t')) klen--;
+  while (klen > 0 && (k[klen - 1] == ' ' || k[klen - 1] == '\t'))
+    klen--;
   char key[256];
   if (klen == 0 || klen >= sizeof key)
     return dnt_error(DNT_ERR_CONFIG, "--set '%s': expected key=value (e.g. fl.rounds=30)",
@@ -490,13 +499,18 @@ const double *dnt_config_list(const dnt_config *c, const char *path, size_t *n) 
 
 static json_t *value_to_json(dnt_config_type t, const value *v) {
   switch (t) {
-  case DNT_CFG_INT: return json_integer(v->i);
-  case DNT_CFG_REAL: return json_real(v->r);
-  case DNT_CFG_BOOL: return json_boolean(v->b);
-  case DNT_CFG_STRING: return json_string(v->s);
+  case DNT_CFG_INT:
+    return json_integer(v->i);
+  case DNT_CFG_REAL:
+    return json_real(v->r);
+  case DNT_CFG_BOOL:
+    return json_boolean(v->b);
+  case DNT_CFG_STRING:
+    return json_string(v->s);
   case DNT_CFG_REAL_LIST: {
     json_t *a = json_array();
-    for (size_t i = 0; a && i < v->list.n; i++) json_array_append_new(a, json_real(v->list.v[i]));
+    for (size_t i = 0; a && i < v->list.n; i++)
+      json_array_append_new(a, json_real(v->list.v[i]));
     return a;
   }
   }

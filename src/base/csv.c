@@ -36,7 +36,9 @@ typedef struct parser {
   size_t n_cols; /* 0 until the header is read */
 } parser;
 
-static size_t column_of(const parser *p, size_t pos) { return pos - p->line_start + 1; }
+static size_t column_of(const parser *p, size_t pos) {
+  return pos - p->line_start + 1;
+}
 
 static void new_line(parser *p, size_t next_pos) {
   p->line++;
@@ -148,7 +150,8 @@ static int parse(parser *p) {
       if (rc) return rc;
       *p->out++ = '\0';
       if (p->n_cols && n == p->n_cols)
-        return dnt_error(DNT_ERR_PARSE, "%s:%zu:%zu: field %zu is one too many: the header has %zu columns",
+        return dnt_error(DNT_ERR_PARSE,
+                         "%s:%zu:%zu: field %zu is one too many: the header has %zu columns",
                          p->origin, p->line, col, n + 1, p->n_cols);
       if ((rc = push_field(p, text))) return rc;
       n++;
@@ -245,23 +248,25 @@ static int cell_error(const dnt_csv *t, size_t row, size_t col, const char *expe
 
 /* 1 if `end` leaves only blanks. */
 static int only_blanks(const char *end) {
-  while (*end == ' ' || *end == '\t') end++;
+  while (*end == ' ' || *end == '\t')
+    end++;
   return *end == '\0';
 }
 
-int dnt_csv_double_or(const dnt_csv *t, size_t row, size_t col, double empty_value,
-                      double *out) {
+int dnt_csv_double_or(const dnt_csv *t, size_t row, size_t col, double empty_value, double *out) {
   const char *s = dnt_csv_cell(t, row, col);
   if (only_blanks(s)) return *out = empty_value, DNT_OK;
   char *end;
   double v = strtod(s, &end);
-  if (end == s || !only_blanks(end) || !isfinite(v)) return cell_error(t, row, col, "a finite number");
+  if (end == s || !only_blanks(end) || !isfinite(v))
+    return cell_error(t, row, col, "a finite number");
   *out = v;
   return DNT_OK;
 }
 
 int dnt_csv_double(const dnt_csv *t, size_t row, size_t col, double *out) {
-  if (only_blanks(dnt_csv_cell(t, row, col))) return cell_error(t, row, col, "a number, found an empty cell");
+  if (only_blanks(dnt_csv_cell(t, row, col)))
+    return cell_error(t, row, col, "a number, found an empty cell");
   return dnt_csv_double_or(t, row, col, 0.0, out);
 }
 

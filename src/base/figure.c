@@ -228,7 +228,9 @@ static void plot_bars(FILE *f, const void *spec) {
 
 static void plot_scatter(FILE *f, const void *spec) {
   const series_spec *s = spec;
-  fputs("# colour = linetype (group + 1)\nset offsets graph 0.03, graph 0.03, graph 0.03, graph 0.03\nplot ", f);
+  fputs("# colour = linetype (group + 1)\nset offsets graph 0.03, graph 0.03, graph 0.03, graph "
+        "0.03\nplot ",
+        f);
   put_quoted(f, s->csv);
   fputs(" using ", f);
   put_quoted(f, s->xcol);

@@ -180,7 +180,9 @@ int dnt_afile_open(const char *path, dnt_afile **out) {
   return DNT_OK;
 }
 
-FILE *dnt_afile_stream(dnt_afile *f) { return f->stream; }
+FILE *dnt_afile_stream(dnt_afile *f) {
+  return f->stream;
+}
 
 static void afile_free(dnt_afile *f) {
   free(f->path);
@@ -214,7 +216,8 @@ static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
 static void crc_table_build(void) {
   for (unsigned long n = 0; n < 256; n++) {
     unsigned long c = n;
-    for (int k = 0; k < 8; k++) c = (c & 1) ? 0xEDB88320UL ^ (c >> 1) : c >> 1;
+    for (int k = 0; k < 8; k++)
+      c = (c & 1) ? 0xEDB88320UL ^ (c >> 1) : c >> 1;
     crc_table[n] = c;
   }
 }
@@ -223,6 +226,7 @@ unsigned long dnt_crc32(unsigned long crc, const void *data, size_t len) {
   pthread_once(&crc_once, crc_table_build);
   const unsigned char *p = data;
   unsigned long c = (crc ^ 0xFFFFFFFFUL) & 0xFFFFFFFFUL;
-  for (size_t i = 0; i < len; i++) c = crc_table[(c ^ p[i]) & 0xFF] ^ (c >> 8);
+  for (size_t i = 0; i < len; i++)
+    c = crc_table[(c ^ p[i]) & 0xFF] ^ (c >> 8);
   return c ^ 0xFFFFFFFFUL;
 }

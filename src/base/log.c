@@ -12,17 +12,26 @@
 
 static atomic_int log_level = DNT_LOG_INFO;
 
-void dnt_log_set_level(dnt_log_level level) { atomic_store(&log_level, (int)level); }
+void dnt_log_set_level(dnt_log_level level) {
+  atomic_store(&log_level, (int)level);
+}
 
-dnt_log_level dnt_log_get_level(void) { return (dnt_log_level)atomic_load(&log_level); }
+dnt_log_level dnt_log_get_level(void) {
+  return (dnt_log_level)atomic_load(&log_level);
+}
 
 static const char *level_name(dnt_log_level level) {
   switch (level) {
-  case DNT_LOG_DEBUG: return "debug";
-  case DNT_LOG_INFO: return "info";
-  case DNT_LOG_WARN: return "warning";
-  case DNT_LOG_ERROR: return "error";
-  default: return "log";
+  case DNT_LOG_DEBUG:
+    return "debug";
+  case DNT_LOG_INFO:
+    return "info";
+  case DNT_LOG_WARN:
+    return "warning";
+  case DNT_LOG_ERROR:
+    return "error";
+  default:
+    return "log";
   }
 }
 

@@ -40,7 +40,8 @@ static void draw_bar(const dnt_progress *p, double elapsed) {
   double frac = p->total ? (double)p->done / (double)p->total : 0.0;
   if (frac > 1.0) frac = 1.0;
   int filled = (int)(frac * BAR_WIDTH);
-  for (int i = 0; i < BAR_WIDTH; i++) bar[i] = i < filled ? '#' : '-';
+  for (int i = 0; i < BAR_WIDTH; i++)
+    bar[i] = i < filled ? '#' : '-';
   bar[BAR_WIDTH] = '\0';
   double left = eta(p, elapsed);
   if (left >= 0.0)
@@ -74,6 +75,5 @@ void dnt_progress_finish(dnt_progress *p) {
   if (!p->enabled) return;
   double elapsed = dnt_now() - p->start;
   if (p->tty) fputs("\r\033[K", stderr);
-  dnt_log(DNT_LOG_INFO, "%s: %llu done in %.1f s", p->label, (unsigned long long)p->done,
-          elapsed);
+  dnt_log(DNT_LOG_INFO, "%s: %llu done in %.1f s", p->label, (unsigned long long)p->done, elapsed);
 }

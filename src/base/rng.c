@@ -23,11 +23,14 @@ static uint64_t splitmix64(uint64_t *x) {
   return z ^ (z >> 31);
 }
 
-static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+static inline uint64_t rotl(uint64_t x, int k) {
+  return (x << k) | (x >> (64 - k));
+}
 
 void dnt_rng_seed(dnt_rng *r, uint64_t seed) {
   uint64_t x = seed;
-  for (int i = 0; i < 4; i++) r->s[i] = splitmix64(&x);
+  for (int i = 0; i < 4; i++)
+    r->s[i] = splitmix64(&x);
   r->spare_normal = 0.0;
   r->has_spare = 0;
 }
@@ -77,7 +80,9 @@ void dnt_rng_jump(dnt_rng *r) {
   r->has_spare = 0;
 }
 
-double dnt_rng_uniform(dnt_rng *r) { return (double)(dnt_rng_u64(r) >> 11) * 0x1.0p-53; }
+double dnt_rng_uniform(dnt_rng *r) {
+  return (double)(dnt_rng_u64(r) >> 11) * 0x1.0p-53;
+}
 
 uint64_t dnt_rng_below(dnt_rng *r, uint64_t n) {
   assert(n > 0 && "dnt_rng_below: empty range");
@@ -227,8 +232,7 @@ int dnt_zipf_init(dnt_zipf *z, size_t n, double s) {
   z->harmonic = 0.0;
   z->table = (dnt_alias){0, NULL, NULL};
   if (n == 0 || !isfinite(s) || s < 0.0)
-    return dnt_error(DNT_ERR_ARG, "zipf: n = %zu, s = %g: expected n >= 1 and finite s >= 0", n,
-                     s);
+    return dnt_error(DNT_ERR_ARG, "zipf: n = %zu, s = %g: expected n >= 1 and finite s >= 0", n, s);
   double *w = malloc(n * sizeof *w);
   if (!w) return dnt_error(DNT_ERR_NOMEM, "zipf: cannot allocate %zu weights", n);
   for (size_t k = 0; k < n; k++) {
@@ -240,11 +244,15 @@ int dnt_zipf_init(dnt_zipf *z, size_t n, double s) {
   return rc;
 }
 
-size_t dnt_zipf_sample(const dnt_zipf *z, dnt_rng *r) { return dnt_alias_sample(&z->table, r); }
+size_t dnt_zipf_sample(const dnt_zipf *z, dnt_rng *r) {
+  return dnt_alias_sample(&z->table, r);
+}
 
 double dnt_zipf_pmf(const dnt_zipf *z, size_t k) {
   if (k >= z->table.n) return 0.0;
   return pow((double)(k + 1), -z->s) / z->harmonic;
 }
 
-void dnt_zipf_free(dnt_zipf *z) { dnt_alias_free(&z->table); }
+void dnt_zipf_free(dnt_zipf *z) {
+  dnt_alias_free(&z->table);
+}

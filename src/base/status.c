@@ -17,23 +17,38 @@ static _Thread_local char last_message[MESSAGE_CAP];
 
 const char *dnt_strerror(int status) {
   switch (status) {
-  case DNT_OK: return "success";
-  case DNT_ERR_NOMEM: return "out of memory";
-  case DNT_ERR_IO: return "input/output error";
-  case DNT_ERR_PARSE: return "parse error";
-  case DNT_ERR_CONFIG: return "invalid configuration";
-  case DNT_ERR_ARG: return "invalid argument";
-  case DNT_ERR_CORRUPT: return "corrupted data";
-  case DNT_ERR_VERSION: return "unsupported format version";
-  case DNT_ERR_MISMATCH: return "mismatched architecture, length or shape";
-  case DNT_ERR_NUMERIC: return "non-finite number";
-  case DNT_ERR_UNSUPPORTED: return "not supported in this build";
-  case DNT_ERR_EXTERNAL: return "external library or program failed";
-  default: return "unknown status";
+  case DNT_OK:
+    return "success";
+  case DNT_ERR_NOMEM:
+    return "out of memory";
+  case DNT_ERR_IO:
+    return "input/output error";
+  case DNT_ERR_PARSE:
+    return "parse error";
+  case DNT_ERR_CONFIG:
+    return "invalid configuration";
+  case DNT_ERR_ARG:
+    return "invalid argument";
+  case DNT_ERR_CORRUPT:
+    return "corrupted data";
+  case DNT_ERR_VERSION:
+    return "unsupported format version";
+  case DNT_ERR_MISMATCH:
+    return "mismatched architecture, length or shape";
+  case DNT_ERR_NUMERIC:
+    return "non-finite number";
+  case DNT_ERR_UNSUPPORTED:
+    return "not supported in this build";
+  case DNT_ERR_EXTERNAL:
+    return "external library or program failed";
+  default:
+    return "unknown status";
   }
 }
 
-const char *dnt_last_error(void) { return last_message; }
+const char *dnt_last_error(void) {
+  return last_message;
+}
 
 int dnt_error(int status, const char *fmt, ...) {
   char scratch[MESSAGE_CAP];
@@ -50,4 +65,6 @@ int dnt_error(int status, const char *fmt, ...) {
   return status;
 }
 
-void dnt_error_clear(void) { last_message[0] = '\0'; }
+void dnt_error_clear(void) {
+  last_message[0] = '\0';
+}

@@ -14,9 +14,9 @@
 #include "dnt/status.h"
 #include "dnt/vec.h"
 
-static const char *const rule_names[DNT_AGG_N_RULES] = {
-    "mean", "median", "trmean", "krum", "multikrum", "bulyan",
-    "geomed", "cclip", "fltrust", "glid", "dnc"};
+static const char *const rule_names[DNT_AGG_N_RULES] = {"mean",      "median", "trmean", "krum",
+                                                        "multikrum", "bulyan", "geomed", "cclip",
+                                                        "fltrust",   "glid",   "dnc"};
 static const char *const pre_names[DNT_AGG_N_PRE] = {"none", "nnm", "bucketing"};
 
 dnt_agg_params dnt_agg_defaults(dnt_agg_rule rule) {
@@ -105,18 +105,21 @@ static int check_params(const dnt_agg_params *p, int max_n, size_t d) {
     return dnt_error(DNT_ERR_ARG, "aggregation: field 'multikrum_m' = %d: expected >= 0",
                      p->multikrum_m);
   if (p->geomed_iters < 1 || !(p->geomed_nu > 0) || !(p->geomed_tol >= 0))
-    return dnt_error(DNT_ERR_ARG, "aggregation: geomed_iters = %d, geomed_nu = %g, geomed_tol = "
+    return dnt_error(DNT_ERR_ARG,
+                     "aggregation: geomed_iters = %d, geomed_nu = %g, geomed_tol = "
                      "%g: expected iters >= 1, nu > 0, tol >= 0",
                      p->geomed_iters, p->geomed_nu, p->geomed_tol);
   if (p->cclip_iters < 1 || !(p->cclip_tau >= 0))
-    return dnt_error(DNT_ERR_ARG, "aggregation: cclip_iters = %d, cclip_tau = %g: expected "
+    return dnt_error(DNT_ERR_ARG,
+                     "aggregation: cclip_iters = %d, cclip_tau = %g: expected "
                      "iters >= 1, tau >= 0",
                      p->cclip_iters, p->cclip_tau);
   if (!(p->glid_lo >= 0 && p->glid_lo <= p->glid_hi && p->glid_hi <= 100))
     return dnt_error(DNT_ERR_ARG, "aggregation: glid band [%g, %g]: expected 0 <= lo <= hi <= 100",
                      p->glid_lo, p->glid_hi);
   if (p->dnc_iters < 1 || p->dnc_subdim < 1 || !(p->dnc_c > 0))
-    return dnt_error(DNT_ERR_ARG, "aggregation: dnc_iters = %d, dnc_subdim = %d, dnc_c = %g: "
+    return dnt_error(DNT_ERR_ARG,
+                     "aggregation: dnc_iters = %d, dnc_subdim = %d, dnc_c = %g: "
                      "expected >= 1, >= 1, > 0",
                      p->dnc_iters, p->dnc_subdim, p->dnc_c);
   return 0;
@@ -190,33 +193,43 @@ int dnt_agg_create(const dnt_agg_params *p, int max_n, size_t d, dnt_agg **out) 
   a->coords = need_dnc ? malloc(d * sizeof *a->coords) : NULL;
   a->eigwork = need_dnc ? malloc(26 * n * sizeof *a->eigwork) : NULL;
   a->eigiwork = need_dnc ? malloc(10 * n * sizeof *a->eigiwork) : NULL;
-  if (!a->gram || !a->D || !a->score || !a->dtmp || !a->dtmp2 || !a->idx || !a->idx2 || !a->bucket_of || !a->wf ||
-      !a->rowsq || !a->kept2 || !a->kept3 || !a->prew || !a->mix || !a->colbuf || !a->band || !a->net || !a->work || !a->tmp ||
-      !a->tmp2 || (need_pre && !a->pre) || (need_dnc && (!a->sub || !a->coords || !a->eigwork || !a->eigiwork))) {
+  if (!a->gram || !a->D || !a->score || !a->dtmp || !a->dtmp2 || !a->idx || !a->idx2 ||
+      !a->bucket_of || !a->wf || !a->rowsq || !a->kept2 || !a->kept3 || !a->prew || !a->mix ||
+      !a->colbuf || !a->band || !a->net || !a->work || !a->tmp || !a->tmp2 ||
+      (need_pre && !a->pre) ||
+      (need_dnc && (!a->sub || !a->coords || !a->eigwork || !a->eigiwork))) {
     dnt_agg_destroy(a);
-    return dnt_error(DNT_ERR_NOMEM, "aggregation: out of memory for %d rows of %zu floats",
-                     max_n, d);
+    return dnt_error(DNT_ERR_NOMEM, "aggregation: out of memory for %d rows of %zu floats", max_n,
+                     d);
   }
   *out = a;
   return 0;
 }
 
-void dnt_agg_set_root(dnt_agg *a, const float *root) { a->p.root = root; }
-void dnt_agg_set_center(dnt_agg *a, const float *center) { a->p.center = center; }
-const dnt_agg_params *dnt_agg_get_params(const dnt_agg *a) { return &a->p; }
+void dnt_agg_set_root(dnt_agg *a, const float *root) {
+  a->p.root = root;
+}
+void dnt_agg_set_center(dnt_agg *a, const float *center) {
+  a->p.center = center;
+}
+const dnt_agg_params *dnt_agg_get_params(const dnt_agg *a) {
+  return &a->p;
+}
 
 void agg_combine(const float *X, int n, size_t d, const float *c, float *out) {
   cblas_sgemv(CblasRowMajor, CblasTrans, n, (int)d, 1.0f, X, (int)d, c, 1, 0.0f, out, 1);
 }
 
-static void agg_mean(dnt_agg *a, const float *X, const double *w, int n, float *out,
-                     float *kept) {
+static void agg_mean(dnt_agg *a, const float *X, const double *w, int n, float *out, float *kept) {
   double sum = 0;
-  for (int i = 0; i < n; i++) sum += w ? w[i] : 1.0;
-  for (int i = 0; i < n; i++) a->wf[i] = (float)((w ? w[i] : 1.0) / sum);
+  for (int i = 0; i < n; i++)
+    sum += w ? w[i] : 1.0;
+  for (int i = 0; i < n; i++)
+    a->wf[i] = (float)((w ? w[i] : 1.0) / sum);
   agg_combine(X, n, a->d, a->wf, out);
   if (kept)
-    for (int i = 0; i < n; i++) kept[i] = 1.0f;
+    for (int i = 0; i < n; i++)
+      kept[i] = 1.0f;
 }
 
 static int run_rule(dnt_agg *a, const float *X, const double *w, int n, float *out, float *kept,

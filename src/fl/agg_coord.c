@@ -22,7 +22,8 @@
 
 size_t agg_batcher_capacity(int m) {
   size_t N = 1, lg = 0;
-  while (N < (size_t)m) N <<= 1, lg++;
+  while (N < (size_t)m)
+    N <<= 1, lg++;
   return N * lg * (lg + 1) / 4 + 1; /* the full network for N = 2^lg inputs */
 }
 
@@ -30,7 +31,8 @@ size_t agg_batcher_capacity(int m) {
  * already in place. */
 int agg_batcher_pairs(int m, int *net) {
   int np = 0, N = 1;
-  while (N < m) N <<= 1;
+  while (N < m)
+    N <<= 1;
   for (int p = 1; p < N; p <<= 1)
     for (int k = p; k >= 1; k >>= 1)
       for (int j = k % p; j + k < N; j += 2 * k)
@@ -77,7 +79,8 @@ static void percentile_rows(const float *blk, int m, int b, double q, float *out
   int k = (int)floor(pos);
   float frac = (float)(pos - k);
   const float *r0 = blk + (size_t)k * AGG_BLOCK, *r1 = k + 1 < m ? r0 + AGG_BLOCK : r0;
-  for (int j = 0; j < b; j++) out[j] = r0[j] + frac * (r1[j] - r0[j]);
+  for (int j = 0; j < b; j++)
+    out[j] = r0[j] + frac * (r1[j] - r0[j]);
 }
 
 /* Bulyan: per coordinate, the mean of the beta sorted values closest to the
@@ -86,13 +89,15 @@ static void bulyan_rows(const float *blk, int m, int f, int b, float *out, float
   int beta = m - 2 * f;
   for (int j = 0; j < b; j++) {
     const float *c = blk + j;
-#define V(i) c[(size_t)(i) * AGG_BLOCK]
+#define V(i) c[(size_t)(i)*AGG_BLOCK]
     double med = (m % 2) ? V(m / 2) : 0.5 * ((double)V(m / 2 - 1) + V(m / 2));
     int l = m / 2 - 1, r = m / 2;
     double s = 0;
     for (int t = 0; t < beta; t++) {
-      if (r < m && (l < 0 || V(r) - med <= med - V(l))) s += V(r++);
-      else s += V(l--);
+      if (r < m && (l < 0 || V(r) - med <= med - V(l)))
+        s += V(r++);
+      else
+        s += V(l--);
     }
     lo[j] = V(l + 1), hi[j] = V(r - 1);
 #undef V
@@ -109,7 +114,8 @@ static void reduce_block(const dnt_agg *a, coord_kind kind, const float *blk, in
   case COORD_MEDIAN:
     memcpy(hi, row + (size_t)(m / 2) * AGG_BLOCK, (size_t)b * sizeof *hi);
     memcpy(lo, row + (size_t)((m - 1) / 2) * AGG_BLOCK, (size_t)b * sizeof *lo);
-    for (int j = 0; j < b; j++) out[j] = 0.5f * (lo[j] + hi[j]);
+    for (int j = 0; j < b; j++)
+      out[j] = 0.5f * (lo[j] + hi[j]);
     break;
   case COORD_TRMEAN: {
     memcpy(lo, row + (size_t)f * AGG_BLOCK, (size_t)b * sizeof *lo);
@@ -117,10 +123,12 @@ static void reduce_block(const dnt_agg *a, coord_kind kind, const float *blk, in
     memset(out, 0, (size_t)b * sizeof *out);
     for (int r = f; r < m - f; r++) {
       const float *v = row + (size_t)r * AGG_BLOCK;
-      for (int j = 0; j < b; j++) out[j] += v[j];
+      for (int j = 0; j < b; j++)
+        out[j] += v[j];
     }
     float inv = 1.0f / (float)(m - 2 * f);
-    for (int j = 0; j < b; j++) out[j] *= inv;
+    for (int j = 0; j < b; j++)
+      out[j] *= inv;
     break;
   }
   case COORD_GLID: {
@@ -138,7 +146,8 @@ static void reduce_block(const dnt_agg *a, coord_kind kind, const float *blk, in
       }
     }
     /* an empty band (lo = hi between two values) takes the band's midpoint */
-    for (int j = 0; j < b; j++) out[j] = cnt[j] > 0 ? out[j] / cnt[j] : 0.5f * (lo[j] + hi[j]);
+    for (int j = 0; j < b; j++)
+      out[j] = cnt[j] > 0 ? out[j] / cnt[j] : 0.5f * (lo[j] + hi[j]);
     break;
   }
   case COORD_BULYAN:
@@ -154,7 +163,8 @@ static void reduce_block(const dnt_agg *a, coord_kind kind, const float *blk, in
  * the rule never uses 0, whatever the rule keeps per coordinate. */
 static void share_to_kept(float *kept, int m) {
   double total = 0;
-  for (int k = 0; k < m; k++) total += kept[k];
+  for (int k = 0; k < m; k++)
+    total += kept[k];
   for (int k = 0; k < m; k++) {
     double r = total > 0 ? kept[k] * m / total : 0;
     kept[k] = (float)(r < 1 ? r : 1);
@@ -183,7 +193,8 @@ static void coord_rule(dnt_agg *a, coord_kind kind, const float *X, const int *i
     for (int k = 0; k < m; k++) {
       const float *v = X + (size_t)(idx ? idx[k] : k) * d + j0;
       int c = 0;
-      for (int j = 0; j < b; j++) c += v[j] >= lo[j] && v[j] <= hi[j];
+      for (int j = 0; j < b; j++)
+        c += v[j] >= lo[j] && v[j] <= hi[j];
       kept[k] += (float)c;
     }
   }
@@ -207,8 +218,10 @@ int agg_glid(dnt_agg *a, const float *X, int n, float *out, float *kept) {
 void agg_bulyan_coord(dnt_agg *a, const float *X, int n, int theta, float *out, float *kept) {
   coord_rule(a, COORD_BULYAN, X, a->idx, theta, out, kept ? a->kept3 : NULL);
   if (!kept) return;
-  for (int i = 0; i < n; i++) kept[i] = 0;
-  for (int k = 0; k < theta; k++) kept[a->idx[k]] = a->kept3[k];
+  for (int i = 0; i < n; i++)
+    kept[i] = 0;
+  for (int k = 0; k < theta; k++)
+    kept[a->idx[k]] = a->kept3[k];
 }
 
 /* Selection of the k-th smallest double (Krum scores, distances): Hoare
@@ -224,18 +237,24 @@ double agg_select_d(double *v, int n, int k) {
     double pivot = v[mid];
     int i = lo, j = hi;
     while (i <= j) {
-      while (v[i] < pivot) i++;
-      while (pivot < v[j]) j--;
+      while (v[i] < pivot)
+        i++;
+      while (pivot < v[j])
+        j--;
       if (i <= j) t = v[i], v[i] = v[j], v[j] = t, i++, j--;
     }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return v[k];
+    if (k <= j)
+      hi = j;
+    else if (k >= i)
+      lo = i;
+    else
+      return v[k];
   }
   for (int i = lo + 1; i <= hi; i++) {
     double x = v[i];
     int j = i - 1;
-    while (j >= lo && x < v[j]) v[j + 1] = v[j], j--;
+    while (j >= lo && x < v[j])
+      v[j + 1] = v[j], j--;
     v[j + 1] = x;
   }
   return v[k];

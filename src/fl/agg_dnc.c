@@ -21,8 +21,8 @@ static int cmp_int(const void *x, const void *y) {
 }
 
 /* Top eigenpair of the symmetric n x n matrix K (overwritten). */
-static int top_eig(double *K, int n, double *lambda, double *u, double *work, int lwork,
-                   int *iwork, int liwork) {
+static int top_eig(double *K, int n, double *lambda, double *u, double *work, int lwork, int *iwork,
+                   int liwork) {
   lapack_int m = 0, isuppz[2];
   /* the _work variant with caller workspace: nothing allocates per round */
   lapack_int info = LAPACKE_dsyevr_work(LAPACK_COL_MAJOR, 'V', 'I', 'U', n, K, n, 0.0, 0.0, n, n,
@@ -42,9 +42,11 @@ int agg_dnc(dnt_agg *a, const float *X, const double *w, int n, float *out, floa
   double *K = a->D, *u = a->dtmp; /* scratch sized at create */
   int rc;
   int *good = a->idx2;
-  for (int i = 0; i < n; i++) good[i] = 1;
+  for (int i = 0; i < n; i++)
+    good[i] = 1;
   for (int it = 0; it < a->p.dnc_iters; it++) {
-    for (size_t j = 0; j < d; j++) a->coords[j] = (int)j;
+    for (size_t j = 0; j < d; j++)
+      a->coords[j] = (int)j;
     for (int k = 0; k < b; k++) { /* partial Fisher-Yates: b distinct coordinates */
       size_t r = k + (size_t)dnt_rng_below(rng, d - (size_t)k);
       int t = a->coords[k];
@@ -54,12 +56,15 @@ int agg_dnc(dnt_agg *a, const float *X, const double *w, int n, float *out, floa
     qsort(a->coords, (size_t)b, sizeof *a->coords, cmp_int);
     float *S = a->sub; /* (n, b) */
     for (int i = 0; i < n; i++)
-      for (int k = 0; k < b; k++) S[(size_t)i * b + k] = X[(size_t)i * d + a->coords[k]];
+      for (int k = 0; k < b; k++)
+        S[(size_t)i * b + k] = X[(size_t)i * d + a->coords[k]];
     for (int k = 0; k < b; k++) {
       double mu = 0;
-      for (int i = 0; i < n; i++) mu += S[(size_t)i * b + k];
+      for (int i = 0; i < n; i++)
+        mu += S[(size_t)i * b + k];
       mu /= n;
-      for (int i = 0; i < n; i++) S[(size_t)i * b + k] -= (float)mu;
+      for (int i = 0; i < n; i++)
+        S[(size_t)i * b + k] -= (float)mu;
     }
     cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, n, b, 1.0f, S, b, 0.0f, a->gram, n);
     /* row-major upper = column-major lower; fill both halves for LAPACK */
@@ -69,7 +74,8 @@ int agg_dnc(dnt_agg *a, const float *X, const double *w, int n, float *out, floa
     double lambda;
     rc = top_eig(K, n, &lambda, u, a->eigwork, lwork, a->eigiwork, liwork);
     if (rc) return rc;
-    for (int i = 0; i < n; i++) a->score[i] = lambda * u[i] * u[i];
+    for (int i = 0; i < n; i++)
+      a->score[i] = lambda * u[i] * u[i];
     /* drop the `drop` highest scores (ties: the higher index first) */
     for (int c = 0; c < drop; c++) {
       int best = -1;
@@ -80,28 +86,33 @@ int agg_dnc(dnt_agg *a, const float *X, const double *w, int n, float *out, floa
     }
   }
   double sum = 0;
-  for (int i = 0; i < n; i++) sum += good[i] ? (w ? w[i] : 1.0) : 0;
+  for (int i = 0; i < n; i++)
+    sum += good[i] ? (w ? w[i] : 1.0) : 0;
   if (sum <= 0)
-    return dnt_error(DNT_ERR_NUMERIC, "aggregation rule 'dnc': every update was filtered out "
+    return dnt_error(DNT_ERR_NUMERIC,
+                     "aggregation rule 'dnc': every update was filtered out "
                      "(n = %d, f = %d, c = %g, %d iterations)",
                      n, a->p.f, a->p.dnc_c, a->p.dnc_iters);
   for (int i = 0; i < n; i++)
     a->wf[i] = good[i] ? (float)((w ? w[i] : 1.0) / sum) : 0.0f;
   agg_combine(X, n, d, a->wf, out);
   if (kept)
-    for (int i = 0; i < n; i++) kept[i] = (float)good[i];
+    for (int i = 0; i < n; i++)
+      kept[i] = (float)good[i];
   return 0;
 }
 
 int agg_bucketing(dnt_agg *a, const float *X, const double *w, int n, dnt_rng *rng) {
   size_t d = a->d;
   int s = a->p.bucket_size, m = (n + s - 1) / s;
-  for (int i = 0; i < n; i++) a->idx[i] = i;
+  for (int i = 0; i < n; i++)
+    a->idx[i] = i;
   dnt_rng_shuffle_int(rng, a->idx, (size_t)n);
   for (int bkt = 0; bkt < m; bkt++) {
     int lo = bkt * s, hi = lo + s < n ? lo + s : n;
     double ws = 0;
-    for (int k = lo; k < hi; k++) ws += w ? w[a->idx[k]] : 1.0;
+    for (int k = lo; k < hi; k++)
+      ws += w ? w[a->idx[k]] : 1.0;
     float *row = a->pre + (size_t)bkt * d;
     memset(row, 0, d * sizeof *row);
     for (int k = lo; k < hi; k++) {

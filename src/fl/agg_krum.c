@@ -21,7 +21,9 @@
 #include "agg_internal.h"
 #include "dnt/status.h"
 
-size_t dnt_agg_dist_scratch(int n) { return (size_t)n * n + (size_t)n * AGG_GRAM_BLOCK; }
+size_t dnt_agg_dist_scratch(int n) {
+  return (size_t)n * n + (size_t)n * AGG_GRAM_BLOCK;
+}
 
 /* The origin of the centring: the row whose median squared distance to the
  * others, on a strided sample of at most 64 columns, is the smallest (ties:
@@ -29,11 +31,11 @@ size_t dnt_agg_dist_scratch(int n) { return (size_t)n * n + (size_t)n * AGG_GRAM
  * in the majority cluster, so the honest rows are centred near zero whatever
  * the outliers do (their mean would follow a far outlier). S (n, n) and
  * sample (n, 64) are scratch. O(n^2 min(d, 64)). */
-static int central_row(const float *X, int n, size_t d, double *S, float *sample,
-                       double *spread) {
+static int central_row(const float *X, int n, size_t d, double *S, float *sample, double *spread) {
   size_t s = d < 64 ? d : 64;
   for (int i = 0; i < n; i++) /* gathered once: (n, s), contiguous */
-    for (size_t k = 0; k < s; k++) sample[(size_t)i * s + k] = X[(size_t)i * d + k * d / s];
+    for (size_t k = 0; k < s; k++)
+      sample[(size_t)i * s + k] = X[(size_t)i * d + k * d / s];
   for (int i = 0; i < n; i++) {
     S[(size_t)i * n + i] = 0;
     for (int j = i + 1; j < n; j++) {
@@ -60,17 +62,19 @@ void agg_gram(const float *X, int n, size_t d, float *G, float *blk, double *S) 
   double spread;
   const float *xr = X + (size_t)central_row(X, n, d, S, blk, &spread) * d;
   cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, n, (int)d, 1.0f, X, (int)d, 0.0f, G, n);
-  for (int i = 0; i < n; i++) S[i] = G[(size_t)i * n + i];
+  for (int i = 0; i < n; i++)
+    S[i] = G[(size_t)i * n + i];
   if (spread >= AGG_CENTRE_BELOW * agg_select_d(S, n, n / 2)) return;
   for (size_t j0 = 0; j0 < d; j0 += AGG_GRAM_BLOCK) {
     int b = (int)(d - j0 < AGG_GRAM_BLOCK ? d - j0 : AGG_GRAM_BLOCK);
     for (int i = 0; i < n; i++) {
       const float *x = X + (size_t)i * d + j0;
       float *y = blk + (size_t)i * b;
-      for (int k = 0; k < b; k++) y[k] = x[k] - xr[j0 + k];
+      for (int k = 0; k < b; k++)
+        y[k] = x[k] - xr[j0 + k];
     }
-    cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, n, b, 1.0f, blk, b, j0 ? 1.0f : 0.0f,
-                G, n);
+    cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, n, b, 1.0f, blk, b, j0 ? 1.0f : 0.0f, G,
+                n);
   }
 }
 
@@ -79,8 +83,8 @@ void dnt_agg_pairwise_dist2(const float *X, int n, size_t d, float *gram, double
   for (int i = 0; i < n; i++) {
     D[(size_t)i * n + i] = 0;
     for (int j = i + 1; j < n; j++) {
-      double v = (double)gram[(size_t)i * n + i] + gram[(size_t)j * n + j] -
-                 2.0 * gram[(size_t)i * n + j];
+      double v =
+          (double)gram[(size_t)i * n + i] + gram[(size_t)j * n + j] - 2.0 * gram[(size_t)i * n + j];
       if (v < 0) v = 0;
       D[(size_t)i * n + j] = D[(size_t)j * n + i] = v;
     }
@@ -100,7 +104,8 @@ static void scores_subset(const double *D, int n, const int *cand, int r, int k,
     double s = 0;
     if (m > 0) {
       agg_select_d(tmp, m, k - 1);
-      for (int i = 0; i < k; i++) s += tmp[i];
+      for (int i = 0; i < k; i++)
+        s += tmp[i];
     }
     score[a] = s;
   }
@@ -109,7 +114,8 @@ static void scores_subset(const double *D, int n, const int *cand, int r, int k,
 void dnt_agg_krum_scores(const double *D, int n, int f, double *score) {
   int cand[n > 0 ? n : 1];
   double tmp[n > 0 ? n : 1];
-  for (int i = 0; i < n; i++) cand[i] = i;
+  for (int i = 0; i < n; i++)
+    cand[i] = i;
   scores_subset(D, n, cand, n, n - f - 2, score, tmp);
 }
 
@@ -117,7 +123,8 @@ void dnt_agg_krum_scores(const double *D, int n, int f, double *score) {
 static void order_by_score(const double *score, int n, int *order) {
   for (int i = 0; i < n; i++) {
     int j = i - 1;
-    while (j >= 0 && score[order[j]] > score[i]) order[j + 1] = order[j], j--;
+    while (j >= 0 && score[order[j]] > score[i])
+      order[j + 1] = order[j], j--;
     order[j + 1] = i;
   }
 }
@@ -132,13 +139,19 @@ int agg_krum(dnt_agg *a, const float *X, const double *w, int n, int multi, floa
   if (multi) m = a->p.multikrum_m > 0 ? a->p.multikrum_m : n - a->p.f;
   if (m > n) m = n;
   double sum = 0;
-  for (int i = 0; i < m; i++) sum += w ? w[a->idx[i]] : 1.0;
-  for (int i = 0; i < n; i++) a->wf[i] = 0;
-  for (int i = 0; i < m; i++) a->wf[a->idx[i]] = (float)((w ? w[a->idx[i]] : 1.0) / sum);
-  if (m == 1) memcpy(out, X + (size_t)a->idx[0] * d, d * sizeof *out);
-  else agg_combine(X, n, d, a->wf, out);
+  for (int i = 0; i < m; i++)
+    sum += w ? w[a->idx[i]] : 1.0;
+  for (int i = 0; i < n; i++)
+    a->wf[i] = 0;
+  for (int i = 0; i < m; i++)
+    a->wf[a->idx[i]] = (float)((w ? w[a->idx[i]] : 1.0) / sum);
+  if (m == 1)
+    memcpy(out, X + (size_t)a->idx[0] * d, d * sizeof *out);
+  else
+    agg_combine(X, n, d, a->wf, out);
   if (kept)
-    for (int i = 0; i < n; i++) kept[i] = a->wf[i] > 0 ? 1.0f : 0.0f;
+    for (int i = 0; i < n; i++)
+      kept[i] = a->wf[i] > 0 ? 1.0f : 0.0f;
   return 0;
 }
 
@@ -148,7 +161,8 @@ int agg_bulyan(dnt_agg *a, const float *X, int n, float *out, float *kept) {
   /* repeated Krum: move the winner among the remaining rows (idx2[0..r)) to
    * the selection (idx[0..chosen)) */
   int r = n;
-  for (int i = 0; i < n; i++) a->idx2[i] = i;
+  for (int i = 0; i < n; i++)
+    a->idx2[i] = i;
   for (int c = 0; c < theta; c++) {
     scores_subset(a->D, n, a->idx2, r, r - f - 2, a->score, a->dtmp);
     int best = 0;

@@ -37,7 +37,8 @@ static void dists_to(const float *X, int n, size_t d, const float *z, double *di
 
 static double wsum(const double *w, int n) {
   double s = 0;
-  for (int i = 0; i < n; i++) s += w ? w[i] : 1.0;
+  for (int i = 0; i < n; i++)
+    s += w ? w[i] : 1.0;
   return s;
 }
 
@@ -46,7 +47,8 @@ static double gram_apply(const double *G, int n, const double *c, double *Gc) {
   double cgc = 0;
   for (int i = 0; i < n; i++) {
     double s = 0;
-    for (int j = 0; j < n; j++) s += G[(size_t)i * n + j] * c[j];
+    for (int j = 0; j < n; j++)
+      s += G[(size_t)i * n + j] * c[j];
     Gc[i] = s;
     cgc += c[i] * s;
   }
@@ -66,13 +68,15 @@ int agg_geomed(dnt_agg *a, const float *X, const double *w, int n, float *out, f
   double *G = a->D, *c = a->score, *Gc = a->dtmp, *b = a->dtmp2;
   agg_gram(X, n, d, a->gram, a->gram + (size_t)n * n, G);
   for (int i = 0; i < n; i++) {
-    for (int j = i; j < n; j++) G[(size_t)i * n + j] = G[(size_t)j * n + i] = a->gram[(size_t)i * n + j];
+    for (int j = i; j < n; j++)
+      G[(size_t)i * n + j] = G[(size_t)j * n + i] = a->gram[(size_t)i * n + j];
     b[i] = G[(size_t)i * n + i];
   }
   /* the scale of the stopping rule: the median squared distance of the rows
    * to the origin (a mean would follow a far outlier and stop at once) */
   double spread = agg_select_d(b, n, n / 2);
-  for (int i = 0; i < n; i++) c[i] = (w ? w[i] : 1.0) / W;
+  for (int i = 0; i < n; i++)
+    c[i] = (w ? w[i] : 1.0) / W;
   for (int it = 0, converged = 0;; it++) {
     double cgc = gram_apply(G, n, c, Gc), bs = 0;
     for (int i = 0; i < n; i++) {
@@ -80,20 +84,25 @@ int agg_geomed(dnt_agg *a, const float *X, const double *w, int n, float *out, f
       bs += b[i] = (w ? w[i] : 1.0) / (dist > nu ? dist : nu);
     }
     if (converged || it == a->p.geomed_iters) break; /* b: the weights at the final z */
-    for (int i = 0; i < n; i++) Gc[i] = b[i] / bs - c[i]; /* the step e */
+    for (int i = 0; i < n; i++)
+      Gc[i] = b[i] / bs - c[i]; /* the step e */
     double change = 0;
     for (int i = 0; i < n; i++)
-      for (int j = 0; j < n; j++) change += Gc[i] * G[(size_t)i * n + j] * Gc[j];
-    for (int i = 0; i < n; i++) c[i] += Gc[i];
+      for (int j = 0; j < n; j++)
+        change += Gc[i] * G[(size_t)i * n + j] * Gc[j];
+    for (int i = 0; i < n; i++)
+      c[i] += Gc[i];
     converged = change <= a->p.geomed_tol * a->p.geomed_tol * spread;
   }
-  for (int i = 0; i < n; i++) a->wf[i] = (float)c[i];
+  for (int i = 0; i < n; i++)
+    a->wf[i] = (float)c[i];
   agg_combine(X, n, d, a->wf, out);
   if (kept) {
     /* a row's final Weiszfeld weight relative to the median weight */
     memcpy(Gc, b, (size_t)n * sizeof *b);
     double med = agg_select_d(Gc, n, n / 2);
-    for (int i = 0; i < n; i++) kept[i] = (float)(b[i] >= med ? 1.0 : b[i] / med);
+    for (int i = 0; i < n; i++)
+      kept[i] = (float)(b[i] >= med ? 1.0 : b[i] / med);
   }
   return 0;
 }
@@ -101,8 +110,10 @@ int agg_geomed(dnt_agg *a, const float *X, const double *w, int n, float *out, f
 int agg_cclip(dnt_agg *a, const float *X, const double *w, int n, float *out, float *kept) {
   size_t d = a->d;
   double W = wsum(w, n), *dist = a->dtmp, *c = a->score;
-  if (a->p.center) memcpy(out, a->p.center, d * sizeof *out);
-  else agg_median(a, X, NULL, n, out, NULL);
+  if (a->p.center)
+    memcpy(out, a->p.center, d * sizeof *out);
+  else
+    agg_median(a, X, NULL, n, out, NULL);
   double tau = a->p.cclip_tau;
   if (tau == 0) {
     dists_to(X, n, d, out, dist);
@@ -120,10 +131,12 @@ int agg_cclip(dnt_agg *a, const float *X, const double *w, int n, float *out, fl
     /* v <- v + sum_i p_i c_i (x_i - v) = (1 - sum p_i c_i) v + X^T (p c) */
     agg_combine(X, n, d, a->wf, a->tmp);
     float keep = (float)(1.0 - s);
-    for (size_t j = 0; j < d; j++) out[j] = keep * out[j] + a->tmp[j];
+    for (size_t j = 0; j < d; j++)
+      out[j] = keep * out[j] + a->tmp[j];
   }
   if (kept)
-    for (int i = 0; i < n; i++) kept[i] = (float)c[i];
+    for (int i = 0; i < n; i++)
+      kept[i] = (float)c[i];
   return 0;
 }
 

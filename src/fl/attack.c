@@ -10,8 +10,8 @@
 #include "dnt/status.h"
 
 static const char *const names[DNT_ATTACK_N_KINDS] = {
-    "none", "gaussian", "signflip", "scaling", "lie", "ipm",
-    "minmax", "minsum", "fang_krum", "fang_trim", "fti"};
+    "none",   "gaussian", "signflip",  "scaling",   "lie", "ipm",
+    "minmax", "minsum",   "fang_krum", "fang_trim", "fti"};
 
 dnt_attack_params dnt_attack_defaults(dnt_attack_kind kind) {
   dnt_attack_params p;
@@ -51,7 +51,8 @@ int attack_known(const dnt_attack_params *p, const unsigned char *mal, int n, in
 void attack_stats(const float *X, size_t d, const int *rows, int k, float *mu, float *sd) {
   for (size_t j = 0; j < d; j++) {
     double s = 0, s2 = 0;
-    for (int r = 0; r < k; r++) s += X[(size_t)rows[r] * d + j];
+    for (int r = 0; r < k; r++)
+      s += X[(size_t)rows[r] * d + j];
     double m = s / k;
     if (sd) {
       for (int r = 0; r < k; r++) {
@@ -70,16 +71,18 @@ void attack_fill(float *X, int n, size_t d, const unsigned char *mal, const floa
     if (mal[i]) memcpy(X + (size_t)i * d, v, d * sizeof *v);
 }
 
-static int lie(float *X, int n, size_t d, const unsigned char *mal, int c, const int *rows,
-               int k, float *mu, float *sd) {
+static int lie(float *X, int n, size_t d, const unsigned char *mal, int c, const int *rows, int k,
+               float *mu, float *sd) {
   int s = (int)floor(n / 2.0 + 1) - c;
   if (s < 1 || s >= n)
-    return dnt_error(DNT_ERR_ARG, "attack 'lie': s = floor(n/2 + 1) - c = %d with n = %d, c = %d: "
+    return dnt_error(DNT_ERR_ARG,
+                     "attack 'lie': s = floor(n/2 + 1) - c = %d with n = %d, c = %d: "
                      "expected 1 <= s < n",
                      s, n, c);
   double z = dnt_normal_quantile((double)(n - s) / n);
   attack_stats(X, d, rows, k, mu, sd);
-  for (size_t j = 0; j < d; j++) mu[j] = (float)(mu[j] + z * sd[j]);
+  for (size_t j = 0; j < d; j++)
+    mu[j] = (float)(mu[j] + z * sd[j]);
   attack_fill(X, n, d, mal, mu);
   return 0;
 }
@@ -87,29 +90,35 @@ static int lie(float *X, int n, size_t d, const unsigned char *mal, int c, const
 static void fti(const dnt_attack_params *p, float *X, int n, size_t d, const unsigned char *mal,
                 const int *rows, int k, float *dir) {
   if (p->target && p->global) {
-    for (size_t j = 0; j < d; j++) dir[j] = p->target[j] - p->global[j];
+    for (size_t j = 0; j < d; j++)
+      dir[j] = p->target[j] - p->global[j];
   } else {
     attack_stats(X, d, rows, k, dir, NULL);
-    for (size_t j = 0; j < d; j++) dir[j] = -dir[j];
+    for (size_t j = 0; j < d; j++)
+      dir[j] = -dir[j];
   }
   double dn = 0, rmax = 0;
-  for (size_t j = 0; j < d; j++) dn += (double)dir[j] * dir[j];
+  for (size_t j = 0; j < d; j++)
+    dn += (double)dir[j] * dir[j];
   for (int r = 0; r < k; r++) {
     double s = 0;
     const float *g = X + (size_t)rows[r] * d;
-    for (size_t j = 0; j < d; j++) s += (double)g[j] * g[j];
+    for (size_t j = 0; j < d; j++)
+      s += (double)g[j] * g[j];
     if (s > rmax) rmax = s;
   }
   /* the largest eta with ||eta dir|| <= max_i ||g_i|| */
   double eta = dn > 0 ? sqrt(rmax / dn) : 0;
-  for (size_t j = 0; j < d; j++) dir[j] = (float)(eta * dir[j]);
+  for (size_t j = 0; j < d; j++)
+    dir[j] = (float)(eta * dir[j]);
   attack_fill(X, n, d, mal, dir);
 }
 
 int dnt_attack_apply(const dnt_attack_params *p, float *X, int n, size_t d,
                      const unsigned char *mal, int f_assumed, dnt_rng *rng) {
   int c = 0;
-  for (int i = 0; i < n; i++) c += mal[i] != 0;
+  for (int i = 0; i < n; i++)
+    c += mal[i] != 0;
   if (c == 0 || p->kind == DNT_ATTACK_NONE) return 0;
   if ((unsigned)p->kind >= DNT_ATTACK_N_KINDS)
     return dnt_error(DNT_ERR_ARG, "attack: field 'kind' = %d: unknown attack", (int)p->kind);
@@ -145,7 +154,8 @@ int dnt_attack_apply(const dnt_attack_params *p, float *X, int n, size_t d,
     break;
   case DNT_ATTACK_IPM:
     attack_stats(X, d, rows, k, mu, NULL);
-    for (size_t j = 0; j < d; j++) mu[j] = (float)(-p->ipm_eps * mu[j]);
+    for (size_t j = 0; j < d; j++)
+      mu[j] = (float)(-p->ipm_eps * mu[j]);
     attack_fill(X, n, d, mal, mu);
     break;
   case DNT_ATTACK_FTI:
@@ -172,11 +182,13 @@ cleanup:
 }
 
 void dnt_poison_flip_rewards(float *r, size_t n) {
-  for (size_t i = 0; i < n; i++) r[i] = -r[i];
+  for (size_t i = 0; i < n; i++)
+    r[i] = -r[i];
 }
 
 void dnt_poison_obs_noise(float *x, size_t n, double sd, dnt_rng *rng) {
-  for (size_t i = 0; i < n; i++) x[i] += (float)dnt_rng_normal(rng, 0, sd);
+  for (size_t i = 0; i < n; i++)
+    x[i] += (float)dnt_rng_normal(rng, 0, sd);
 }
 
 /* Wichura, "Algorithm AS 241: The percentage points of the normal
@@ -186,37 +198,83 @@ double dnt_normal_quantile(double p) {
   if (fabs(q) <= 0.425) {
     r = 0.180625 - q * q;
     return q *
-           (((((((2509.0809287301226727 * r + 33430.575583588128105) * r +
-                 67265.770927008700853) * r + 45921.953931549871457) * r +
-               13731.693765509461125) * r + 1971.5909503065514427) * r +
-             133.14166789178437745) * r + 3.387132872796366608) /
-           (((((((5226.495278852545925 * r + 28729.085735721942674) * r +
-                 39307.89580009271061) * r + 21213.794301586595867) * r +
-               5394.1960214247511077) * r + 687.1870074920579083) * r +
-             42.313330701600911252) * r + 1.0);
+           (((((((2509.0809287301226727 * r + 33430.575583588128105) * r + 67265.770927008700853) *
+                    r +
+                45921.953931549871457) *
+                   r +
+               13731.693765509461125) *
+                  r +
+              1971.5909503065514427) *
+                 r +
+             133.14166789178437745) *
+                r +
+            3.387132872796366608) /
+           (((((((5226.495278852545925 * r + 28729.085735721942674) * r + 39307.89580009271061) *
+                    r +
+                21213.794301586595867) *
+                   r +
+               5394.1960214247511077) *
+                  r +
+              687.1870074920579083) *
+                 r +
+             42.313330701600911252) *
+                r +
+            1.0);
   }
   r = q < 0 ? p : 1 - p;
   r = sqrt(-log(r));
   if (r <= 5) {
     r -= 1.6;
     v = (((((((7.7454501427834140764e-4 * r + 0.0227238449892691845833) * r +
-              0.24178072517745061177) * r + 1.27045825245236838258) * r +
-            3.64784832476320460504) * r + 5.7694972214606914055) * r +
-          4.6303378461565452959) * r + 1.42343711074968357734) /
+              0.24178072517745061177) *
+                 r +
+             1.27045825245236838258) *
+                r +
+            3.64784832476320460504) *
+               r +
+           5.7694972214606914055) *
+              r +
+          4.6303378461565452959) *
+             r +
+         1.42343711074968357734) /
         (((((((1.05075007164441684324e-9 * r + 5.475938084995344946e-4) * r +
-              0.0151986665636164571966) * r + 0.14810397642748007459) * r +
-            0.68976733498510000455) * r + 1.6763848301838038494) * r +
-          2.05319162663775882187) * r + 1.0);
+              0.0151986665636164571966) *
+                 r +
+             0.14810397642748007459) *
+                r +
+            0.68976733498510000455) *
+               r +
+           1.6763848301838038494) *
+              r +
+          2.05319162663775882187) *
+             r +
+         1.0);
   } else {
     r -= 5;
     v = (((((((2.01033439929228813265e-7 * r + 2.71155556874348757815e-5) * r +
-              0.0012426609473880784386) * r + 0.026532189526576123093) * r +
-            0.29656057182850489123) * r + 1.7848265399172913358) * r +
-          5.4637849111641143699) * r + 6.6579046435011037772) /
+              0.0012426609473880784386) *
+                 r +
+             0.026532189526576123093) *
+                r +
+            0.29656057182850489123) *
+               r +
+           1.7848265399172913358) *
+              r +
+          5.4637849111641143699) *
+             r +
+         6.6579046435011037772) /
         (((((((2.04426310338993978564e-15 * r + 1.4215117583164458887e-7) * r +
-              1.8463183175100546818e-5) * r + 7.868691311456132591e-4) * r +
-            0.0148753612908506148525) * r + 0.13692988092273580531) * r +
-          0.59983220655588793769) * r + 1.0);
+              1.8463183175100546818e-5) *
+                 r +
+             7.868691311456132591e-4) *
+                r +
+            0.0148753612908506148525) *
+               r +
+           0.13692988092273580531) *
+              r +
+          0.59983220655588793769) *
+             r +
+         1.0);
   }
   return q < 0 ? -v : v;
 }

@@ -13,8 +13,8 @@ void attack_stats(const float *X, size_t d, const int *rows, int k, float *mu, f
 /* Copies v (d) into every malicious row of X. */
 void attack_fill(float *X, int n, size_t d, const unsigned char *mal, const float *v);
 
-int attack_minmax(const dnt_attack_params *p, float *X, int n, size_t d,
-                  const unsigned char *mal, const int *rows, int k, float *mu, float *sd);
+int attack_minmax(const dnt_attack_params *p, float *X, int n, size_t d, const unsigned char *mal,
+                  const int *rows, int k, float *mu, float *sd);
 int attack_fang_krum(const dnt_attack_params *p, float *X, int n, size_t d,
                      const unsigned char *mal, int f, const int *rows, int k, float *mu,
                      dnt_rng *rng);

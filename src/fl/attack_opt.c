@@ -16,8 +16,12 @@
 
 static _Thread_local double last_gamma, last_lambda;
 
-double dnt_attack_last_gamma(void) { return last_gamma; }
-double dnt_attack_last_lambda(void) { return last_lambda; }
+double dnt_attack_last_gamma(void) {
+  return last_gamma;
+}
+double dnt_attack_last_lambda(void) {
+  return last_lambda;
+}
 
 /* The known rows gathered into G (k, d) and their squared distances D (k, k). */
 static int known_distances(const float *X, size_t d, const int *rows, int k, float **G,
@@ -29,14 +33,15 @@ static int known_distances(const float *X, size_t d, const int *rows, int k, flo
     free(gram);
     return dnt_error(DNT_ERR_NOMEM, "attack: out of memory for %d rows of %zu floats", k, d);
   }
-  for (int r = 0; r < k; r++) memcpy(*G + (size_t)r * d, X + (size_t)rows[r] * d, d * sizeof **G);
+  for (int r = 0; r < k; r++)
+    memcpy(*G + (size_t)r * d, X + (size_t)rows[r] * d, d * sizeof **G);
   dnt_agg_pairwise_dist2(*G, k, d, gram, *D);
   free(gram);
   return 0;
 }
 
-int attack_minmax(const dnt_attack_params *p, float *X, int n, size_t d,
-                  const unsigned char *mal, const int *rows, int k, float *mu, float *sd) {
+int attack_minmax(const dnt_attack_params *p, float *X, int n, size_t d, const unsigned char *mal,
+                  const int *rows, int k, float *mu, float *sd) {
   int minsum = p->kind == DNT_ATTACK_MINSUM;
   float *G = NULL;
   double *D = NULL, *ab = malloc(2 * (size_t)k * sizeof *ab);
@@ -46,14 +51,18 @@ int attack_minmax(const dnt_attack_params *p, float *X, int n, size_t d,
   attack_stats(X, d, rows, k, mu, sd);
   /* the perturbation p, written into sd */
   double mn = 0;
-  for (size_t j = 0; j < d; j++) mn += (double)mu[j] * mu[j];
+  for (size_t j = 0; j < d; j++)
+    mn += (double)mu[j] * mu[j];
   mn = sqrt(mn);
   for (size_t j = 0; j < d; j++) {
-    if (p->dir == DNT_ATTACK_DIR_UNIT) sd[j] = mn > 0 ? (float)(mu[j] / mn) : 0.0f;
-    else if (p->dir == DNT_ATTACK_DIR_SIGN) sd[j] = (float)((mu[j] > 0) - (mu[j] < 0));
+    if (p->dir == DNT_ATTACK_DIR_UNIT)
+      sd[j] = mn > 0 ? (float)(mu[j] / mn) : 0.0f;
+    else if (p->dir == DNT_ATTACK_DIR_SIGN)
+      sd[j] = (float)((mu[j] > 0) - (mu[j] < 0));
   }
   double cc = 0;
-  for (size_t j = 0; j < d; j++) cc += (double)sd[j] * sd[j];
+  for (size_t j = 0; j < d; j++)
+    cc += (double)sd[j] * sd[j];
   for (int r = 0; r < k; r++) {
     const float *g = X + (size_t)rows[r] * d;
     double a = 0, b = 0;
@@ -90,7 +99,8 @@ int attack_minmax(const dnt_attack_params *p, float *X, int n, size_t d,
     step /= 2;
   }
   last_gamma = succ;
-  for (size_t j = 0; j < d; j++) mu[j] = (float)(mu[j] - succ * sd[j]);
+  for (size_t j = 0; j < d; j++)
+    mu[j] = (float)(mu[j] - succ * sd[j]);
   attack_fill(X, n, d, mal, mu);
 cleanup:
   free(G);
@@ -104,7 +114,8 @@ cleanup:
 static void craft(float *out, int c, size_t d, const float *s, double lambda, double eps,
                   const dnt_rng *rng0) {
   dnt_rng rng = *rng0;
-  for (size_t j = 0; j < d; j++) out[j] = (float)(-lambda * s[j]);
+  for (size_t j = 0; j < d; j++)
+    out[j] = (float)(-lambda * s[j]);
   for (int r = 1; r < c; r++) {
     float *row = out + (size_t)r * d;
     double nn = 0;
@@ -113,7 +124,8 @@ static void craft(float *out, int c, size_t d, const float *s, double lambda, do
       nn += (double)row[j] * row[j];
     }
     double a = nn > 0 ? eps / sqrt(nn) : 0;
-    for (size_t j = 0; j < d; j++) row[j] = (float)(out[j] + a * row[j]);
+    for (size_t j = 0; j < d; j++)
+      row[j] = (float)(out[j] + a * row[j]);
   }
 }
 
@@ -121,7 +133,8 @@ int attack_fang_krum(const dnt_attack_params *p, float *X, int n, size_t d,
                      const unsigned char *mal, int f, const int *rows, int k, float *mu,
                      dnt_rng *rng) {
   int c = 0;
-  for (int i = 0; i < n; i++) c += mal[i] != 0;
+  for (int i = 0; i < n; i++)
+    c += mal[i] != 0;
   /* the set the attacker simulates Krum on: its known rows then its c rows */
   int m = k + c;
   float *G = NULL, *gram = malloc(dnt_agg_dist_scratch(m) * sizeof *gram);
@@ -131,7 +144,8 @@ int attack_fang_krum(const dnt_attack_params *p, float *X, int n, size_t d,
                                       : dnt_error(DNT_ERR_NOMEM, "attack: out of memory");
   if (rc) goto cleanup;
   attack_stats(X, d, rows, k, mu, NULL);
-  for (size_t j = 0; j < d; j++) mu[j] = (float)((mu[j] > 0) - (mu[j] < 0)); /* s */
+  for (size_t j = 0; j < d; j++)
+    mu[j] = (float)((mu[j] > 0) - (mu[j] < 0)); /* s */
   /* Fang's upper bound on lambda (Eq. 5), with the known rows as the benign */
   double sqd = sqrt((double)d), lam = 0, best = INFINITY, far = 0;
   int nb = n - c - 2 < k - 1 ? n - c - 2 : k - 1;
@@ -151,7 +165,8 @@ int attack_fang_krum(const dnt_attack_params *p, float *X, int n, size_t d,
     }
     if (s < best) best = s;
     double gi = 0;
-    for (size_t j = 0; j < d; j++) gi += (double)G[(size_t)i * d + j] * G[(size_t)i * d + j];
+    for (size_t j = 0; j < d; j++)
+      gi += (double)G[(size_t)i * d + j] * G[(size_t)i * d + j];
     if (sqrt(gi) > far) far = sqrt(gi);
   }
   if (n - 2 * c - 1 > 0 && nb > 0) lam = best / ((n - 2 * c - 1) * sqd);
@@ -216,8 +231,10 @@ int attack_fang_trim(const dnt_attack_params *p, float *X, int n, size_t d,
       double v;
       if (full) {
         double w = mu[j]; /* w_max,j when s_j = -1, w_min,j when s_j = +1 */
-        if (sd[j] < 0) v = w > 0 ? uniform_in(rng, w, b * w) : uniform_in(rng, w, w / b);
-        else v = w > 0 ? uniform_in(rng, w / b, w) : uniform_in(rng, b * w, w);
+        if (sd[j] < 0)
+          v = w > 0 ? uniform_in(rng, w, b * w) : uniform_in(rng, w, w / b);
+        else
+          v = w > 0 ? uniform_in(rng, w / b, w) : uniform_in(rng, b * w, w);
       } else {
         double m = mu[j], s = sd[j];
         v = m < 0 ? uniform_in(rng, m + 3 * s, m + 4 * s) : uniform_in(rng, m - 4 * s, m - 3 * s);

@@ -20,33 +20,33 @@
 struct dnt_fl_async {
   dnt_fl_async_cfg cfg;
   const dnt_fl_client *clients;
-  int n, rows;              /* clients; rows of the aggregation buffer */
+  int n, rows; /* clients; rows of the aggregation buffer */
   size_t d;
-  float *w;                 /* (d) global model */
+  float *w; /* (d) global model */
   int version;
   double now;
   int started, sync_phase, sync_done, stall, in_round;
   double best;
   fl_events q;
-  dnt_rng srv;              /* server stream: idle-client draws, aggregation */
-  dnt_rng *trng;            /* (n) per-client delay streams */
+  dnt_rng srv;                             /* server stream: idle-client draws, aggregation */
+  dnt_rng *trng;                           /* (n) per-client delay streams */
   int *busy, *base, *jobs, *trained, *rcs; /* (n) */
-  float *upd;               /* (n, d) each client's last update */
-  float *base_w;            /* (n, d) FEDASYNC: the model each client started from */
-  dnt_fl_update *ups;       /* (n) views into upd */
+  float *upd;                              /* (n, d) each client's last update */
+  float *base_w;                           /* (n, d) FEDASYNC: the model each client started from */
+  dnt_fl_update *ups;                      /* (n) views into upd */
   int *pend_ids, *pend_jobs, *pend_rcs, n_pend; /* (n) jobs to train */
-  dnt_fl_update *pend_ups;  /* (n) */
-  float *X;                 /* (rows, d) aggregation buffer */
-  int *buf_ids, n_buf;      /* (rows) */
-  double *buf_w;            /* (rows) */
-  unsigned char *buf_mal, *status; /* (rows) */
-  float *kept;              /* (rows) */
-  float *agg;               /* (d) */
-  int *idle;                /* (n) scratch */
-  unsigned char *malicious; /* (n) copy or NULL */
-  dnt_fl_dist *compute, *latency; /* (n) copies or NULL */
+  dnt_fl_update *pend_ups;                      /* (n) */
+  float *X;                                     /* (rows, d) aggregation buffer */
+  int *buf_ids, n_buf;                          /* (rows) */
+  double *buf_w;                                /* (rows) */
+  unsigned char *buf_mal, *status;              /* (rows) */
+  float *kept;                                  /* (rows) */
+  float *agg;                                   /* (d) */
+  int *idle;                                    /* (n) scratch */
+  unsigned char *malicious;                     /* (n) copy or NULL */
+  dnt_fl_dist *compute, *latency;               /* (n) copies or NULL */
   fl_stage stage;
-  dnt_fl_async_metrics m;   /* the step in progress */
+  dnt_fl_async_metrics m; /* the step in progress */
 };
 
 dnt_fl_async_cfg dnt_fl_async_defaults(int n_clients, size_t d) {
@@ -105,14 +105,15 @@ void dnt_fl_async_destroy(dnt_fl_async *s) {
 
 static int check_cfg(const dnt_fl_async_cfg *c) {
   if (c->n_clients < 1 || c->d < 1)
-    return dnt_error(DNT_ERR_ARG, "FL async: n_clients = %d, d = %zu: expected >= 1",
-                     c->n_clients, c->d);
+    return dnt_error(DNT_ERR_ARG, "FL async: n_clients = %d, d = %zu: expected >= 1", c->n_clients,
+                     c->d);
   if (c->mode == DNT_ASYNC_FEDBUFF && c->buffer_k < 1)
     return dnt_error(DNT_ERR_ARG, "FL async: field 'buffer_k' = %d: expected >= 1", c->buffer_k);
   if (!(c->alpha > 0 && c->alpha <= 1))
     return dnt_error(DNT_ERR_ARG, "FL async: field 'alpha' = %g: expected (0, 1]", c->alpha);
   if ((unsigned)c->staleness >= DNT_STALE_N || !(c->stale_a >= 0) || !(c->stale_b >= 0))
-    return dnt_error(DNT_ERR_ARG, "FL async: staleness %d with a = %g, b = %g: expected a known "
+    return dnt_error(DNT_ERR_ARG,
+                     "FL async: staleness %d with a = %g, b = %g: expected a known "
                      "function and a, b >= 0",
                      (int)c->staleness, c->stale_a, c->stale_b);
   if (c->concurrency < 0 || c->concurrency > c->n_clients)
@@ -121,21 +122,23 @@ static int check_cfg(const dnt_fl_async_cfg *c) {
   if (c->mode == DNT_ASYNC_FEDASYNC) {
     dnt_attack_kind k = c->stage.attack.kind;
     if (dnt_agg_min_n(&c->stage.agg) > 1)
-      return dnt_error(DNT_ERR_ARG, "FL async: FedAsync mixes one update at a time; rule '%s' "
+      return dnt_error(DNT_ERR_ARG,
+                       "FL async: FedAsync mixes one update at a time; rule '%s' "
                        "needs %d (use FedBuff with buffer_k >= %d)",
                        dnt_agg_rule_name(c->stage.agg.rule), dnt_agg_min_n(&c->stage.agg),
                        dnt_agg_min_n(&c->stage.agg));
     if (k != DNT_ATTACK_NONE && k != DNT_ATTACK_GAUSSIAN && k != DNT_ATTACK_SIGNFLIP &&
         k != DNT_ATTACK_SCALING)
-      return dnt_error(DNT_ERR_ARG, "FL async: FedAsync sees one update at a time; attack '%s' "
+      return dnt_error(DNT_ERR_ARG,
+                       "FL async: FedAsync sees one update at a time; attack '%s' "
                        "needs benign statistics (use FedBuff)",
                        dnt_attack_name(k));
   }
   return 0;
 }
 
-int dnt_fl_async_create(const dnt_fl_async_cfg *cfg, const dnt_fl_client *clients,
-                        const float *w0, dnt_fl_async **out) {
+int dnt_fl_async_create(const dnt_fl_async_cfg *cfg, const dnt_fl_client *clients, const float *w0,
+                        dnt_fl_async **out) {
   *out = NULL;
   int rc = check_cfg(cfg);
   if (rc) return rc;
@@ -172,12 +175,11 @@ int dnt_fl_async_create(const dnt_fl_async_cfg *cfg, const dnt_fl_client *client
   s->malicious = cfg->malicious ? malloc(nn) : NULL;
   s->compute = cfg->compute ? malloc(nn * sizeof *s->compute) : NULL;
   s->latency = cfg->latency ? malloc(nn * sizeof *s->latency) : NULL;
-  if (!s->w || !s->trng || !s->busy || !s->base || !s->jobs || !s->trained || !s->rcs ||
-      !s->upd || (cfg->mode == DNT_ASYNC_FEDASYNC && !s->base_w) || !s->ups || !s->pend_ids ||
-      !s->pend_jobs || !s->pend_rcs || !s->pend_ups || !s->X || !s->buf_ids || !s->buf_w ||
-      !s->buf_mal || !s->status || !s->kept || !s->agg || !s->idle ||
-      (cfg->malicious && !s->malicious) || (cfg->compute && !s->compute) ||
-      (cfg->latency && !s->latency)) {
+  if (!s->w || !s->trng || !s->busy || !s->base || !s->jobs || !s->trained || !s->rcs || !s->upd ||
+      (cfg->mode == DNT_ASYNC_FEDASYNC && !s->base_w) || !s->ups || !s->pend_ids || !s->pend_jobs ||
+      !s->pend_rcs || !s->pend_ups || !s->X || !s->buf_ids || !s->buf_w || !s->buf_mal ||
+      !s->status || !s->kept || !s->agg || !s->idle || (cfg->malicious && !s->malicious) ||
+      (cfg->compute && !s->compute) || (cfg->latency && !s->latency)) {
     dnt_fl_async_destroy(s);
     return dnt_error(DNT_ERR_NOMEM, "FL async: out of memory (%d clients, d = %zu)", n, d);
   }
@@ -209,8 +211,9 @@ static int dispatch(dnt_fl_async *s, int c) {
   static const dnt_fl_dist exp1 = {DNT_DIST_EXP, 1, 0};
   const dnt_fl_dist *comp = s->compute ? &s->compute[c] : &exp1;
   double t = dnt_fl_dist_sample(comp, &s->trng[c]);
-  if (s->latency) t += dnt_fl_dist_sample(&s->latency[c], &s->trng[c]) +
-                       dnt_fl_dist_sample(&s->latency[c], &s->trng[c]);
+  if (s->latency)
+    t += dnt_fl_dist_sample(&s->latency[c], &s->trng[c]) +
+         dnt_fl_dist_sample(&s->latency[c], &s->trng[c]);
   s->busy[c] = 1;
   s->base[c] = s->version;
   s->trained[c] = 0;
@@ -223,11 +226,12 @@ static int dispatch(dnt_fl_async *s, int c) {
 /* Trains every pending job from the current model (see the file comment). */
 static int flush(dnt_fl_async *s) {
   if (s->n_pend == 0) return 0;
-  for (int k = 0; k < s->n_pend; k++) s->pend_ups[k] = s->ups[s->pend_ids[k]];
+  for (int k = 0; k < s->n_pend; k++)
+    s->pend_ups[k] = s->ups[s->pend_ids[k]];
   const dnt_fl_async_cfg *c = &s->cfg;
   int rc = dnt_fl_train_local(s->clients, s->n, s->malicious, c->poison, c->poison_strength,
-                              c->seed, c->threads, s->pend_ids, s->pend_jobs, s->n_pend,
-                              s->version, s->w, s->d, s->pend_ups, s->pend_rcs);
+                              c->seed, c->threads, s->pend_ids, s->pend_jobs, s->n_pend, s->version,
+                              s->w, s->d, s->pend_ups, s->pend_rcs);
   if (rc) return rc;
   for (int k = 0; k < s->n_pend; k++) {
     int id = s->pend_ids[k];
@@ -242,17 +246,19 @@ static int flush(dnt_fl_async *s) {
 
 /* Runs the stage on the buffer; on success the aggregate is in s->agg. */
 static int run_stage(dnt_fl_async *s) {
-  int rc = fl_stage_run(&s->stage, s->w, s->version, s->X, s->buf_ids, s->buf_w,
-                        s->malicious ? s->buf_mal : NULL, s->n_buf, s->agg, s->status, s->kept,
-                        &s->srv);
+  int rc =
+      fl_stage_run(&s->stage, s->w, s->version, s->X, s->buf_ids, s->buf_w,
+                   s->malicious ? s->buf_mal : NULL, s->n_buf, s->agg, s->status, s->kept, &s->srv);
   if (rc) return rc;
   for (int k = 0; k < s->n_buf; k++) {
     int flagged = s->status[k] == DNT_FL_FILTERED || s->status[k] == DNT_FL_DROPPED;
     s->m.filtered += s->status[k] == DNT_FL_FILTERED;
     s->m.dropped_by_rule += s->status[k] == DNT_FL_DROPPED;
     if (!s->malicious) continue;
-    if (s->buf_mal[k]) flagged ? s->m.true_pos++ : s->m.false_neg++;
-    else if (flagged) s->m.false_pos++;
+    if (s->buf_mal[k])
+      flagged ? s->m.true_pos++ : s->m.false_neg++;
+    else if (flagged)
+      s->m.false_pos++;
   }
   s->m.aggregated += s->n_buf;
   return 0;
@@ -274,8 +280,8 @@ static int mix_one(dnt_fl_async *s, int c, int stale) {
   if (!rc) rc = run_stage(s);
   s->n_buf = 0;
   if (rc) return rc;
-  double a = s->cfg.alpha *
-             dnt_staleness_weight(s->cfg.staleness, stale, s->cfg.stale_a, s->cfg.stale_b);
+  double a =
+      s->cfg.alpha * dnt_staleness_weight(s->cfg.staleness, stale, s->cfg.stale_a, s->cfg.stale_b);
   const float *wt = s->base_w + (size_t)c * s->d;
   for (size_t j = 0; j < s->d; j++)
     s->w[j] = (float)((1 - a) * s->w[j] + a * ((double)wt[j] + s->agg[j]));
@@ -288,7 +294,8 @@ static int mix_one(dnt_fl_async *s, int c, int stale) {
 static int dispatch_wave(dnt_fl_async *s) {
   int conc = s->cfg.concurrency;
   int want = s->sync_phase || conc == 0 ? s->n : conc;
-  for (int i = 0; i < s->n; i++) s->idle[i] = i;
+  for (int i = 0; i < s->n; i++)
+    s->idle[i] = i;
   if (want < s->n) dnt_rng_shuffle_int(&s->srv, s->idle, (size_t)s->n);
   for (int k = 0; k < want; k++) {
     int rc = dispatch(s, s->idle[k]);
@@ -327,16 +334,20 @@ static int arrive(dnt_fl_async *s, int c, int *changed) {
     s->m.failed++;
   } else {
     s->m.bytes_up += (double)u->d * sizeof(float);
-    if (dnt_fl_update_check(u, s->d)) s->m.rejected++;
-    else if (cfg->max_staleness >= 0 && stale > cfg->max_staleness) s->m.stale_dropped++;
-    else accept = 1;
+    if (dnt_fl_update_check(u, s->d))
+      s->m.rejected++;
+    else if (cfg->max_staleness >= 0 && stale > cfg->max_staleness)
+      s->m.stale_dropped++;
+    else
+      accept = 1;
   }
   if (accept) {
     float *row = s->X + (size_t)s->n_buf * s->d;
     memcpy(row, u->delta, s->d * sizeof *row);
     if (!s->sync_phase && cfg->mode == DNT_ASYNC_FEDBUFF)
-      dnt_vec_scale(row, (float)dnt_staleness_weight(cfg->staleness, stale, cfg->stale_a,
-                                                      cfg->stale_b), s->d);
+      dnt_vec_scale(row,
+                    (float)dnt_staleness_weight(cfg->staleness, stale, cfg->stale_a, cfg->stale_b),
+                    s->d);
     s->buf_ids[s->n_buf] = c;
     s->buf_w[s->n_buf] = u->n_samples;
     s->buf_mal[s->n_buf++] = s->malicious ? s->malicious[c] : 0;
@@ -380,7 +391,8 @@ int dnt_fl_async_step(dnt_fl_async *s, dnt_fl_async_metrics *mout) {
   long budget = 1000L * s->n + 1000;
   while (!changed) {
     if (--budget < 0) {
-      rc = dnt_error(DNT_ERR_ARG, "FL async: %ld arrivals without a model change (%d rejected, "
+      rc = dnt_error(DNT_ERR_ARG,
+                     "FL async: %ld arrivals without a model change (%d rejected, "
                      "%d failed, %d too stale)",
                      1000L * s->n + 1000, s->m.rejected, s->m.failed, s->m.stale_dropped);
       break;
@@ -398,7 +410,15 @@ int dnt_fl_async_step(dnt_fl_async *s, dnt_fl_async_metrics *mout) {
   return rc;
 }
 
-const float *dnt_fl_async_model(const dnt_fl_async *s) { return s->w; }
-int dnt_fl_async_version(const dnt_fl_async *s) { return s->version; }
-double dnt_fl_async_time(const dnt_fl_async *s) { return s->now; }
-int dnt_fl_async_is_sync(const dnt_fl_async *s) { return s->sync_phase; }
+const float *dnt_fl_async_model(const dnt_fl_async *s) {
+  return s->w;
+}
+int dnt_fl_async_version(const dnt_fl_async *s) {
+  return s->version;
+}
+double dnt_fl_async_time(const dnt_fl_async *s) {
+  return s->now;
+}
+int dnt_fl_async_is_sync(const dnt_fl_async *s) {
+  return s->sync_phase;
+}

@@ -23,8 +23,7 @@ void fl_events_free(fl_events *q) {
 }
 
 int fl_events_push(fl_events *q, double time, int client) {
-  if (q->n == q->cap)
-    return dnt_error(DNT_ERR_ARG, "FL event queue: full (%d events)", q->cap);
+  if (q->n == q->cap) return dnt_error(DNT_ERR_ARG, "FL event queue: full (%d events)", q->cap);
   fl_event e = {time, q->next_seq++, client};
   int i = q->n++;
   while (i > 0) { /* sift up */

@@ -31,8 +31,9 @@ static void *exec_worker(void *arg) {
     dnt_rng rng;
     dnt_fl_client_rng(&rng, j->seed, id, j->jobs ? j->jobs[k] : j->round);
     int mal = j->malicious ? j->malicious[id] != 0 : 0;
-    dnt_fl_train_args args = {j->global, j->d, j->round, id, mal,
-                              mal ? j->poison : DNT_POISON_NONE, j->poison_strength, &rng};
+    dnt_fl_train_args args = {
+        j->global,          j->d, j->round, id, mal, mal ? j->poison : DNT_POISON_NONE,
+        j->poison_strength, &rng};
     dnt_fl_update *u = &j->ups[k];
     u->client_id = id;
     u->base_round = j->round;
@@ -56,14 +57,16 @@ int dnt_fl_train_local(const dnt_fl_client *clients, int n_clients, const unsign
   exec_job work[threads];
   pthread_t tid[threads];
   for (int t = 0; t < threads; t++)
-    work[t] = (exec_job){clients, malicious, poison, poison_strength, seed, ids, jobs, m, round,
-                         threads, t, global, d, ups, rcs};
+    work[t] = (exec_job){clients, malicious, poison, poison_strength, seed, ids, jobs, m,
+                         round,   threads,   t,      global,          d,    ups, rcs};
   int started = 1;
   for (int t = 1; t < threads; t++, started++)
     if (pthread_create(&tid[t], NULL, exec_worker, &work[t])) break;
   /* thread 0's share runs here; shares of threads that failed to start too */
   exec_worker(&work[0]);
-  for (int t = started; t < threads; t++) exec_worker(&work[t]);
-  for (int t = 1; t < started; t++) pthread_join(tid[t], NULL);
+  for (int t = started; t < threads; t++)
+    exec_worker(&work[t]);
+  for (int t = 1; t < started; t++)
+    pthread_join(tid[t], NULL);
   return 0;
 }

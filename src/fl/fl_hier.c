@@ -63,8 +63,8 @@ int dnt_fl_hier_create(const dnt_agg_params *group_rule, const dnt_agg_params *g
   h->gid = malloc(g * sizeof *h->gid);
   if (!h->rows || !h->w || !h->members || !h->kept || !h->gu || !h->gw || !h->gkept || !h->gid) {
     dnt_fl_hier_destroy(h);
-    return dnt_error(DNT_ERR_NOMEM, "hierarchical FL: out of memory (%d rows of %zu floats)",
-                     max_n, d);
+    return dnt_error(DNT_ERR_NOMEM, "hierarchical FL: out of memory (%d rows of %zu floats)", max_n,
+                     d);
   }
   *out = h;
   return 0;
@@ -102,17 +102,18 @@ int dnt_fl_hier_run(dnt_fl_hier *h, const float *X, const double *w, const int *
     }
     if (m == 0) continue;
     int rc = dnt_agg_run(h->group_agg, h->rows, h->w, m, h->gu + (size_t)ng * d, h->kept, rng);
-    if (rc) return dnt_error(rc, "hierarchical FL: group %d (%d updates): %s", g, m,
-                             dnt_last_error());
+    if (rc)
+      return dnt_error(rc, "hierarchical FL: group %d (%d updates): %s", g, m, dnt_last_error());
     if (kept)
-      for (int k = 0; k < m; k++) kept[h->members[k]] = h->kept[k];
+      for (int k = 0; k < m; k++)
+        kept[h->members[k]] = h->kept[k];
     h->gw[ng] = W;
     h->gid[ng++] = g;
   }
   if (ng == 0) return dnt_error(DNT_ERR_ARG, "hierarchical FL: no update in any group");
   int rc = dnt_agg_run(h->global_agg, h->gu, h->gw, ng, out, h->gkept, rng);
-  if (rc) return dnt_error(rc, "hierarchical FL: global level (%d groups): %s", ng,
-                           dnt_last_error());
+  if (rc)
+    return dnt_error(rc, "hierarchical FL: global level (%d groups): %s", ng, dnt_last_error());
   if (kept)
     for (int i = 0; i < n; i++)
       for (int k = 0; k < ng; k++)

@@ -24,10 +24,10 @@ struct dnt_fl_mpi {
   uint64_t seed;
   int threads, rank, size, max_jobs;
   size_t d;
-  int *ids, *mine, *rcs;    /* (n) */
-  dnt_fl_update *ups;       /* (max_jobs) */
-  float *buf;               /* (max_jobs, d) */
-  float *global;            /* (d) */
+  int *ids, *mine, *rcs; /* (n) */
+  dnt_fl_update *ups;    /* (max_jobs) */
+  float *buf;            /* (max_jobs, d) */
+  float *global;         /* (d) */
 };
 
 int dnt_fl_mpi_init(int *argc, char ***argv, int *rank, int *size) {
@@ -62,14 +62,14 @@ void dnt_fl_mpi_destroy(dnt_fl_mpi *t) {
   free(t);
 }
 
-int dnt_fl_mpi_create(const dnt_fl_client *clients, int n_clients,
-                      const unsigned char *malicious, dnt_fl_data_poison poison,
-                      double poison_strength, uint64_t seed, int threads, size_t d,
-                      dnt_fl_mpi **out) {
+int dnt_fl_mpi_create(const dnt_fl_client *clients, int n_clients, const unsigned char *malicious,
+                      dnt_fl_data_poison poison, double poison_strength, uint64_t seed, int threads,
+                      size_t d, dnt_fl_mpi **out) {
   *out = NULL;
   int init = 0;
   MPI_Initialized(&init);
-  if (!init) return dnt_error(DNT_ERR_ARG, "MPI transport: MPI is not initialised (run under mpirun)");
+  if (!init)
+    return dnt_error(DNT_ERR_ARG, "MPI transport: MPI is not initialised (run under mpirun)");
   dnt_fl_mpi *t = calloc(1, sizeof *t);
   if (!t) return dnt_error(DNT_ERR_NOMEM, "MPI transport: out of memory");
   MPI_Comm_rank(MPI_COMM_WORLD, &t->rank);
@@ -77,8 +77,10 @@ int dnt_fl_mpi_create(const dnt_fl_client *clients, int n_clients,
   if (t->size < 2) {
     int size = t->size;
     free(t);
-    return dnt_error(DNT_ERR_ARG, "MPI transport: needs at least 2 ranks (server + clients), "
-                     "got %d", size);
+    return dnt_error(DNT_ERR_ARG,
+                     "MPI transport: needs at least 2 ranks (server + clients), "
+                     "got %d",
+                     size);
   }
   /* Every rank must host the same clients and model size: a worker that
    * refused a round would leave rank 0 waiting for its jobs forever. Agreed
@@ -88,7 +90,8 @@ int dnt_fl_mpi_create(const dnt_fl_client *clients, int n_clients,
   MPI_Allreduce(mine, hi, 2, MPI_LONG, MPI_MAX, MPI_COMM_WORLD);
   if (lo[0] != hi[0] || lo[1] != hi[1]) {
     free(t);
-    return dnt_error(DNT_ERR_MISMATCH, "MPI transport: the ranks disagree: clients %ld..%ld, "
+    return dnt_error(DNT_ERR_MISMATCH,
+                     "MPI transport: the ranks disagree: clients %ld..%ld, "
                      "d %ld..%ld (every rank must build the same task)",
                      lo[0], hi[0], lo[1], hi[1]);
   }
@@ -118,10 +121,12 @@ int dnt_fl_mpi_create(const dnt_fl_client *clients, int n_clients,
   return 0;
 }
 
-static int owner(const dnt_fl_mpi *t, int k) { return 1 + k % (t->size - 1); }
+static int owner(const dnt_fl_mpi *t, int k) {
+  return 1 + k % (t->size - 1);
+}
 
-static int exec_train(void *ctx, const int *ids, int m, int round, const float *global,
-                      size_t d, dnt_fl_update *ups, int *rcs) {
+static int exec_train(void *ctx, const int *ids, int m, int round, const float *global, size_t d,
+                      dnt_fl_update *ups, int *rcs) {
   dnt_fl_mpi *t = ctx;
   int hdr[4] = {CMD_TRAIN, round, m, (int)d};
   MPI_Bcast(hdr, 4, MPI_INT, 0, MPI_COMM_WORLD);
@@ -138,14 +143,15 @@ static int exec_train(void *ctx, const int *ids, int m, int round, const float *
     ups[k].compute_time = meta[3];
     if (rcs[k] == 0) {
       int count = (int)(ups[k].d < ups[k].capacity ? ups[k].d : ups[k].capacity);
-      MPI_Recv(ups[k].delta, count, MPI_FLOAT, owner(t, k), k, MPI_COMM_WORLD,
-               MPI_STATUS_IGNORE);
+      MPI_Recv(ups[k].delta, count, MPI_FLOAT, owner(t, k), k, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
     }
   }
   return 0;
 }
 
-dnt_fl_exec dnt_fl_mpi_exec(dnt_fl_mpi *t) { return (dnt_fl_exec){t, exec_train}; }
+dnt_fl_exec dnt_fl_mpi_exec(dnt_fl_mpi *t) {
+  return (dnt_fl_exec){t, exec_train};
+}
 
 int dnt_fl_mpi_stop(dnt_fl_mpi *t) {
   int hdr[4] = {CMD_STOP, 0, 0, (int)t->d};
@@ -160,7 +166,8 @@ int dnt_fl_mpi_serve(dnt_fl_mpi *t) {
     if (hdr[0] == CMD_STOP) return 0;
     int round = hdr[1], m = hdr[2];
     if ((size_t)hdr[3] != t->d || m > t->n)
-      return dnt_error(DNT_ERR_MISMATCH, "MPI transport: rank %d: round with m = %d, d = %d; "
+      return dnt_error(DNT_ERR_MISMATCH,
+                       "MPI transport: rank %d: round with m = %d, d = %d; "
                        "this rank has %d clients of d = %zu",
                        t->rank, m, hdr[3], t->n, t->d);
     MPI_Bcast(t->ids, m, MPI_INT, 0, MPI_COMM_WORLD);

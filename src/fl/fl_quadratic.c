@@ -25,7 +25,8 @@ int dnt_fl_quadratic_init(dnt_fl_quadratic *t, int n_clients, size_t d, double h
                           double noise_sd, uint64_t seed, const unsigned char *malicious) {
   memset(t, 0, sizeof *t);
   if (n_clients < 1 || d < 1 || !(hetero_sd >= 0) || !(noise_sd >= 0))
-    return dnt_error(DNT_ERR_ARG, "quadratic task: clients = %d, d = %zu, hetero = %g, noise = "
+    return dnt_error(DNT_ERR_ARG,
+                     "quadratic task: clients = %d, d = %zu, hetero = %g, noise = "
                      "%g: expected >= 1, >= 1, >= 0, >= 0",
                      n_clients, d, hetero_sd, noise_sd);
   t->n_clients = n_clients;
@@ -47,16 +48,19 @@ int dnt_fl_quadratic_init(dnt_fl_quadratic *t, int n_clients, size_t d, double h
     dnt_rng r;
     dnt_rng_stream(&r, seed, base + (uint64_t)i);
     float *mu = i < n_clients ? t->mu + (size_t)i * d : t->mu_root;
-    for (size_t j = 0; j < d; j++) mu[j] = (float)(1.0 + dnt_rng_normal(&r, 0, hetero_sd));
+    for (size_t j = 0; j < d; j++)
+      mu[j] = (float)(1.0 + dnt_rng_normal(&r, 0, hetero_sd));
     if (i == n_clients) break;
     t->speed[i] = 0.5 + dnt_rng_uniform(&r);
     t->ctx[i] = (dnt_fl_quadratic_client){t, i};
     t->clients[i] = (dnt_fl_client){&t->ctx[i], quad_train};
     if (malicious && malicious[i]) continue;
-    for (size_t j = 0; j < d; j++) t->target[j] += mu[j];
+    for (size_t j = 0; j < d; j++)
+      t->target[j] += mu[j];
     honest++;
   }
-  for (size_t j = 0; j < d; j++) t->target[j] /= honest ? honest : 1;
+  for (size_t j = 0; j < d; j++)
+    t->target[j] /= honest ? honest : 1;
   return 0;
 }
 
@@ -83,6 +87,7 @@ double dnt_fl_quadratic_error(const dnt_fl_quadratic *t, const float *x) {
 int dnt_fl_quadratic_root(void *task, const float *global, size_t d, int round, float *g0) {
   const dnt_fl_quadratic *t = task;
   (void)round;
-  for (size_t j = 0; j < d; j++) g0[j] = -(global[j] - t->mu_root[j]);
+  for (size_t j = 0; j < d; j++)
+    g0[j] = -(global[j] - t->mu_root[j]);
   return 0;
 }

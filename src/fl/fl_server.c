@@ -21,27 +21,27 @@
 struct dnt_fl_server {
   dnt_fl_server_cfg cfg;
   const dnt_fl_client *clients;
-  int max_m;                /* participants per round */
-  int round;                /* rounds done */
-  float *w;                 /* (d) global model */
-  float *agg;               /* (d) this round's aggregate */
-  float *prev;              /* (d) last aggregate (CClip centre) */
+  int max_m;   /* participants per round */
+  int round;   /* rounds done */
+  float *w;    /* (d) global model */
+  float *agg;  /* (d) this round's aggregate */
+  float *prev; /* (d) last aggregate (CClip centre) */
   int has_prev;
-  float *X;                 /* (max_m, d) updates, one row per participant */
-  dnt_fl_update *ups;       /* (max_m) views into X */
-  int *rcs, *ids, *acc_ids; /* (max_m) */
-  double *acc_w;            /* (max_m) */
+  float *X;                            /* (max_m, d) updates, one row per participant */
+  dnt_fl_update *ups;                  /* (max_m) views into X */
+  int *rcs, *ids, *acc_ids;            /* (max_m) */
+  double *acc_w;                       /* (max_m) */
   unsigned char *acc_mal, *acc_status; /* (max_m) */
-  float *acc_kept;          /* (max_m) */
-  int *perm;                /* (n_clients) */
-  unsigned char *status;    /* (n_clients) */
-  float *kept;              /* (n_clients) */
-  unsigned char *malicious; /* (n_clients) copy, or NULL */
-  int *groups;              /* (n_clients) copy, or NULL */
-  char *checkpoint;         /* copy, or NULL */
-  float *ckpt;              /* (2d + 3) checkpoint buffer */
+  float *acc_kept;                     /* (max_m) */
+  int *perm;                           /* (n_clients) */
+  unsigned char *status;               /* (n_clients) */
+  float *kept;                         /* (n_clients) */
+  unsigned char *malicious;            /* (n_clients) copy, or NULL */
+  int *groups;                         /* (n_clients) copy, or NULL */
+  char *checkpoint;                    /* copy, or NULL */
+  float *ckpt;                         /* (2d + 3) checkpoint buffer */
   fl_stage stage;
-  dnt_fl_exec exec;         /* NULL train = in process */
+  dnt_fl_exec exec; /* NULL train = in process */
 };
 
 dnt_fl_server_cfg dnt_fl_server_defaults(int n_clients, size_t d) {
@@ -86,22 +86,21 @@ void dnt_fl_server_destroy(dnt_fl_server *s) {
 
 static int check_cfg(const dnt_fl_server_cfg *c) {
   if (c->n_clients < 1 || c->d < 1)
-    return dnt_error(DNT_ERR_ARG, "FL server: n_clients = %d, d = %zu: expected >= 1",
-                     c->n_clients, c->d);
+    return dnt_error(DNT_ERR_ARG, "FL server: n_clients = %d, d = %zu: expected >= 1", c->n_clients,
+                     c->d);
   if (c->per_round < 0 || c->per_round > c->n_clients)
-    return dnt_error(DNT_ERR_ARG, "FL server: field 'per_round' = %d: expected 0..%d",
-                     c->per_round, c->n_clients);
+    return dnt_error(DNT_ERR_ARG, "FL server: field 'per_round' = %d: expected 0..%d", c->per_round,
+                     c->n_clients);
   if (!(c->fraction > 0 && c->fraction <= 1))
-    return dnt_error(DNT_ERR_ARG, "FL server: field 'fraction' = %g: expected (0, 1]",
-                     c->fraction);
+    return dnt_error(DNT_ERR_ARG, "FL server: field 'fraction' = %g: expected (0, 1]", c->fraction);
   if (!(c->deadline >= 0) || !isfinite(c->server_lr))
-    return dnt_error(DNT_ERR_ARG, "FL server: deadline = %g, server_lr = %g: expected "
+    return dnt_error(DNT_ERR_ARG,
+                     "FL server: deadline = %g, server_lr = %g: expected "
                      "deadline >= 0 and a finite learning rate",
                      c->deadline, c->server_lr);
   if (c->groups) {
     if (c->n_groups < 1)
-      return dnt_error(DNT_ERR_ARG, "FL server: field 'n_groups' = %d: expected >= 1",
-                       c->n_groups);
+      return dnt_error(DNT_ERR_ARG, "FL server: field 'n_groups' = %d: expected >= 1", c->n_groups);
     for (int i = 0; i < c->n_clients; i++)
       if (c->groups[i] < 0 || c->groups[i] >= c->n_groups)
         return dnt_error(DNT_ERR_ARG, "FL server: field 'groups[%d]' = %d: expected 0..%d", i,
@@ -148,8 +147,8 @@ int dnt_fl_server_create(const dnt_fl_server_cfg *cfg, const dnt_fl_client *clie
   s->checkpoint = cfg->checkpoint ? strdup(cfg->checkpoint) : NULL;
   if (!s->w || !s->agg || !s->prev || !s->X || !s->ups || !s->rcs || !s->ids || !s->acc_ids ||
       !s->acc_w || !s->acc_mal || !s->acc_status || !s->acc_kept || !s->perm || !s->status ||
-      !s->kept || !s->ckpt || (cfg->malicious && !s->malicious) ||
-      (cfg->groups && !s->groups) || (cfg->checkpoint && !s->checkpoint)) {
+      !s->kept || !s->ckpt || (cfg->malicious && !s->malicious) || (cfg->groups && !s->groups) ||
+      (cfg->checkpoint && !s->checkpoint)) {
     dnt_fl_server_destroy(s);
     return dnt_error(DNT_ERR_NOMEM, "FL server: out of memory (%d updates of %zu floats)", m, d);
   }
@@ -173,15 +172,18 @@ int dnt_fl_server_create(const dnt_fl_server_cfg *cfg, const dnt_fl_client *clie
 }
 
 void dnt_fl_server_set_exec(dnt_fl_server *s, const dnt_fl_exec *exec) {
-  if (exec) s->exec = *exec;
-  else memset(&s->exec, 0, sizeof s->exec);
+  if (exec)
+    s->exec = *exec;
+  else
+    memset(&s->exec, 0, sizeof s->exec);
 }
 
 /* Participants of this round, ascending ids: a partial Fisher-Yates shuffle
  * from the round's stream, then sorted. */
 static int sample(dnt_fl_server *s, dnt_rng *rng) {
   int n = s->cfg.n_clients, m = s->max_m;
-  for (int i = 0; i < n; i++) s->perm[i] = i;
+  for (int i = 0; i < n; i++)
+    s->perm[i] = i;
   if (m < n) {
     for (int k = 0; k < m; k++) {
       int r = k + (int)dnt_rng_below(rng, (uint64_t)(n - k));
@@ -191,7 +193,8 @@ static int sample(dnt_fl_server *s, dnt_rng *rng) {
     }
     for (int i = 1; i < m; i++) { /* insertion sort of the m chosen */
       int x = s->perm[i], j = i - 1;
-      while (j >= 0 && s->perm[j] > x) s->perm[j + 1] = s->perm[j], j--;
+      while (j >= 0 && s->perm[j] > x)
+        s->perm[j + 1] = s->perm[j], j--;
       s->perm[j + 1] = x;
     }
   }
@@ -226,8 +229,10 @@ static void detection(const dnt_fl_server *s, dnt_fl_metrics *m) {
     int id = s->ids[k], st = s->status[id];
     if (st < DNT_FL_FILTERED) continue; /* never reached the rule */
     int flagged = st == DNT_FL_FILTERED || st == DNT_FL_DROPPED;
-    if (s->malicious[id]) flagged ? m->true_pos++ : m->false_neg++;
-    else if (flagged) m->false_pos++;
+    if (s->malicious[id])
+      flagged ? m->true_pos++ : m->false_neg++;
+    else if (flagged)
+      m->false_pos++;
   }
 }
 
@@ -241,8 +246,10 @@ int dnt_fl_server_round(dnt_fl_server *s, dnt_fl_metrics *mout) {
   dnt_rng_stream(&rng, c->seed, (UINT64_C(1) << 63) + (uint64_t)s->round);
   int sel = sample(s, &rng);
   memset(s->status, DNT_FL_IDLE, (size_t)c->n_clients);
-  for (int i = 0; i < c->n_clients; i++) s->kept[i] = -1;
-  for (int k = 0; k < sel; k++) s->ups[k].delta = s->X + (size_t)k * d;
+  for (int i = 0; i < c->n_clients; i++)
+    s->kept[i] = -1;
+  for (int k = 0; k < sel; k++)
+    s->ups[k].delta = s->X + (size_t)k * d;
   int rc = s->exec.train
                ? s->exec.train(s->exec.ctx, s->ids, sel, s->round, s->w, d, s->ups, s->rcs)
                : dnt_fl_train_local(s->clients, c->n_clients, s->malicious, c->poison,
@@ -279,7 +286,8 @@ int dnt_fl_server_round(dnt_fl_server *s, dnt_fl_metrics *mout) {
   }
   m.sim_time = m.stragglers ? c->deadline : slowest;
   if (acc == 0) {
-    rc = dnt_error(DNT_ERR_ARG, "FL server: round %d: no valid update (%d selected, %d "
+    rc = dnt_error(DNT_ERR_ARG,
+                   "FL server: round %d: no valid update (%d selected, %d "
                    "stragglers, %d failed, %d rejected)",
                    s->round, sel, m.stragglers, m.failed, m.rejected);
   } else {
@@ -293,8 +301,10 @@ int dnt_fl_server_round(dnt_fl_server *s, dnt_fl_metrics *mout) {
       int id = s->acc_ids[k];
       s->status[id] = s->acc_status[k];
       s->kept[id] = s->acc_kept[k];
-      if (s->acc_status[k] == DNT_FL_FILTERED) m.filtered++;
-      else m.participated++;
+      if (s->acc_status[k] == DNT_FL_FILTERED)
+        m.filtered++;
+      else
+        m.participated++;
       if (s->acc_status[k] == DNT_FL_DROPPED) m.dropped_by_rule++;
     }
     dnt_vec_axpy(s->w, (float)c->server_lr, s->agg, d);
@@ -309,7 +319,15 @@ int dnt_fl_server_round(dnt_fl_server *s, dnt_fl_metrics *mout) {
   return s->checkpoint ? save_checkpoint(s) : 0;
 }
 
-const float *dnt_fl_server_model(const dnt_fl_server *s) { return s->w; }
-int dnt_fl_server_rounds_done(const dnt_fl_server *s) { return s->round; }
-const unsigned char *dnt_fl_server_status(const dnt_fl_server *s) { return s->status; }
-const float *dnt_fl_server_kept(const dnt_fl_server *s) { return s->kept; }
+const float *dnt_fl_server_model(const dnt_fl_server *s) {
+  return s->w;
+}
+int dnt_fl_server_rounds_done(const dnt_fl_server *s) {
+  return s->round;
+}
+const unsigned char *dnt_fl_server_status(const dnt_fl_server *s) {
+  return s->status;
+}
+const float *dnt_fl_server_kept(const dnt_fl_server *s) {
+  return s->kept;
+}

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fl_stage.h"
 #include "dnt/status.h"
+#include "fl_stage.h"
 
 int fl_stage_init(fl_stage *st, const dnt_fl_stage_cfg *cfg, const int *groups, int n_groups,
                   const dnt_agg_params *group_rule, int max_n, size_t d) {
@@ -14,11 +14,10 @@ int fl_stage_init(fl_stage *st, const dnt_fl_stage_cfg *cfg, const int *groups, 
   st->max_n = max_n;
   st->d = d;
   st->groups = groups;
-  int fltrust = cfg->agg.rule == DNT_AGG_FLTRUST ||
-                (groups && group_rule->rule == DNT_AGG_FLTRUST);
+  int fltrust = cfg->agg.rule == DNT_AGG_FLTRUST || (groups && group_rule->rule == DNT_AGG_FLTRUST);
   if (fltrust && !cfg->root_fn)
     return dnt_error(DNT_ERR_ARG, "FL server: rule 'fltrust' needs a root update callback "
-                     "(field 'stage.root_fn')");
+                                  "(field 'stage.root_fn')");
   int rc = groups ? dnt_fl_hier_create(group_rule, &cfg->agg, n_groups, max_n, d, &st->hier)
                   : dnt_agg_create(&cfg->agg, max_n, d, &st->agg);
   if (rc) return rc;
@@ -60,12 +59,14 @@ int fl_stage_run(fl_stage *st, const float *global, int round, float *X, const i
                  unsigned char *status, float *kept, dnt_rng *rng) {
   size_t d = st->d;
   int rc;
-  for (int i = 0; i < n; i++) st->mal[i] = mal ? mal[i] : 0;
+  for (int i = 0; i < n; i++)
+    st->mal[i] = mal ? mal[i] : 0;
   if (mal && st->cfg.attack.kind != DNT_ATTACK_NONE) {
     rc = dnt_attack_apply(&st->cfg.attack, X, n, d, st->mal, st->cfg.attack_f, rng);
     if (rc) return rc;
   }
-  for (int i = 0; i < n; i++) st->fw[i] = w ? w[i] : 1.0;
+  for (int i = 0; i < n; i++)
+    st->fw[i] = w ? w[i] : 1.0;
   if (st->cfg.filter) {
     rc = st->cfg.filter(st->cfg.filter_ctx, global, X, n, d, ids, st->fw);
     if (rc) return dnt_error(rc, "FL server: filter callback: %s", dnt_last_error());
@@ -83,8 +84,11 @@ int fl_stage_run(fl_stage *st, const float *global, int round, float *X, const i
     st->rgroup[m] = st->groups ? st->groups[ids[i]] : 0;
     st->map[m++] = i;
   }
-  if (m == 0) return dnt_error(DNT_ERR_ARG, "FL server: round %d: no update left to aggregate "
-                               "(%d received, all filtered)", round, n);
+  if (m == 0)
+    return dnt_error(DNT_ERR_ARG,
+                     "FL server: round %d: no update left to aggregate "
+                     "(%d received, all filtered)",
+                     round, n);
   if (st->root) {
     rc = st->cfg.root_fn(st->cfg.root_ctx, global, d, round, st->root);
     if (rc) return dnt_error(rc, "FL server: root update callback: %s", dnt_last_error());

@@ -10,15 +10,15 @@ typedef struct fl_stage {
   dnt_fl_stage_cfg cfg;
   int max_n;
   size_t d;
-  dnt_agg *agg;        /* flat rule, or NULL when hierarchical */
-  dnt_fl_hier *hier;   /* hierarchical rule, or NULL */
-  const int *groups;   /* (n_clients) borrowed from the owner, or NULL */
-  double *fw;          /* (max_n) weights after the filter */
-  int *map;            /* (max_n) compacted row -> input row */
-  int *rgroup;         /* (max_n) group of each compacted row */
-  float *kept;         /* (max_n) */
-  unsigned char *mal;  /* (max_n) */
-  float *root;         /* (d) FLTrust root update */
+  dnt_agg *agg;       /* flat rule, or NULL when hierarchical */
+  dnt_fl_hier *hier;  /* hierarchical rule, or NULL */
+  const int *groups;  /* (n_clients) borrowed from the owner, or NULL */
+  double *fw;         /* (max_n) weights after the filter */
+  int *map;           /* (max_n) compacted row -> input row */
+  int *rgroup;        /* (max_n) group of each compacted row */
+  float *kept;        /* (max_n) */
+  unsigned char *mal; /* (max_n) */
+  float *root;        /* (d) FLTrust root update */
   int has_root;
 } fl_stage;
 

@@ -31,7 +31,8 @@ const char *dnt_staleness_name(dnt_staleness_fn fn) {
 int dnt_staleness_parse(const char *name, dnt_staleness_fn *out) {
   for (int i = 0; i < DNT_STALE_N; i++)
     if (!strcmp(name, names[i])) return *out = (dnt_staleness_fn)i, 0;
-  return dnt_error(DNT_ERR_ARG, "staleness function '%s': expected constant, poly, hinge, inv "
+  return dnt_error(DNT_ERR_ARG,
+                   "staleness function '%s': expected constant, poly, hinge, inv "
                    "or inv_sqrt",
                    name);
 }

@@ -60,8 +60,8 @@ void dnt_study_nn_generate(double *out, size_t n, uint64_t seed) {
 
 /* Loads the configured series into a malloc'd array, or generates one when
  * the file is absent. */
-static int load_series(const dnt_config *cfg, uint64_t seed, double **out, size_t *n,
-                       char *source, size_t source_len) {
+static int load_series(const dnt_config *cfg, uint64_t seed, double **out, size_t *n, char *source,
+                       size_t source_len) {
   const char *file = dnt_config_string(cfg, "data.file");
   const char *column = dnt_config_string(cfg, "data.column");
   if (file[0] && dnt_path_exists(file)) {
@@ -101,11 +101,11 @@ static int load_series(const dnt_config *cfg, uint64_t seed, double **out, size_
 }
 
 typedef struct windows {
-  size_t n;   /* windows */
-  int w;      /* steps per window */
-  float *x;   /* (n, w, 1) normalised inputs */
-  float *y;   /* (n) normalised targets */
-  size_t *t;  /* (n) index of each target in the series */
+  size_t n;  /* windows */
+  int w;     /* steps per window */
+  float *x;  /* (n, w, 1) normalised inputs */
+  float *y;  /* (n) normalised targets */
+  size_t *t; /* (n) index of each target in the series */
 } windows;
 
 /* Windows whose targets lie in [from, to). */
@@ -119,8 +119,8 @@ static int make_windows(const double *s, size_t from, size_t to, int w, double m
   if (!out->x || !out->y || !out->t) return dnt_error(DNT_ERR_NOMEM, "no memory for windows");
   for (size_t i = 0; i < out->n; i++) {
     size_t t = from + i;
-    for (int k = 0; k < w; k++) out->x[i * (size_t)w + (size_t)k] =
-        (float)((s[t - (size_t)w + (size_t)k] - mean) / sd);
+    for (int k = 0; k < w; k++)
+      out->x[i * (size_t)w + (size_t)k] = (float)((s[t - (size_t)w + (size_t)k] - mean) / sd);
     out->y[i] = (float)((s[t] - mean) / sd);
     out->t[i] = t;
   }
@@ -134,8 +134,8 @@ static void free_windows(windows *w) {
 }
 
 /* Trains `net` on `tr`; logs the mean training loss of each epoch. */
-static int train(dnt_net *net, const windows *tr, const dnt_config *cfg, int epochs,
-                 dnt_rng *rng, dnt_run *run) {
+static int train(dnt_net *net, const windows *tr, const dnt_config *cfg, int epochs, dnt_rng *rng,
+                 dnt_run *run) {
   int batch = (int)dnt_config_int(cfg, "train.batch");
   float clip = (float)dnt_config_real(cfg, "train.clip");
   size_t np = dnt_net_nparams(net);
@@ -150,7 +150,8 @@ static int train(dnt_net *net, const windows *tr, const dnt_config *cfg, int epo
     rc = dnt_error(DNT_ERR_NOMEM, "no memory for training batches");
     goto cleanup;
   }
-  for (size_t i = 0; i < tr->n; i++) order[i] = (int)i;
+  for (size_t i = 0; i < tr->n; i++)
+    order[i] = (int)i;
   dnt_progress bar;
   dnt_progress_init(&bar, "nn: training", (uint64_t)epochs);
   for (int e = 0; e < epochs; e++) {
@@ -204,8 +205,7 @@ static int write_forecast(dnt_run *run, const windows *te, const double *s, cons
   }
   if ((rc = dnt_afile_commit(f))) return rc;
   dnt_figure_text text = {"One-step forecast on the test part", "step (hour)", "traffic", 0};
-  return dnt_figure_lines(dnt_run_dir(run), "forecast", "forecast.csv", "step", cols + 1, 3,
-                          &text);
+  return dnt_figure_lines(dnt_run_dir(run), "forecast", "forecast.csv", "step", cols + 1, 3, &text);
 }
 
 int dnt_study_nn_run(const dnt_config *cfg, uint64_t seed, int quick, dnt_run *run,
@@ -230,13 +230,14 @@ int dnt_study_nn_run(const dnt_config *cfg, uint64_t seed, int quick, dnt_run *r
     goto cleanup;
   }
   double mean = 0, var = 0;
-  for (size_t t = 0; t < split; t++) mean += s[t];
+  for (size_t t = 0; t < split; t++)
+    mean += s[t];
   mean /= (double)split;
-  for (size_t t = 0; t < split; t++) var += (s[t] - mean) * (s[t] - mean);
+  for (size_t t = 0; t < split; t++)
+    var += (s[t] - mean) * (s[t] - mean);
   double sd = sqrt(var / (double)split);
   if (!(sd > 0)) {
-    rc = dnt_error(DNT_ERR_ARG, "%s: the training part is constant; nothing to learn",
-                   res->source);
+    rc = dnt_error(DNT_ERR_ARG, "%s: the training part is constant; nothing to learn", res->source);
     goto cleanup;
   }
   if ((rc = make_windows(s, lead, split, w, mean, sd, &tr)) ||
@@ -286,8 +287,7 @@ int dnt_study_nn_run(const dnt_config *cfg, uint64_t seed, int quick, dnt_run *r
 
   if ((rc = write_forecast(run, &te, s, pred, mean, sd, season))) goto cleanup;
   char path[1024];
-  if ((rc = dnt_run_path(run, "model.ckpt", path, sizeof path)) ||
-      (rc = dnt_net_save(net, path)))
+  if ((rc = dnt_run_path(run, "model.ckpt", path, sizeof path)) || (rc = dnt_net_save(net, path)))
     goto cleanup;
   dnt_run_summary_string(run, "source", res->source);
   dnt_run_summary_number(run, "lstm_rmse", res->lstm_rmse);

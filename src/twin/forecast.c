@@ -31,8 +31,12 @@ void dnt_forecaster_destroy(dnt_forecaster *f) {
   free(f);
 }
 
-const char *dnt_forecaster_name(const dnt_forecaster *f) { return f->ops->name; }
-size_t dnt_forecaster_min_history(const dnt_forecaster *f) { return f->ops->min_history(f->self); }
+const char *dnt_forecaster_name(const dnt_forecaster *f) {
+  return f->ops->name;
+}
+size_t dnt_forecaster_min_history(const dnt_forecaster *f) {
+  return f->ops->min_history(f->self);
+}
 
 void *dnt_forecaster_self_if(dnt_forecaster *f, const dnt_forecaster_ops *ops) {
   return f->ops == ops ? f->self : NULL;
@@ -41,8 +45,8 @@ void *dnt_forecaster_self_if(dnt_forecaster *f, const dnt_forecaster_ops *ops) {
 static int check_finite(const char *who, const double *x, size_t n) {
   for (size_t i = 0; i < n; i++)
     if (!isfinite(x[i]))
-      return dnt_error(DNT_ERR_NUMERIC, "forecaster '%s': value %zu is %g: expected finite", who,
-                       i, x[i]);
+      return dnt_error(DNT_ERR_NUMERIC, "forecaster '%s': value %zu is %g: expected finite", who, i,
+                       x[i]);
   return 0;
 }
 
@@ -51,13 +55,13 @@ int dnt_forecaster_fit(dnt_forecaster *f, const double *series, size_t n_series,
   return rc ? rc : f->ops->fit(f->self, series, n_series, len);
 }
 
-int dnt_forecaster_predict(dnt_forecaster *f, const double *history, size_t n, int k,
-                           double *out) {
+int dnt_forecaster_predict(dnt_forecaster *f, const double *history, size_t n, int k, double *out) {
   size_t need = dnt_forecaster_min_history(f);
   if (k < 1 || k > DNT_FORECAST_MAX_K || n < need)
-    return dnt_error(DNT_ERR_ARG, "forecaster '%s': k = %d with %zu history values: expected "
-                     "1 <= k <= %d and at least %zu values", f->ops->name, k, n,
-                     DNT_FORECAST_MAX_K, need);
+    return dnt_error(DNT_ERR_ARG,
+                     "forecaster '%s': k = %d with %zu history values: expected "
+                     "1 <= k <= %d and at least %zu values",
+                     f->ops->name, k, n, DNT_FORECAST_MAX_K, need);
   return f->ops->predict(f->self, history, n, k, out);
 }
 
@@ -67,18 +71,23 @@ typedef struct seasonal {
   int season;
 } seasonal;
 
-static int no_fit(void *self, const double *series, size_t n_series, size_t len) { return 0; }
-
-static int seasonal_predict(void *self, const double *y, size_t n, int k, double *out) {
-  size_t s = (size_t)((seasonal *)self)->season;
-  for (int h = 0; h < k; h++) out[h] = y[n - s + (size_t)h % s];
+static int no_fit(void *self, const double *series, size_t n_series, size_t len) {
   return 0;
 }
 
-static size_t seasonal_min(const void *self) { return (size_t)((const seasonal *)self)->season; }
+static int seasonal_predict(void *self, const double *y, size_t n, int k, double *out) {
+  size_t s = (size_t)((seasonal *)self)->season;
+  for (int h = 0; h < k; h++)
+    out[h] = y[n - s + (size_t)h % s];
+  return 0;
+}
 
-static const dnt_forecaster_ops seasonal_ops = {
-    "seasonal-naive", no_fit, seasonal_predict, seasonal_min, free};
+static size_t seasonal_min(const void *self) {
+  return (size_t)((const seasonal *)self)->season;
+}
+
+static const dnt_forecaster_ops seasonal_ops = {"seasonal-naive", no_fit, seasonal_predict,
+                                                seasonal_min, free};
 
 int dnt_forecaster_seasonal_naive(int season, dnt_forecaster **out) {
   *out = NULL;
@@ -101,12 +110,16 @@ static int ewma_predict(void *self, const double *y, size_t n, int k, double *ou
   const ewma *e = self;
   size_t first = n > e->span ? n - e->span : 0;
   double level = y[first];
-  for (size_t t = first + 1; t < n; t++) level = e->alpha * y[t] + (1 - e->alpha) * level;
-  for (int h = 0; h < k; h++) out[h] = level;
+  for (size_t t = first + 1; t < n; t++)
+    level = e->alpha * y[t] + (1 - e->alpha) * level;
+  for (int h = 0; h < k; h++)
+    out[h] = level;
   return 0;
 }
 
-static size_t ewma_min(const void *self) { return 1; }
+static size_t ewma_min(const void *self) {
+  return 1;
+}
 
 static const dnt_forecaster_ops ewma_ops = {"ewma", no_fit, ewma_predict, ewma_min, free};
 
@@ -128,16 +141,18 @@ int dnt_forecast_evaluate(dnt_forecaster *f, const double *series, size_t n_seri
   return dnt_forecast_evaluate_against(f, series, series, n_series, len, start, k, stride, err);
 }
 
-int dnt_forecast_evaluate_against(dnt_forecaster *f, const double *history,
-                                  const double *target, size_t n_series, size_t len,
-                                  size_t start, int k, size_t stride, dnt_forecast_error *err) {
+int dnt_forecast_evaluate_against(dnt_forecaster *f, const double *history, const double *target,
+                                  size_t n_series, size_t len, size_t start, int k, size_t stride,
+                                  dnt_forecast_error *err) {
   memset(err, 0, sizeof *err);
   if (n_series < 1 || k < 1 || k > DNT_FORECAST_MAX_K || stride < 1 ||
       start < dnt_forecaster_min_history(f) || start + (size_t)k > len)
-    return dnt_error(DNT_ERR_ARG, "forecast evaluation of '%s': %zu series, start = %zu, k = %d, "
+    return dnt_error(DNT_ERR_ARG,
+                     "forecast evaluation of '%s': %zu series, start = %zu, k = %d, "
                      "stride = %zu, len = %zu: need a series, min history %zu <= start <= len - k, "
-                     "1 <= k <= %d", f->ops->name, n_series, start, k, stride, len,
-                     dnt_forecaster_min_history(f), DNT_FORECAST_MAX_K);
+                     "1 <= k <= %d",
+                     f->ops->name, n_series, start, k, stride, len, dnt_forecaster_min_history(f),
+                     DNT_FORECAST_MAX_K);
   double pred[DNT_FORECAST_MAX_K], lo = INFINITY, hi = -INFINITY;
   err->k = k;
   for (size_t j = 0; j < n_series; j++) {

@@ -18,7 +18,7 @@
 
 typedef struct lstm_fc {
   dnt_lstm_forecaster_config cfg;
-  int feat;    /* 1 or 2 inputs per step */
+  int feat; /* 1 or 2 inputs per step */
   dnt_net *net;
   dnt_adam opt;
   dnt_rng rng;
@@ -47,9 +47,11 @@ static void fill_window(const lstm_fc *m, const double *z, size_t tau, float *x)
 
 static void mean_sd(const double *y, size_t n, double *mean, double *sd) {
   double s = 0, ss = 0;
-  for (size_t i = 0; i < n; i++) s += y[i];
+  for (size_t i = 0; i < n; i++)
+    s += y[i];
   *mean = s / (double)n;
-  for (size_t i = 0; i < n; i++) ss += (y[i] - *mean) * (y[i] - *mean);
+  for (size_t i = 0; i < n; i++)
+    ss += (y[i] - *mean) * (y[i] - *mean);
   *sd = sqrt(ss / (double)n);
   if (!(*sd > 1e-12)) *sd = 1; /* a flat series: only centre it */
 }
@@ -58,14 +60,17 @@ static int lstm_fit(void *self, const double *series, size_t n_series, size_t le
   lstm_fc *m = self;
   size_t first = lstm_min(m), per = len > first ? len - first : 0;
   if (n_series == 0 || per == 0)
-    return dnt_error(DNT_ERR_ARG, "lstm forecaster: %zu series of %zu values: need more than "
-                     "%zu values (window + season - 1)", n_series, len, first);
+    return dnt_error(DNT_ERR_ARG,
+                     "lstm forecaster: %zu series of %zu values: need more than "
+                     "%zu values (window + season - 1)",
+                     n_series, len, first);
   double *z = malloc(n_series * len * sizeof *z);
   if (!z) return dnt_error(DNT_ERR_NOMEM, "lstm forecaster: out of memory for training data");
   for (size_t j = 0; j < n_series; j++) {
     double mean, sd;
     mean_sd(series + j * len, len, &mean, &sd);
-    for (size_t t = 0; t < len; t++) z[j * len + t] = (series[j * len + t] - mean) / sd;
+    for (size_t t = 0; t < len; t++)
+      z[j * len + t] = (series[j * len + t] - mean) / sd;
   }
   int B = m->cfg.batch, T = m->cfg.window;
   size_t nparams = dnt_net_nparams(m->net);
@@ -101,7 +106,8 @@ static int lstm_predict(void *self, const double *history, size_t n, int k, doub
   }
   double mean, sd;
   mean_sd(history, n, &mean, &sd);
-  for (size_t t = 0; t < n; t++) m->ext[t] = (history[t] - mean) / sd;
+  for (size_t t = 0; t < n; t++)
+    m->ext[t] = (history[t] - mean) / sd;
   for (int h = 0; h < k; h++) { /* recursive: forecasts become inputs */
     float y;
     fill_window(m, m->ext, n + (size_t)h, m->x);
@@ -124,20 +130,26 @@ static void lstm_destroy(void *self) {
   free(m);
 }
 
-static const dnt_forecaster_ops lstm_ops = {"lstm", lstm_fit, lstm_predict, lstm_min,
-                                            lstm_destroy};
+static const dnt_forecaster_ops lstm_ops = {"lstm", lstm_fit, lstm_predict, lstm_min, lstm_destroy};
 
 void dnt_lstm_forecaster_config_default(dnt_lstm_forecaster_config *c) {
-  *c = (dnt_lstm_forecaster_config){.window = 24, .season = 24, .hidden = 32, .layers = 1,
-                                    .batch = 32, .train_steps = 1500, .lr = 3e-3f,
-                                    .clip = 1.0f, .seed = 1};
+  *c = (dnt_lstm_forecaster_config){.window = 24,
+                                    .season = 24,
+                                    .hidden = 32,
+                                    .layers = 1,
+                                    .batch = 32,
+                                    .train_steps = 1500,
+                                    .lr = 3e-3f,
+                                    .clip = 1.0f,
+                                    .seed = 1};
 }
 
 int dnt_forecaster_lstm(const dnt_lstm_forecaster_config *cfg, dnt_forecaster **out) {
   *out = NULL;
-  if (cfg->window < 1 || cfg->season < 0 || cfg->hidden < 1 || cfg->layers < 1 ||
-      cfg->batch < 1 || cfg->train_steps < 0 || !(cfg->lr > 0) || !(cfg->clip >= 0))
-    return dnt_error(DNT_ERR_ARG, "lstm forecaster: window = %d, season = %d, hidden = %d, "
+  if (cfg->window < 1 || cfg->season < 0 || cfg->hidden < 1 || cfg->layers < 1 || cfg->batch < 1 ||
+      cfg->train_steps < 0 || !(cfg->lr > 0) || !(cfg->clip >= 0))
+    return dnt_error(DNT_ERR_ARG,
+                     "lstm forecaster: window = %d, season = %d, hidden = %d, "
                      "layers = %d, batch = %d, train_steps = %d, lr = %g, clip = %g: expected "
                      "positive sizes, season >= 0, steps >= 0, lr > 0, clip >= 0",
                      cfg->window, cfg->season, cfg->hidden, cfg->layers, cfg->batch,
@@ -147,8 +159,10 @@ int dnt_forecaster_lstm(const dnt_lstm_forecaster_config *cfg, dnt_forecaster **
   m->cfg = *cfg;
   m->feat = cfg->season > 0 ? 2 : 1;
   dnt_net_arch arch = {.input = m->feat, .seq_len = cfg->window, .n_layers = 2};
-  arch.layer[0] = (dnt_layer_spec){.kind = DNT_LAYER_LSTM, .units = cfg->hidden,
-                                   .lstm_layers = cfg->layers, .return_sequences = 0};
+  arch.layer[0] = (dnt_layer_spec){.kind = DNT_LAYER_LSTM,
+                                   .units = cfg->hidden,
+                                   .lstm_layers = cfg->layers,
+                                   .return_sequences = 0};
   arch.layer[1] = (dnt_layer_spec){.kind = DNT_LAYER_DENSE, .units = 1, .act = DNT_ACT_NONE};
   int rc = dnt_net_create(&arch, cfg->batch, NULL, NULL, &m->net);
   if (rc == 0) rc = dnt_adam_init(&m->opt, dnt_net_nparams(m->net), cfg->lr);

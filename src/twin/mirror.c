@@ -25,7 +25,8 @@ int dnt_mirror_init(dnt_mirror *m, size_t n_fields, size_t history_rows) {
     return dnt_error(DNT_ERR_NOMEM, "mirror: out of memory for %zu fields x %zu rows", n_fields,
                      history_rows);
   }
-  for (size_t i = 0; i < n_fields; i++) m->measured_at[i] = m->received_at[i] = -1;
+  for (size_t i = 0; i < n_fields; i++)
+    m->measured_at[i] = m->received_at[i] = -1;
   return 0;
 }
 
@@ -85,6 +86,7 @@ const double *dnt_mirror_row(const dnt_mirror *m, size_t r, int64_t *t) {
 
 size_t dnt_mirror_series(const dnt_mirror *m, size_t field, double *out, size_t n) {
   size_t k = n < m->rows ? n : m->rows, first = m->rows - k;
-  for (size_t r = 0; r < k; r++) out[r] = dnt_mirror_row(m, first + r, NULL)[field];
+  for (size_t r = 0; r < k; r++)
+    out[r] = dnt_mirror_row(m, first + r, NULL)[field];
   return k;
 }

@@ -33,7 +33,8 @@ struct dnt_monitor {
 static int reserve(void **buf, size_t *cap, size_t need, size_t size) {
   if (need <= *cap) return 0;
   size_t n = *cap ? *cap : 16;
-  while (n < need) n *= 2;
+  while (n < need)
+    n *= 2;
   void *p = realloc(*buf, n * size);
   if (!p) return dnt_error(DNT_ERR_NOMEM, "monitor: out of memory for %zu entries", n);
   *buf = p;
@@ -48,7 +49,8 @@ int dnt_monitor_create(dnt_monitor **out) {
 
 void dnt_monitor_destroy(dnt_monitor *m) {
   if (!m) return;
-  for (size_t i = 0; i < m->n_pred; i++) free(m->pred[i].name);
+  for (size_t i = 0; i < m->n_pred; i++)
+    free(m->pred[i].name);
   free(m->pred);
   free(m->log);
   free(m->actions);
@@ -69,7 +71,8 @@ int dnt_monitor_add(dnt_monitor *m, const char *name, dnt_monitor_pred pred, voi
 static int record(dnt_monitor *m, const dnt_monitor_view *v, int p) {
   size_t na = v->action ? v->n_action : 0;
   int rc = reserve((void **)&m->log, &m->cap_log, m->n_log + 1, sizeof *m->log);
-  if (rc == 0) rc = reserve((void **)&m->actions, &m->cap_actions, m->n_actions + na, sizeof(double));
+  if (rc == 0)
+    rc = reserve((void **)&m->actions, &m->cap_actions, m->n_actions + na, sizeof(double));
   if (rc != 0) return rc;
   if (na) memcpy(m->actions + m->n_actions, v->action, na * sizeof(double));
   m->log[m->n_log++] = (dnt_monitor_trigger){v->step, p, m->n_actions, na};
@@ -105,7 +108,8 @@ int dnt_monitor_check_world(dnt_monitor *m, const dnt_world *twin, const double 
   dnt_world_observe(twin, state);
   dnt_world *fork;
   rc = dnt_world_copy(twin, &fork);
-  for (int h = 0; rc == 0 && h < lookahead; h++) rc = dnt_world_step(fork, h == 0 ? action : NULL);
+  for (int h = 0; rc == 0 && h < lookahead; h++)
+    rc = dnt_world_step(fork, h == 0 ? action : NULL);
   if (rc == 0) dnt_world_observe(fork, next);
   dnt_world_destroy(fork);
   if (rc != 0) return rc;
@@ -123,10 +127,12 @@ int dnt_monitor_shield_is_safe(void *shield, const float *obs, int a, const floa
   if (rc != 0) return rc;
   double *action = m->conv, *world_action = action + na, *state = world_action + nwa;
   if (s->n_u)
-    for (size_t k = 0; k < s->n_u; k++) action[k] = u[k];
+    for (size_t k = 0; k < s->n_u; k++)
+      action[k] = u[k];
   else
     action[0] = a;
-  for (size_t k = 0; k < s->n_obs; k++) state[k] = obs[k];
+  for (size_t k = 0; k < s->n_obs; k++)
+    state[k] = obs[k];
   int unsafe = 0;
   if (s->twin) {
     rc = s->to_world_action(s->ctx, a, u, world_action);
@@ -139,12 +145,24 @@ int dnt_monitor_shield_is_safe(void *shield, const float *obs, int a, const floa
   return rc;
 }
 
-size_t dnt_monitor_n_predicates(const dnt_monitor *m) { return m->n_pred; }
-const char *dnt_monitor_name(const dnt_monitor *m, int p) { return m->pred[p].name; }
-int64_t dnt_monitor_checks(const dnt_monitor *m) { return m->checks; }
-int64_t dnt_monitor_unsafe_checks(const dnt_monitor *m) { return m->unsafe_checks; }
-int64_t dnt_monitor_triggers_of(const dnt_monitor *m, int p) { return m->pred[p].triggers; }
-size_t dnt_monitor_n_triggers(const dnt_monitor *m) { return m->n_log; }
+size_t dnt_monitor_n_predicates(const dnt_monitor *m) {
+  return m->n_pred;
+}
+const char *dnt_monitor_name(const dnt_monitor *m, int p) {
+  return m->pred[p].name;
+}
+int64_t dnt_monitor_checks(const dnt_monitor *m) {
+  return m->checks;
+}
+int64_t dnt_monitor_unsafe_checks(const dnt_monitor *m) {
+  return m->unsafe_checks;
+}
+int64_t dnt_monitor_triggers_of(const dnt_monitor *m, int p) {
+  return m->pred[p].triggers;
+}
+size_t dnt_monitor_n_triggers(const dnt_monitor *m) {
+  return m->n_log;
+}
 const dnt_monitor_trigger *dnt_monitor_trigger_at(const dnt_monitor *m, size_t k) {
   return &m->log[k];
 }

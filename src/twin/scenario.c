@@ -64,11 +64,13 @@ static int mixture(const dnt_scenario_family *fam, int nf, double *q, double *ra
   for (int f = 0; f < nf; f++) {
     double o = fam[f].oversample < 0 ? fam[f].weight : fam[f].oversample;
     if (!(fam[f].weight >= 0 && isfinite(fam[f].weight) && isfinite(o)) || !fam[f].generate)
-      return dnt_error(DNT_ERR_ARG, "scenario family '%s': weight = %g, oversample = %g: "
+      return dnt_error(DNT_ERR_ARG,
+                       "scenario family '%s': weight = %g, oversample = %g: "
                        "expected finite weights >= 0 and a generator",
                        fam[f].name, fam[f].weight, fam[f].oversample);
     if (fam[f].weight > 0 && !(o > 0))
-      return dnt_error(DNT_ERR_ARG, "scenario family '%s': weight %g > 0 but proposal weight "
+      return dnt_error(DNT_ERR_ARG,
+                       "scenario family '%s': weight %g > 0 but proposal weight "
                        "%g: every possible family must be sampled for an unbiased rate",
                        fam[f].name, fam[f].weight, o);
     q[f] = o;
@@ -76,16 +78,19 @@ static int mixture(const dnt_scenario_family *fam, int nf, double *q, double *ra
     sq += o;
   }
   if (!(sp > 0)) return dnt_error(DNT_ERR_ARG, "scenario families: total weight is 0");
-  for (int f = 0; f < nf; f++) ratio[f] = q[f] > 0 ? (fam[f].weight / sp) / (q[f] / sq) : 0;
+  for (int f = 0; f < nf; f++)
+    ratio[f] = q[f] > 0 ? (fam[f].weight / sp) / (q[f] / sq) : 0;
   return 0;
 }
 
-int dnt_scenario_generate(const dnt_scenario_family *fam, int n_families, size_t n_params,
-                          size_t n, uint64_t seed, int threads, dnt_scenario_set *out) {
+int dnt_scenario_generate(const dnt_scenario_family *fam, int n_families, size_t n_params, size_t n,
+                          uint64_t seed, int threads, dnt_scenario_set *out) {
   memset(out, 0, sizeof *out);
   if (n_families < 1 || n == 0 || threads < 1)
-    return dnt_error(DNT_ERR_ARG, "scenarios: families = %d, n = %zu, threads = %d: expected "
-                     ">= 1 each", n_families, n, threads);
+    return dnt_error(DNT_ERR_ARG,
+                     "scenarios: families = %d, n = %zu, threads = %d: expected "
+                     ">= 1 each",
+                     n_families, n, threads);
   gen_pool p = {.fam = fam, .seed = seed, .set = out};
   double *q = malloc((size_t)n_families * sizeof *q);
   p.ratio = malloc((size_t)n_families * sizeof *p.ratio);
@@ -114,7 +119,8 @@ int dnt_scenario_generate(const dnt_scenario_family *fam, int n_families, size_t
     for (; started < nt - 1; started++)
       if (pthread_create(&tid[started], NULL, gen_worker, &p) != 0) break;
     gen_worker(&p);
-    for (int t = 0; t < started; t++) pthread_join(tid[t], NULL);
+    for (int t = 0; t < started; t++)
+      pthread_join(tid[t], NULL);
     pthread_mutex_destroy(&p.lock);
     if (p.rc != 0)
       rc = dnt_error(p.rc, "scenario %zu (family '%s'): %s", p.fail_at,

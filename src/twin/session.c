@@ -31,9 +31,9 @@ void dnt_twin_session_config_default(dnt_twin_session_config *c) {
 
 static int check(const dnt_twin_session_config *c, size_t n_fields) {
   if (c->steps < 1 || !(c->train_frac > 0 && c->train_frac < 1) || c->horizon < 1 ||
-      c->horizon > DNT_FORECAST_MAX_K || c->season < 1 || c->eval_stride < 1 ||
-      c->store_every < 0)
-    return dnt_error(DNT_ERR_ARG, "twin session: steps = %lld, train_frac = %g, horizon = %d, "
+      c->horizon > DNT_FORECAST_MAX_K || c->season < 1 || c->eval_stride < 1 || c->store_every < 0)
+    return dnt_error(DNT_ERR_ARG,
+                     "twin session: steps = %lld, train_frac = %g, horizon = %d, "
                      "season = %d, eval_stride = %zu, store_every = %lld: out of range",
                      (long long)c->steps, c->train_frac, c->horizon, c->season, c->eval_stride,
                      (long long)c->store_every);
@@ -65,15 +65,21 @@ static int run_steps(dnt_twin *t, const dnt_twin_session_config *c, size_t nfc,
     if (rc != 0) break;
     dnt_twin_stats st;
     dnt_twin_get_stats(t, &st);
-    double row[7] = {(double)s, st.rmse_last, st.maxabs_last,
-                     (double)dnt_mirror_max_staleness(m, s), (double)st.bytes_up,
-                     (double)st.reports_sent, (double)st.reports_lost};
+    double row[7] = {(double)s,
+                     st.rmse_last,
+                     st.maxabs_last,
+                     (double)dnt_mirror_max_staleness(m, s),
+                     (double)st.bytes_up,
+                     (double)st.reports_sent,
+                     (double)st.reports_lost};
     dnt_csv_write_row(csv, row, 7);
     const double *phys = dnt_twin_physical_telemetry(t);
-    for (size_t k = 0; k < nfc; k++) truth[(size_t)(s - 1) * nfc + k] = phys[field_at(c, k)];
+    for (size_t k = 0; k < nfc; k++)
+      truth[(size_t)(s - 1) * nfc + k] = phys[field_at(c, k)];
     if (*first < 0) {
       size_t k = 0;
-      while (k < nfc && m->measured_at[field_at(c, k)] >= 0) k++;
+      while (k < nfc && m->measured_at[field_at(c, k)] >= 0)
+        k++;
       if (k == nfc) *first = s;
     }
     if (c->store_every > 0 && s % c->store_every == 0) {
@@ -90,9 +96,8 @@ static int run_steps(dnt_twin *t, const dnt_twin_session_config *c, size_t nfc,
 /* Trains on the first train_len values of each mirrored series y, evaluates
  * all three models from y against the physical series x of the same steps,
  * stores each model's final forecast. */
-static int forecast(const dnt_twin_session_config *c, const double *y, const double *x,
-                    size_t nfc, size_t len, dnt_twin_store *store, int64_t now,
-                    dnt_twin_session_result *out) {
+static int forecast(const dnt_twin_session_config *c, const double *y, const double *x, size_t nfc,
+                    size_t len, dnt_twin_store *store, int64_t now, dnt_twin_session_result *out) {
   dnt_forecaster *f[3] = {NULL, NULL, NULL};
   dnt_forecast_error *err[3] = {&out->lstm, &out->snaive, &out->ewma};
   dnt_lstm_forecaster_config lc = c->lstm;
@@ -103,12 +108,14 @@ static int forecast(const dnt_twin_session_config *c, const double *y, const dou
   size_t train = (size_t)(c->train_frac * (double)len);
   size_t need = dnt_forecaster_min_history(f[0] ? f[0] : f[1]);
   if (rc == 0 && (train <= need || train + (size_t)c->horizon > len))
-    rc = dnt_error(DNT_ERR_ARG, "twin session: %zu mirrored steps (%zu for training) are too "
-                   "few for a window of %zu and horizon %d: run more steps", len, train, need,
-                   c->horizon);
+    rc = dnt_error(DNT_ERR_ARG,
+                   "twin session: %zu mirrored steps (%zu for training) are too "
+                   "few for a window of %zu and horizon %d: run more steps",
+                   len, train, need, c->horizon);
   double *tr = rc == 0 ? malloc(nfc * train * sizeof *tr) : NULL;
   if (rc == 0 && !tr) rc = dnt_error(DNT_ERR_NOMEM, "twin session: out of memory");
-  for (size_t k = 0; rc == 0 && k < nfc; k++) memcpy(tr + k * train, y + k * len, train * sizeof *tr);
+  for (size_t k = 0; rc == 0 && k < nfc; k++)
+    memcpy(tr + k * train, y + k * len, train * sizeof *tr);
   if (rc == 0) rc = dnt_forecaster_fit(f[0], tr, nfc, train);
   for (int i = 0; rc == 0 && i < 3; i++)
     rc = dnt_forecast_evaluate_against(f[i], y, x, nfc, len, train, c->horizon, c->eval_stride,
@@ -125,7 +132,8 @@ static int forecast(const dnt_twin_session_config *c, const double *y, const dou
   out->train_len = train;
   out->series_len = len;
   free(tr);
-  for (int i = 0; i < 3; i++) dnt_forecaster_destroy(f[i]);
+  for (int i = 0; i < 3; i++)
+    dnt_forecaster_destroy(f[i]);
   return rc;
 }
 
@@ -136,11 +144,12 @@ static int write_forecast_csv(dnt_run *run, const dnt_twin_session_result *r) {
   if (rc == 0) rc = dnt_afile_open(path, &af);
   if (rc != 0) return rc;
   FILE *f = dnt_afile_stream(af);
-  static const char *const head[] = {"horizon", "lstm_rmse", "seasonal_naive_rmse", "ewma_rmse",
-                                     "lstm_mae", "seasonal_naive_mae", "ewma_mae"};
+  static const char *const head[] = {"horizon",   "lstm_rmse", "seasonal_naive_rmse",
+                                     "ewma_rmse", "lstm_mae",  "seasonal_naive_mae",
+                                     "ewma_mae"};
   dnt_csv_write_header(f, head, 7);
   for (int h = 0; h < r->lstm.k; h++) {
-    double row[7] = {h + 1, r->lstm.rmse[h], r->snaive.rmse[h], r->ewma.rmse[h],
+    double row[7] = {h + 1,          r->lstm.rmse[h],  r->snaive.rmse[h], r->ewma.rmse[h],
                      r->lstm.mae[h], r->snaive.mae[h], r->ewma.mae[h]};
     dnt_csv_write_row(f, row, 7);
   }
@@ -152,14 +161,15 @@ static int figures(dnt_run *run) {
   static const char *const fid[] = {"rmse", "maxabs"};
   static const char *const bytes[] = {"bytes_up"};
   static const char *const fc[] = {"lstm_rmse", "seasonal_naive_rmse", "ewma_rmse"};
-  dnt_figure_text t1 = {"Twin fidelity (divergence from the physical state)", "step",
-                        "divergence", 0};
+  dnt_figure_text t1 = {"Twin fidelity (divergence from the physical state)", "step", "divergence",
+                        0};
   dnt_figure_text t2 = {"Bytes synced, physical to twin", "step", "bytes (cumulative)", 0};
   dnt_figure_text t3 = {"Forecast error (from the mirrored history, on the physical values)",
                         "horizon (steps)", "RMSE", 0};
   int rc = dnt_figure_lines(dir, "fidelity", "fidelity.csv", "step", fid, 2, &t1);
   if (rc == 0) rc = dnt_figure_lines(dir, "bytes", "fidelity.csv", "step", bytes, 1, &t2);
-  if (rc == 0) rc = dnt_figure_lines(dir, "forecast_error", "forecast_error.csv", "horizon", fc, 3, &t3);
+  if (rc == 0)
+    rc = dnt_figure_lines(dir, "forecast_error", "forecast_error.csv", "horizon", fc, 3, &t3);
   return rc;
 }
 
@@ -208,8 +218,10 @@ int dnt_twin_session_run(dnt_twin *t, const dnt_twin_session_config *c, dnt_run 
   size_t nfc = c->forecast_fields ? c->n_forecast_fields : info->n_fields;
   int rc = check(c, info->n_fields);
   if (rc == 0 && dnt_twin_now(t) != 0)
-    rc = dnt_error(DNT_ERR_ARG, "twin session: the twin has already taken %lld steps: expected "
-                   "a fresh twin", (long long)dnt_twin_now(t));
+    rc = dnt_error(DNT_ERR_ARG,
+                   "twin session: the twin has already taken %lld steps: expected "
+                   "a fresh twin",
+                   (long long)dnt_twin_now(t));
   double *x = NULL; /* (steps, nfc) physical values of the forecast fields */
   if (rc == 0 && !(x = malloc((size_t)c->steps * nfc * sizeof *x)))
     rc = dnt_error(DNT_ERR_NOMEM, "twin session: out of memory for %lld steps of %zu fields",
@@ -225,8 +237,8 @@ int dnt_twin_session_run(dnt_twin *t, const dnt_twin_session_config *c, dnt_run 
   if (rc == 0) rc = dnt_afile_open(path, &af);
   int64_t first = -1;
   if (rc == 0) {
-    static const char *const head[] = {"step", "rmse", "maxabs", "max_staleness", "bytes_up",
-                                       "reports_sent", "reports_lost"};
+    static const char *const head[] = {"step",     "rmse",         "maxabs",      "max_staleness",
+                                       "bytes_up", "reports_sent", "reports_lost"};
     dnt_csv_write_header(dnt_afile_stream(af), head, 7);
     double t0 = dnt_now();
     rc = run_steps(t, c, nfc, store, dnt_afile_stream(af), x, &first);
@@ -237,15 +249,18 @@ int dnt_twin_session_run(dnt_twin *t, const dnt_twin_session_config *c, dnt_run 
     dnt_twin_stats st;
     dnt_twin_get_stats(t, &st);
     size_t k = 0;
-    while (k + 1 < nfc && dnt_twin_mirror(t)->measured_at[field_at(c, k)] >= 0) k++;
+    while (k + 1 < nfc && dnt_twin_mirror(t)->measured_at[field_at(c, k)] >= 0)
+      k++;
     dnt_sync_policy pol = dnt_twin_config(t)->policy;
-    rc = dnt_error(DNT_ERR_ARG, "twin session: after %lld steps field '%s' was never synced "
-                   "(policy %s sent %lld reports, %lld lost): %s", (long long)c->steps,
-                   info->field_names[field_at(c, k)], dnt_sync_policy_name(pol),
-                   (long long)st.reports_sent, (long long)st.reports_lost,
-                   pol == DNT_SYNC_EVENT ? "the twin never diverged by more than the threshold; "
-                                           "lower it or set a heartbeat (max_silence)"
-                                         : "run more steps, sync more often or lose less");
+    rc =
+        dnt_error(DNT_ERR_ARG,
+                  "twin session: after %lld steps field '%s' was never synced "
+                  "(policy %s sent %lld reports, %lld lost): %s",
+                  (long long)c->steps, info->field_names[field_at(c, k)], dnt_sync_policy_name(pol),
+                  (long long)st.reports_sent, (long long)st.reports_lost,
+                  pol == DNT_SYNC_EVENT ? "the twin never diverged by more than the threshold; "
+                                          "lower it or set a heartbeat (max_silence)"
+                                        : "run more steps, sync more often or lose less");
   }
   /* mirrored series y and physical series xs from the first fully synced
    * step, one row per field */

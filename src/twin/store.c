@@ -57,8 +57,7 @@ struct dnt_twin_store {
 };
 
 static int db_fail(dnt_twin_store *s, const char *what) {
-  return dnt_error(DNT_ERR_EXTERNAL, "%s: twin store %s: %s", s->path, what,
-                   sqlite3_errmsg(s->db));
+  return dnt_error(DNT_ERR_EXTERNAL, "%s: twin store %s: %s", s->path, what, sqlite3_errmsg(s->db));
 }
 
 static int exec(dnt_twin_store *s, const char *sql) {
@@ -73,7 +72,8 @@ static int run_stmt(dnt_twin_store *s, int k) {
 }
 
 static void free_store(dnt_twin_store *s) {
-  for (int k = 0; k < N_ST; k++) sqlite3_finalize(s->st[k]);
+  for (int k = 0; k < N_ST; k++)
+    sqlite3_finalize(s->st[k]);
   sqlite3_close(s->db);
   free(s->path);
   free(s->text);
@@ -89,8 +89,7 @@ int dnt_twin_store_open(const char *path, const char *label, dnt_twin_store **ou
     return dnt_error(DNT_ERR_NOMEM, "%s: twin store: out of memory", path);
   }
   int rc = 0;
-  if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-      SQLITE_OK)
+  if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
     rc = db_fail(s, "open");
   if (rc == 0) sqlite3_busy_timeout(s->db, 10000); /* the run's own connection */
   if (rc == 0) rc = exec(s, SCHEMA);
@@ -98,8 +97,10 @@ int dnt_twin_store_open(const char *path, const char *label, dnt_twin_store **ou
     if (sqlite3_prepare_v2(s->db, SQL[k], -1, &s->st[k], NULL) != SQLITE_OK)
       rc = db_fail(s, SQL[k]);
   sqlite3_stmt *ins = NULL;
-  if (rc == 0 && sqlite3_prepare_v2(s->db, "INSERT INTO twin_sessions(label, started) "
-                                    "VALUES(?1, ?2)", -1, &ins, NULL) != SQLITE_OK)
+  if (rc == 0 && sqlite3_prepare_v2(s->db,
+                                    "INSERT INTO twin_sessions(label, started) "
+                                    "VALUES(?1, ?2)",
+                                    -1, &ins, NULL) != SQLITE_OK)
     rc = db_fail(s, "prepare session");
   if (rc == 0) {
     sqlite3_bind_text(ins, 1, label ? label : "", -1, SQLITE_TRANSIENT);
@@ -124,7 +125,9 @@ int dnt_twin_store_close(dnt_twin_store *s) {
   return rc;
 }
 
-int64_t dnt_twin_store_session(const dnt_twin_store *s) { return s->session; }
+int64_t dnt_twin_store_session(const dnt_twin_store *s) {
+  return s->session;
+}
 
 static void bind_value(sqlite3_stmt *st, int i, double v) {
   if (isnan(v))
@@ -150,15 +153,16 @@ int dnt_twin_store_fields(dnt_twin_store *s, const dnt_world_info *info) {
 static int pack_le(dnt_twin_store *s, const double *x, size_t n) {
   if (8 * n > s->cap_blob) {
     unsigned char *p = realloc(s->blob, 8 * n);
-    if (!p) return dnt_error(DNT_ERR_NOMEM, "%s: twin store: out of memory for %zu values",
-                             s->path, n);
+    if (!p)
+      return dnt_error(DNT_ERR_NOMEM, "%s: twin store: out of memory for %zu values", s->path, n);
     s->blob = p;
     s->cap_blob = 8 * n;
   }
   for (size_t i = 0; i < n; i++) {
     uint64_t u;
     memcpy(&u, &x[i], 8);
-    for (int b = 0; b < 8; b++) s->blob[8 * i + (size_t)b] = (unsigned char)(u >> (8 * b));
+    for (int b = 0; b < 8; b++)
+      s->blob[8 * i + (size_t)b] = (unsigned char)(u >> (8 * b));
   }
   return 0;
 }
@@ -182,8 +186,10 @@ int dnt_twin_store_read_telemetry(const char *path, int64_t session, int64_t ste
   sqlite3_stmt *st = NULL;
   int rc = 0;
   if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
-      sqlite3_prepare_v2(db, "SELECT data FROM twin_telemetry WHERE session=?1 AND step=?2 "
-                         "AND source=?3", -1, &st, NULL) != SQLITE_OK) {
+      sqlite3_prepare_v2(db,
+                         "SELECT data FROM twin_telemetry WHERE session=?1 AND step=?2 "
+                         "AND source=?3",
+                         -1, &st, NULL) != SQLITE_OK) {
     rc = dnt_error(DNT_ERR_EXTERNAL, "%s: twin store read: %s", path, sqlite3_errmsg(db));
   } else {
     sqlite3_bind_int64(st, 1, session);
@@ -199,7 +205,8 @@ int dnt_twin_store_read_telemetry(const char *path, int64_t session, int64_t ste
       const unsigned char *b = sqlite3_column_blob(st, 0);
       for (size_t i = 0; i < n; i++) {
         uint64_t u = 0;
-        for (int k = 7; k >= 0; k--) u = (u << 8) | b[8 * i + (size_t)k];
+        for (int k = 7; k >= 0; k--)
+          u = (u << 8) | b[8 * i + (size_t)k];
         memcpy(&out[i], &u, 8);
       }
     }
@@ -256,8 +263,8 @@ static int insert_action(dnt_twin_store *s, int k, int64_t step, const char *lab
   return run_stmt(s, k);
 }
 
-int dnt_twin_store_decision(dnt_twin_store *s, int64_t step, const char *kind,
-                            const double *action, size_t n) {
+int dnt_twin_store_decision(dnt_twin_store *s, int64_t step, const char *kind, const double *action,
+                            size_t n) {
   return insert_action(s, ST_DEC, step, kind, action, n);
 }
 

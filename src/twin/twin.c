@@ -16,7 +16,7 @@
 
 typedef struct report {
   int64_t measured_at, arrival;
-  int group; /* -1: every field */
+  int group;      /* -1: every field */
   double *values; /* (n_fields) points into the queue's storage */
 } report;
 
@@ -41,8 +41,8 @@ struct dnt_twin {
   int64_t inflight_until[DNT_SYNC_MAX_GROUPS]; /* EVENT: step a report of g lands */
   int64_t last_sent[DNT_SYNC_MAX_GROUPS];
   /* downlink: slot s % (latency + 1) holds the action decided at step s */
-  double *actions;  /* (downlink_latency + 1, n_actions) */
-  int *action_set;  /* (downlink_latency + 1) */
+  double *actions; /* (downlink_latency + 1, n_actions) */
+  int *action_set; /* (downlink_latency + 1) */
   dnt_twin_stats stats;
   double rmse_sum;
 };
@@ -51,7 +51,8 @@ void dnt_sync_config_default(dnt_sync_config *c) {
   memset(c, 0, sizeof *c);
   c->policy = DNT_SYNC_PERIODIC;
   c->period = 1;
-  for (int g = 0; g < DNT_SYNC_MAX_GROUPS; g++) c->group_period[g] = 1;
+  for (int g = 0; g < DNT_SYNC_MAX_GROUPS; g++)
+    c->group_period[g] = 1;
   c->history_rows = 4096;
   c->seed = 1;
 }
@@ -89,8 +90,7 @@ static int check_config(const dnt_sync_config *c, int n_groups) {
     return dnt_error(DNT_ERR_ARG, "twin: policy = %d: expected 0..2", (int)c->policy);
   if (c->channel.uplink_latency < 0 || c->channel.downlink_latency < 0)
     return dnt_error(DNT_ERR_ARG, "twin: latency uplink = %lld, downlink = %lld: expected >= 0",
-                     (long long)c->channel.uplink_latency,
-                     (long long)c->channel.downlink_latency);
+                     (long long)c->channel.uplink_latency, (long long)c->channel.downlink_latency);
   if (!(c->channel.uplink_loss >= 0 && c->channel.uplink_loss < 1))
     return dnt_error(DNT_ERR_ARG, "twin: loss = %g: expected a probability in [0, 1)",
                      c->channel.uplink_loss);
@@ -104,10 +104,9 @@ static int check_pair(const dnt_world *p, const dnt_world *t) {
     return dnt_error(DNT_ERR_MISMATCH, "twin: physical world is '%s' but twin is '%s'",
                      dnt_world_kind(p), dnt_world_kind(t));
   if (a->n_fields != b->n_fields || a->n_actions != b->n_actions || a->n_groups != b->n_groups)
-    return dnt_error(DNT_ERR_MISMATCH,
-                     "twin: physical has %zu fields/%zu actions/%d groups, twin %zu/%zu/%d",
-                     a->n_fields, a->n_actions, a->n_groups, b->n_fields, b->n_actions,
-                     b->n_groups);
+    return dnt_error(
+        DNT_ERR_MISMATCH, "twin: physical has %zu fields/%zu actions/%d groups, twin %zu/%zu/%d",
+        a->n_fields, a->n_actions, a->n_groups, b->n_fields, b->n_actions, b->n_groups);
   if (a->n_groups > DNT_SYNC_MAX_GROUPS)
     return dnt_error(DNT_ERR_ARG, "twin: world has %d sync groups: at most %d supported",
                      a->n_groups, DNT_SYNC_MAX_GROUPS);
@@ -152,8 +151,10 @@ int dnt_twin_create(dnt_world *physical, dnt_world *twin, const dnt_sync_config 
   t->n_groups = info->n_groups;
   t->field_group = info->field_group;
   t->all_bytes = DNT_SYNC_HEADER_BYTES + 8 * (int64_t)t->n_fields;
-  for (int g = 0; g < t->n_groups; g++) t->group_bytes[g] = DNT_SYNC_HEADER_BYTES;
-  for (size_t i = 0; i < t->n_fields; i++) t->group_bytes[t->field_group[i]] += 8;
+  for (int g = 0; g < t->n_groups; g++)
+    t->group_bytes[g] = DNT_SYNC_HEADER_BYTES;
+  for (size_t i = 0; i < t->n_fields; i++)
+    t->group_bytes[t->field_group[i]] += 8;
   dnt_rng_stream(&t->loss_rng, cfg->seed, 0);
   size_t dl = (size_t)cfg->channel.downlink_latency + 1;
   t->queue_cap = ((size_t)cfg->channel.uplink_latency + 1) * (size_t)t->n_groups;
@@ -169,8 +170,10 @@ int dnt_twin_create(dnt_world *physical, dnt_world *twin, const dnt_sync_config 
     dnt_twin_destroy(t);
     return dnt_error(DNT_ERR_NOMEM, "twin: out of memory for buffers (%zu fields)", info->n_fields);
   }
-  for (size_t q = 0; q < t->queue_cap; q++) t->queue[q].values = t->qvalues + q * t->n_fields;
-  for (size_t i = 0; i < t->n_fields; i++) t->inv_scale[i] = 1;
+  for (size_t q = 0; q < t->queue_cap; q++)
+    t->queue[q].values = t->qvalues + q * t->n_fields;
+  for (size_t i = 0; i < t->n_fields; i++)
+    t->inv_scale[i] = 1;
   t->cfg.field_scale = NULL; /* not kept: the caller's array may go */
   for (size_t i = 0; cfg->field_scale && i < t->n_fields; i++) {
     if (!(cfg->field_scale[i] > 0 && isfinite(cfg->field_scale[i]))) {
@@ -199,7 +202,8 @@ static void send_report(dnt_twin *t, int group, int64_t s) {
   if (group >= 0) t->inflight_until[group] = s + t->cfg.channel.uplink_latency;
   for (int g = 0; g < t->n_groups; g++)
     if (group < 0 || g == group) t->last_sent[g] = s;
-  if (t->cfg.channel.uplink_loss > 0 && dnt_rng_uniform(&t->loss_rng) < t->cfg.channel.uplink_loss) {
+  if (t->cfg.channel.uplink_loss > 0 &&
+      dnt_rng_uniform(&t->loss_rng) < t->cfg.channel.uplink_loss) {
     t->stats.reports_lost++;
     return;
   }
@@ -305,11 +309,27 @@ int dnt_twin_step(dnt_twin *t, const double *action) {
   return 0;
 }
 
-int64_t dnt_twin_now(const dnt_twin *t) { return t->now; }
-dnt_world *dnt_twin_world(dnt_twin *t) { return t->twin; }
-const dnt_world *dnt_twin_physical(const dnt_twin *t) { return t->physical; }
-const dnt_mirror *dnt_twin_mirror(const dnt_twin *t) { return &t->mirror; }
-const double *dnt_twin_physical_telemetry(const dnt_twin *t) { return t->phys_obs; }
-const double *dnt_twin_telemetry(const dnt_twin *t) { return t->twin_obs; }
-void dnt_twin_get_stats(const dnt_twin *t, dnt_twin_stats *out) { *out = t->stats; }
-const dnt_sync_config *dnt_twin_config(const dnt_twin *t) { return &t->cfg; }
+int64_t dnt_twin_now(const dnt_twin *t) {
+  return t->now;
+}
+dnt_world *dnt_twin_world(dnt_twin *t) {
+  return t->twin;
+}
+const dnt_world *dnt_twin_physical(const dnt_twin *t) {
+  return t->physical;
+}
+const dnt_mirror *dnt_twin_mirror(const dnt_twin *t) {
+  return &t->mirror;
+}
+const double *dnt_twin_physical_telemetry(const dnt_twin *t) {
+  return t->phys_obs;
+}
+const double *dnt_twin_telemetry(const dnt_twin *t) {
+  return t->twin_obs;
+}
+void dnt_twin_get_stats(const dnt_twin *t, dnt_twin_stats *out) {
+  *out = t->stats;
+}
+const dnt_sync_config *dnt_twin_config(const dnt_twin *t) {
+  return &t->cfg;
+}

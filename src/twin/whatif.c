@@ -118,7 +118,8 @@ int dnt_whatif_run(const dnt_world *base, const dnt_whatif_spec *spec, dnt_whati
     for (; started < n_threads - 1; started++)
       if (pthread_create(&tid[started], NULL, worker, &p) != 0) break;
   worker(&p); /* the calling thread works too */
-  for (int i = 0; i < started; i++) pthread_join(tid[i], NULL);
+  for (int i = 0; i < started; i++)
+    pthread_join(tid[i], NULL);
   free(tid);
   pthread_mutex_destroy(&p.lock);
   if (p.rc != 0) {
@@ -158,9 +159,11 @@ int dnt_dist_of(const double *x, size_t n, dnt_dist *out) {
   memcpy(s, x, n * sizeof *s);
   qsort(s, n, sizeof *s, cmp_double);
   double sum = 0, sq = 0;
-  for (size_t i = 0; i < n; i++) sum += s[i];
+  for (size_t i = 0; i < n; i++)
+    sum += s[i];
   double mean = sum / (double)n;
-  for (size_t i = 0; i < n; i++) sq += (s[i] - mean) * (s[i] - mean);
+  for (size_t i = 0; i < n; i++)
+    sq += (s[i] - mean) * (s[i] - mean);
   *out = (dnt_dist){n,
                     mean,
                     n > 1 ? sqrt(sq / (double)(n - 1)) : 0,
@@ -177,8 +180,8 @@ int dnt_dist_of(const double *x, size_t n, dnt_dist *out) {
 
 int dnt_whatif_dist(const dnt_whatif_result *r, int alt, int metric, dnt_dist *out) {
   if (alt < 0 || alt >= r->n_alternatives || metric < 0 || metric >= r->n_metrics)
-    return dnt_error(DNT_ERR_ARG, "what-if: alternative %d, metric %d: out of range (%d, %d)",
-                     alt, metric, r->n_alternatives, r->n_metrics);
+    return dnt_error(DNT_ERR_ARG, "what-if: alternative %d, metric %d: out of range (%d, %d)", alt,
+                     metric, r->n_alternatives, r->n_metrics);
   double *x = malloc((size_t)r->n_forks * sizeof *x);
   if (!x) return dnt_error(DNT_ERR_NOMEM, "what-if: out of memory");
   for (int n = 0; n < r->n_forks; n++)

@@ -34,7 +34,8 @@ enum { SAVE_VERSION = 1 };
 
 static void shared_release(shared_info *s) {
   if (!s || atomic_fetch_sub(&s->refs, 1) != 1) return;
-  for (size_t i = 0; s->names && i < s->info.n_fields; i++) free(s->names[i]);
+  for (size_t i = 0; s->names && i < s->info.n_fields; i++)
+    free(s->names[i]);
   free(s->names);
   free(s->groups);
   free(s);
@@ -59,8 +60,7 @@ static int shared_create(const dnt_world_info *info, shared_info **out) {
   return 0;
 nomem:
   shared_release(s);
-  return dnt_error(DNT_ERR_NOMEM, "world.c: out of memory copying %zu field names",
-                   info->n_fields);
+  return dnt_error(DNT_ERR_NOMEM, "world.c: out of memory copying %zu field names", info->n_fields);
 }
 
 static int check_info(const dnt_world_ops *ops, const dnt_world_info *info) {
@@ -72,8 +72,7 @@ static int check_info(const dnt_world_ops *ops, const dnt_world_info *info) {
     return dnt_error(DNT_ERR_ARG, "world '%s': info.n_groups = %d: expected >= 1", kind,
                      info->n_groups);
   if (!(info->dt > 0))
-    return dnt_error(DNT_ERR_ARG, "world '%s': info.dt = %g: expected seconds > 0", kind,
-                     info->dt);
+    return dnt_error(DNT_ERR_ARG, "world '%s': info.dt = %g: expected seconds > 0", kind, info->dt);
   for (size_t i = 0; i < info->n_fields; i++) {
     if (!info->field_names[i])
       return dnt_error(DNT_ERR_ARG, "world '%s': field %zu has no name", kind, i);
@@ -132,8 +131,8 @@ void dnt_world_observe(const dnt_world *w, double *telemetry) {
 
 int dnt_world_assimilate(dnt_world *w, const double *telemetry, int group) {
   if (group >= w->shared->info.n_groups)
-    return dnt_error(DNT_ERR_ARG, "world '%s': assimilate group = %d: expected < %d",
-                     w->ops->kind, group, w->shared->info.n_groups);
+    return dnt_error(DNT_ERR_ARG, "world '%s': assimilate group = %d: expected < %d", w->ops->kind,
+                     group, w->shared->info.n_groups);
   return w->ops->assimilate(w->self, telemetry, group);
 }
 
@@ -171,8 +170,8 @@ int dnt_world_save(const dnt_world *w, unsigned char **buf, size_t *len) {
   unsigned char *out = malloc(total), *p = out;
   if (!out) {
     free(body);
-    return dnt_error(DNT_ERR_NOMEM, "world.c: out of memory saving '%s' (%zu bytes)",
-                     w->ops->kind, total);
+    return dnt_error(DNT_ERR_NOMEM, "world.c: out of memory saving '%s' (%zu bytes)", w->ops->kind,
+                     total);
   }
   put(&p, save_magic, 4);
   put(&p, &version, 4);
@@ -190,8 +189,7 @@ int dnt_world_load(dnt_world *w, const unsigned char *buf, size_t len) {
   const char *kind = w->ops->kind;
   uint32_t version, kind_len;
   if (len < 12 || memcmp(buf, save_magic, 4) != 0)
-    return dnt_error(DNT_ERR_CORRUPT, "world '%s': saved state: bad magic or %zu bytes", kind,
-                     len);
+    return dnt_error(DNT_ERR_CORRUPT, "world '%s': saved state: bad magic or %zu bytes", kind, len);
   memcpy(&version, buf + 4, 4);
   memcpy(&kind_len, buf + 8, 4);
   if (version != SAVE_VERSION)
@@ -217,8 +215,18 @@ int dnt_world_reseed(dnt_world *w, uint64_t seed) {
   return w->ops->reseed(w->self, seed);
 }
 
-const dnt_world_info *dnt_world_get_info(const dnt_world *w) { return &w->shared->info; }
-const char *dnt_world_kind(const dnt_world *w) { return w->ops->kind; }
-int64_t dnt_world_time(const dnt_world *w) { return w->time; }
-void *dnt_world_self(dnt_world *w) { return w->self; }
-const void *dnt_world_self_const(const dnt_world *w) { return w->self; }
+const dnt_world_info *dnt_world_get_info(const dnt_world *w) {
+  return &w->shared->info;
+}
+const char *dnt_world_kind(const dnt_world *w) {
+  return w->ops->kind;
+}
+int64_t dnt_world_time(const dnt_world *w) {
+  return w->time;
+}
+void *dnt_world_self(dnt_world *w) {
+  return w->self;
+}
+const void *dnt_world_self_const(const dnt_world *w) {
+  return w->self;
+}

@@ -28,9 +28,12 @@ static int run(dnt_world *w, const double *action, int steps) {
 static int same(const checker *c, const char *property, int64_t step) {
   if (memcmp(c->a, c->b, c->nf * sizeof *c->a) == 0) return 0;
   size_t i = 0;
-  while (i < c->nf && memcmp(&c->a[i], &c->b[i], sizeof *c->a) == 0) i++;
-  return dnt_error(DNT_ERR_MISMATCH, "world '%s' fails '%s' at step %lld: field '%s' is %.17g "
-                   "vs %.17g", dnt_world_kind(c->w), property, (long long)step,
+  while (i < c->nf && memcmp(&c->a[i], &c->b[i], sizeof *c->a) == 0)
+    i++;
+  return dnt_error(DNT_ERR_MISMATCH,
+                   "world '%s' fails '%s' at step %lld: field '%s' is %.17g "
+                   "vs %.17g",
+                   dnt_world_kind(c->w), property, (long long)step,
                    dnt_world_get_info(c->w)->field_names[i], c->a[i], c->b[i]);
 }
 
@@ -74,14 +77,17 @@ static int check_copy(checker *c) {
   dnt_world_observe(c->w, c->a);
   if (rc == 0) rc = run(f, c->action, c->steps);
   if (f) dnt_world_observe(f, c->b);
-  for (size_t i = 0; i < c->nf; i++) c->b[i] += 1; /* scribble on the fork */
+  for (size_t i = 0; i < c->nf; i++)
+    c->b[i] += 1; /* scribble on the fork */
   if (rc == 0) rc = dnt_world_assimilate(f, c->b, -1);
   dnt_world_observe(c->w, c->b);
   if (rc == 0) rc = same(c, "a fork never changes its parent", 1);
   if (rc == 0) rc = dnt_world_save(c->w, &after, &la);
   if (rc == 0 && (la != lb || memcmp(before, after, lb) != 0))
-    rc = dnt_error(DNT_ERR_MISMATCH, "world '%s': stepping a fork changed the parent's saved "
-                   "state", dnt_world_kind(c->w));
+    rc = dnt_error(DNT_ERR_MISMATCH,
+                   "world '%s': stepping a fork changed the parent's saved "
+                   "state",
+                   dnt_world_kind(c->w));
   dnt_world_destroy(f);
   f = NULL;
   /* a fresh fork follows the parent exactly */
@@ -112,8 +118,7 @@ static int check_assimilate_reseed(checker *c) {
   }
   dnt_world_observe(c->w, c->b);
   if (rc == 0 && dnt_world_time(c->w) != c->steps)
-    rc = dnt_error(DNT_ERR_MISMATCH, "world '%s': reseed changed the time",
-                   dnt_world_kind(c->w));
+    rc = dnt_error(DNT_ERR_MISMATCH, "world '%s': reseed changed the time", dnt_world_kind(c->w));
   return rc ? rc : same(c, "reseed leaves the state as it is", c->steps);
 }
 

@@ -71,14 +71,14 @@ static void check_errors(dnt_config *c) {
                "'fl.rounds' = 0", "in [1, 1000]");
   expect_error(dnt_config_merge_text(c, "{\"fl\": {\"lr\": -0.1}}", o), DNT_ERR_CONFIG,
                "'fl.lr' = -0.1", "in [0, 1]");
-  expect_error(dnt_config_merge_text(c, "{\"cache\": {\"weights\": [1, 11]}}", o),
-               DNT_ERR_CONFIG, "'cache.weights' = [1, 11]", "in [0, 10]");
+  expect_error(dnt_config_merge_text(c, "{\"cache\": {\"weights\": [1, 11]}}", o), DNT_ERR_CONFIG,
+               "'cache.weights' = [1, 11]", "in [0, 10]");
   expect_error(dnt_config_merge_text(c, "{\"cache\": {\"weights\": [1, \"a\"]}}", o),
                DNT_ERR_CONFIG, "'cache.weights'", "a list of numbers");
   expect_error(dnt_config_merge_text(c, "{\"fl\": {\"rule\": \"mode\"}}", o), DNT_ERR_CONFIG,
                "'fl.rule' = \"mode\"", "one of mean|median|krum");
-  expect_error(dnt_config_merge_text(c, "{\"name\": null}", o), DNT_ERR_CONFIG,
-               "'name' = null", "a string");
+  expect_error(dnt_config_merge_text(c, "{\"name\": null}", o), DNT_ERR_CONFIG, "'name' = null",
+               "a string");
   expect_error(dnt_config_merge_text(c, "[1, 2]", o), DNT_ERR_CONFIG, "user.json",
                "JSON object at the top level");
   expect_error(dnt_config_merge_text(c, "{\n  \"fl\": {\"rounds\": 3,}\n}", o), DNT_ERR_PARSE,
@@ -123,13 +123,11 @@ static void check_set(dnt_config *c) {
                "did you mean 'fl.rounds'");
   expect_error(dnt_config_set(c, "fl.rounds=abc"), DNT_ERR_CONFIG, "'fl.rounds' = 'abc'",
                "integer in [1, 1000]");
-  expect_error(dnt_config_set(c, "fl.rounds=1001"), DNT_ERR_CONFIG, "'fl.rounds' = '1001'",
-               NULL);
+  expect_error(dnt_config_set(c, "fl.rounds=1001"), DNT_ERR_CONFIG, "'fl.rounds' = '1001'", NULL);
   expect_error(dnt_config_set(c, "fl.lr=nan"), DNT_ERR_CONFIG, "'fl.lr' = 'nan'", "finite");
   expect_error(dnt_config_set(c, "fl.async.enabled=maybe"), DNT_ERR_CONFIG,
                "'fl.async.enabled' = 'maybe'", "true or false");
-  expect_error(dnt_config_set(c, "fl.rule=bogus"), DNT_ERR_CONFIG, "'fl.rule' = 'bogus'",
-               "one of");
+  expect_error(dnt_config_set(c, "fl.rule=bogus"), DNT_ERR_CONFIG, "'fl.rule' = 'bogus'", "one of");
   expect_error(dnt_config_set(c, "cache.weights=1,,2"), DNT_ERR_CONFIG, "'cache.weights'",
                "comma-separated");
   expect_error(dnt_config_set(c, "cache.weights=[1,2"), DNT_ERR_CONFIG, "'cache.weights'", NULL);
@@ -167,8 +165,8 @@ static void check_effective_json(dnt_config *c) {
   dnt_config_destroy(d);
   const char *bad = "{\"fl\":\n {\"rounds\": }}";
   CHECK_OK(dnt_write_atomic(path, bad, strlen(bad)));
-  expect_error(dnt_config_load(schema, NF, path, &d), DNT_ERR_PARSE, "/tmp/dnt_test_config.json:2:",
-               NULL);
+  expect_error(dnt_config_load(schema, NF, path, &d), DNT_ERR_PARSE,
+               "/tmp/dnt_test_config.json:2:", NULL);
   CHECK(d == NULL);
   unlink(path);
   expect_error(dnt_config_load(schema, NF, path, &d), DNT_ERR_IO, path, NULL);

@@ -19,8 +19,7 @@ static void parse_fails(const char *text, const char *where, const char *why) {
   dnt_csv *t = NULL;
   int rc = dnt_csv_parse(text, strlen(text), ',', "t.csv", &t);
   CHECK_MSG(rc == DNT_ERR_PARSE && t == NULL, "rc %d for %s", rc, where);
-  CHECK_MSG(strstr(dnt_last_error(), where) != NULL, "want '%s' in '%s'", where,
-            dnt_last_error());
+  CHECK_MSG(strstr(dnt_last_error(), where) != NULL, "want '%s' in '%s'", where, dnt_last_error());
   CHECK_MSG(strstr(dnt_last_error(), why) != NULL, "want '%s' in '%s'", why, dnt_last_error());
 }
 
@@ -130,7 +129,8 @@ static void check_round_trip(void) {
   unlink(path);
   if (!t) return;
   CHECK(t->n_cols == 3 && t->n_rows == 3);
-  for (int j = 0; j < 3; j++) CHECK(strcmp(t->header[j], names[j]) == 0);
+  for (int j = 0; j < 3; j++)
+    CHECK(strcmp(t->header[j], names[j]) == 0);
   for (int j = 0; j < 3; j++) {
     double v;
     CHECK_OK(dnt_csv_double(t, 0, (size_t)j, &v));

@@ -27,7 +27,8 @@ static void script_has(const char *name, const char *const *want) {
   snprintf(path, sizeof path, "%s/%s.gp", root, name);
   CHECK_OK(dnt_read_file(path, &text, &len));
   if (!text) return;
-  for (; *want; want++) CHECK_MSG(strstr(text, *want) != NULL, "%s.gp lacks: %s", name, *want);
+  for (; *want; want++)
+    CHECK_MSG(strstr(text, *want) != NULL, "%s.gp lacks: %s", name, *want);
   free(text);
 }
 
@@ -93,10 +94,9 @@ int main(void) {
   /* A colour range clamps outliers; low_is_good turns the palette round. */
   dnt_figure_text err_text = {"error", "rule", "attack", 0, 0, 1, 1};
   CHECK_OK(dnt_figure_heatmap(root, "heat_err", "heat.csv", "rule", "attack", "rate", &err_text));
-  const char *heat_err_want[] = {"zmin = 0\nzmax = 1\n",
-                                 "clampz(z) = z < zmin ? zmin : z > zmax ? zmax : z",
-                                 "set cbrange [zmin:zmax]",
-                                 "set palette defined (0 '#1a9850'", NULL};
+  const char *heat_err_want[] = {
+      "zmin = 0\nzmax = 1\n", "clampz(z) = z < zmin ? zmin : z > zmax ? zmax : z",
+      "set cbrange [zmin:zmax]", "set palette defined (0 '#1a9850'", NULL};
   script_has("heat_err", heat_err_want);
   dnt_figure_text bad_range = {"error", "rule", "attack", 0, 2, 1, 0};
   CHECK(dnt_figure_heatmap(root, "heat_bad", "heat.csv", "rule", "attack", "rate", &bad_range) ==
@@ -111,8 +111,7 @@ int main(void) {
 
   CHECK(dnt_figure_lines(root, "none", "lines.csv", "round", ycols, 0, NULL) == DNT_ERR_ARG);
   CHECK(dnt_figure_heatmap(root, "h2", "missing.csv", "a", "b", "c", NULL) == DNT_ERR_IO);
-  CHECK(dnt_figure_heatmap(root, "h3", "heat.csv", "rule", "nope", "rate", NULL) ==
-        DNT_ERR_PARSE);
+  CHECK(dnt_figure_heatmap(root, "h3", "heat.csv", "rule", "nope", "rate", NULL) == DNT_ERR_PARSE);
   CHECK(strstr(dnt_last_error(), "'nope'") != NULL);
 
   /* With gnuplot (when installed): the pictures, and errors reported. */

@@ -14,7 +14,8 @@ static int count_temporaries(const char *dir) {
   DIR *d = opendir(dir);
   if (!d) return -1;
   int n = 0;
-  for (struct dirent *e; (e = readdir(d)) != NULL;) n += strstr(e->d_name, ".tmp.") != NULL;
+  for (struct dirent *e; (e = readdir(d)) != NULL;)
+    n += strstr(e->d_name, ".tmp.") != NULL;
   closedir(d);
   return n;
 }
@@ -81,7 +82,8 @@ int main(void) {
   CHECK(strstr(dnt_last_error(), "/nonexistent/file") != NULL);
   size_t big_len = 300000;
   char *big = malloc(big_len);
-  for (size_t i = 0; i < big_len; i++) big[i] = (char)('a' + i % 26);
+  for (size_t i = 0; i < big_len; i++)
+    big[i] = (char)('a' + i % 26);
   CHECK_OK(dnt_write_atomic(path, big, big_len));
   CHECK_OK(dnt_read_file(path, &data, &len));
   CHECK(len == big_len && data && memcmp(data, big, big_len) == 0);

@@ -32,9 +32,11 @@ static void check_known_values(void) {
   const uint64_t seed42[4] = {UINT64_C(0x15780b2e0c2ec716), UINT64_C(0x6104d9866d113a7e),
                               UINT64_C(0xae17533239e499a1), UINT64_C(0xecb8ad4703b360a1)};
   dnt_rng_seed(&r, 0);
-  for (int i = 0; i < 4; i++) CHECK(dnt_rng_u64(&r) == seed0[i]);
+  for (int i = 0; i < 4; i++)
+    CHECK(dnt_rng_u64(&r) == seed0[i]);
   dnt_rng_seed(&r, 42);
-  for (int i = 0; i < 4; i++) CHECK(dnt_rng_u64(&r) == seed42[i]);
+  for (int i = 0; i < 4; i++)
+    CHECK(dnt_rng_u64(&r) == seed42[i]);
   dnt_rng_seed(&r, 42);
   dnt_rng_jump(&r);
   CHECK(dnt_rng_u64(&r) == UINT64_C(0x50086ef83cbf4f4a));
@@ -46,13 +48,15 @@ static void check_streams(void) {
   dnt_rng_seed(&a, 7);
   dnt_rng_seed(&b, 7);
   int same = 1;
-  for (int i = 0; i < 1000; i++) same &= dnt_rng_u64(&a) == dnt_rng_u64(&b);
+  for (int i = 0; i < 1000; i++)
+    same &= dnt_rng_u64(&a) == dnt_rng_u64(&b);
   CHECK(same);
 
   dnt_rng_seed(&b, 8);
   dnt_rng_seed(&a, 7);
   int equal = 0;
-  for (int i = 0; i < 1000; i++) equal += dnt_rng_u64(&a) == dnt_rng_u64(&b);
+  for (int i = 0; i < 1000; i++)
+    equal += dnt_rng_u64(&a) == dnt_rng_u64(&b);
   CHECK(equal == 0);
 
   /* Streams: reproducible, distinct from each other, and uncorrelated. */
@@ -80,18 +84,25 @@ static void check_streams(void) {
   dnt_rng_seed(&b, 7);
   dnt_rng_jump(&b);
   equal = 0;
-  for (int i = 0; i < 1000; i++) equal += dnt_rng_u64(&a) == dnt_rng_u64(&b);
+  for (int i = 0; i < 1000; i++)
+    equal += dnt_rng_u64(&a) == dnt_rng_u64(&b);
   CHECK(equal == 0);
 }
 
 typedef double (*draw_fn)(dnt_rng *r, double a, double b);
 
-static double draw_uniform(dnt_rng *r, double a, double b) { return dnt_rng_uniform(r); }
-static double draw_normal(dnt_rng *r, double a, double b) { return dnt_rng_normal(r, a, b); }
+static double draw_uniform(dnt_rng *r, double a, double b) {
+  return dnt_rng_uniform(r);
+}
+static double draw_normal(dnt_rng *r, double a, double b) {
+  return dnt_rng_normal(r, a, b);
+}
 static double draw_exponential(dnt_rng *r, double a, double b) {
   return dnt_rng_exponential(r, a);
 }
-static double draw_gamma(dnt_rng *r, double a, double b) { return dnt_rng_gamma(r, a, b); }
+static double draw_gamma(dnt_rng *r, double a, double b) {
+  return dnt_rng_gamma(r, a, b);
+}
 
 /* Checks mean and variance of N draws against the given values and tolerances. */
 static void check_moments(const char *what, draw_fn draw, double a, double b, double mean,
@@ -145,8 +156,10 @@ static void check_below_and_shuffle(void) {
   dnt_rng_seed(&r, 3);
   long count[7] = {0};
   double p[7];
-  for (int i = 0; i < 7; i++) p[i] = 1.0 / 7;
-  for (int i = 0; i < 700000; i++) count[dnt_rng_below(&r, 7)]++;
+  for (int i = 0; i < 7; i++)
+    p[i] = 1.0 / 7;
+  for (int i = 0; i < 700000; i++)
+    count[dnt_rng_below(&r, 7)]++;
   /* df 6: P(chi2 > 22.46) = 0.001 */
   CHECK(chi_square(count, p, 7, 700000) < 22.46);
   CHECK(dnt_rng_below(&r, 1) == 0);
@@ -176,20 +189,23 @@ static void check_below_and_shuffle(void) {
   CHECK(ok);
   double chi = 0, e = (double)T / K;
   for (int v = 0; v < K; v++)
-    for (int i = 0; i < K; i++) chi += (where[v][i] - e) * (where[v][i] - e) / e;
+    for (int i = 0; i < K; i++)
+      chi += (where[v][i] - e) * (where[v][i] - e) / e;
   CHECK(chi < 39.25); /* df 16, p = 0.001 */
 }
 
 static void check_alias(void) {
   const double w[6] = {1, 2, 3, 0, 4, 0.5};
   double p[6], total = 10.5;
-  for (int i = 0; i < 6; i++) p[i] = w[i] / total;
+  for (int i = 0; i < 6; i++)
+    p[i] = w[i] / total;
   dnt_alias t;
   CHECK_OK(dnt_alias_init(&t, w, 6));
   dnt_rng r;
   dnt_rng_seed(&r, 11);
   long count[6] = {0};
-  for (int i = 0; i < N; i++) count[dnt_alias_sample(&t, &r)]++;
+  for (int i = 0; i < N; i++)
+    count[dnt_alias_sample(&t, &r)]++;
   CHECK(count[3] == 0);
   double chi = chi_square(count, p, 6, N);
   printf("alias chi2 %.2f (df 4)\n", chi);
@@ -227,7 +243,8 @@ static void check_zipf(void) {
   static long count[K];
   dnt_rng r;
   dnt_rng_seed(&r, 5);
-  for (int i = 0; i < N; i++) count[dnt_zipf_sample(&z, &r)]++;
+  for (int i = 0; i < N; i++)
+    count[dnt_zipf_sample(&z, &r)]++;
   double chi = chi_square(count, p, K, N);
   printf("zipf chi2 %.1f (df 999, mean 999, sd 44.7)\n", chi);
   CHECK(chi < 1153); /* df 999, p = 0.0005 */

@@ -145,9 +145,11 @@ static void test_dnc(void) {
   CHECK_OK(run(&p, X, NULL, 8, 4, out, kept));
   CHECK(kept[7] == 0);
   int flagged = 0;
-  for (int i = 0; i < 7; i++) flagged += kept[i] == 0;
+  for (int i = 0; i < 7; i++)
+    flagged += kept[i] == 0;
   if (flagged == 0)
-    for (int j = 0; j < 4; j++) CHECK_NEAR(out[j], mean[j], 1e-5);
+    for (int j = 0; j < 4; j++)
+      CHECK_NEAR(out[j], mean[j], 1e-5);
   CHECK(flagged <= 4); /* 5 iterations may each drop one honest row at most */
 }
 
@@ -163,8 +165,8 @@ static void test_min_n(void) {
   CHECK(run(&p, SQ, NULL, 4, 2, out, NULL) == DNT_ERR_ARG);
   p = rule(DNT_AGG_MEDIAN, 2);
   CHECK_OK(run(&p, SQ, NULL, 5, 2, out, NULL));
-  CHECK(dnt_agg_min_n(&(dnt_agg_params){.rule = DNT_AGG_KRUM, .f = 3, .pre = DNT_AGG_PRE_BUCKETING,
-                                        .bucket_size = 2}) == 17);
+  CHECK(dnt_agg_min_n(&(dnt_agg_params){
+            .rule = DNT_AGG_KRUM, .f = 3, .pre = DNT_AGG_PRE_BUCKETING, .bucket_size = 2}) == 17);
   dnt_agg_rule rr;
   CHECK(dnt_agg_rule_parse("fedavg", &rr) == 0 && rr == DNT_AGG_MEAN);
   CHECK(dnt_agg_rule_parse("krum2", &rr) == DNT_ERR_ARG);
@@ -179,7 +181,8 @@ static void test_robustness(void) {
   dnt_rng_seed(&r, 11);
   float lo[D], hi[D];
   double mu[D] = {0};
-  for (int j = 0; j < D; j++) lo[j] = 1e30f, hi[j] = -1e30f;
+  for (int j = 0; j < D; j++)
+    lo[j] = 1e30f, hi[j] = -1e30f;
   for (int i = 0; i < N; i++)
     for (int j = 0; j < D; j++) {
       float v = i < F ? (float)(1e6 * (1 + i + j)) : (float)dnt_rng_normal(&r, 3, 1);
@@ -197,14 +200,17 @@ static void test_robustness(void) {
     if (coord[k] == DNT_AGG_BULYAN) p.f = 4; /* n = 20 >= 4f + 3 = 19 */
     CHECK_OK(run(&p, X, NULL, N, D, out, kept));
     int inside = 1;
-    for (int j = 0; j < D; j++) inside &= out[j] >= lo[j] && out[j] <= hi[j];
+    for (int j = 0; j < D; j++)
+      inside &= out[j] >= lo[j] && out[j] <= hi[j];
     CHECK_MSG(inside, "rule %s left the honest range", dnt_agg_rule_name(coord[k]));
     /* kept is relative to the average row: the outliers are flagged (< 0.5),
      * the honest rows mostly not (Bulyan drops 2f rows, so f honest ones) */
     int flagged_out = 0, kept_honest = 0;
     for (int i = 0; i < N; i++) {
-      if (i < F) flagged_out += kept[i] < 0.5f;
-      else kept_honest += kept[i] >= 0.5f;
+      if (i < F)
+        flagged_out += kept[i] < 0.5f;
+      else
+        kept_honest += kept[i] >= 0.5f;
     }
     CHECK_MSG(flagged_out == F && kept_honest >= (coord[k] == DNT_AGG_BULYAN ? N - 2 * F : 14),
               "rule %s: %d of %d outliers flagged, %d of %d honest kept",
@@ -213,7 +219,8 @@ static void test_robustness(void) {
   /* Krum, n > 2f + 2: never an outlier */
   dnt_agg_params p = rule(DNT_AGG_KRUM, F);
   CHECK_OK(run(&p, X, NULL, N, D, out, kept));
-  for (int i = 0; i < F; i++) CHECK(kept[i] == 0);
+  for (int i = 0; i < F; i++)
+    CHECK(kept[i] == 0);
   dnt_agg_rule whole[] = {DNT_AGG_MULTIKRUM, DNT_AGG_GEOMED, DNT_AGG_CCLIP, DNT_AGG_DNC,
                           DNT_AGG_GLID};
   for (size_t k = 0; k < sizeof whole / sizeof *whole; k++) {
@@ -221,7 +228,8 @@ static void test_robustness(void) {
     if (whole[k] == DNT_AGG_GLID) p.glid_lo = 25, p.glid_hi = 75;
     CHECK_OK(run(&p, X, NULL, N, D, out, kept));
     double e = 0;
-    for (int j = 0; j < D; j++) e += (out[j] - mu[j]) * (out[j] - mu[j]);
+    for (int j = 0; j < D; j++)
+      e += (out[j] - mu[j]) * (out[j] - mu[j]);
     CHECK_MSG(sqrt(e) < 4.0, "rule %s: ||out - honest mean|| = %g", dnt_agg_rule_name(whole[k]),
               sqrt(e));
   }
@@ -245,12 +253,14 @@ static void test_pairwise(void) {
   CHECK(gram != NULL);
   dnt_rng r;
   dnt_rng_seed(&r, 5);
-  for (int i = 0; i < N * D; i++) X[i] = (float)dnt_rng_normal(&r, 1, 2);
+  for (int i = 0; i < N * D; i++)
+    X[i] = (float)dnt_rng_normal(&r, 1, 2);
   dnt_agg_pairwise_dist2(X, N, D, gram, Dm);
   for (int i = 0; i < N; i++)
     for (int j = 0; j < N; j++) {
       double s = 0;
-      for (int k = 0; k < D; k++) s += ((double)X[i * D + k] - X[j * D + k]) * ((double)X[i * D + k] - X[j * D + k]);
+      for (int k = 0; k < D; k++)
+        s += ((double)X[i * D + k] - X[j * D + k]) * ((double)X[i * D + k] - X[j * D + k]);
       CHECK_NEAR(Dm[i * N + j], s, 1e-4 * (1 + s));
     }
   free(gram);
@@ -268,12 +278,14 @@ static void test_common_offset(void) {
   float kept[N];
   dnt_rng r;
   dnt_rng_seed(&r, 1);
-  for (int i = 0; i < N * D; i++) X[i] = (float)(100 + 0.01 * dnt_rng_normal(&r, 0, 1));
+  for (int i = 0; i < N * D; i++)
+    X[i] = (float)(100 + 0.01 * dnt_rng_normal(&r, 0, 1));
   /* exact squared distances and Krum scores in double */
   for (int i = 0; i < N; i++)
     for (int j = 0; j < N; j++) {
       double s = 0;
-      for (int k = 0; k < D; k++) s += ((double)X[i * D + k] - X[j * D + k]) * ((double)X[i * D + k] - X[j * D + k]);
+      for (int k = 0; k < D; k++)
+        s += ((double)X[i * D + k] - X[j * D + k]) * ((double)X[i * D + k] - X[j * D + k]);
       Dm[i * N + j] = s;
     }
   double score[N];
@@ -285,27 +297,34 @@ static void test_common_offset(void) {
   CHECK_OK(run(&p, X, NULL, N, D, out, kept));
   CHECK_MSG(kept[best] == 1, "Krum picked another row than the exact scores' %d", best);
   /* Weiszfeld in double from the mean, 300 iterations */
-  for (int k = 0; k < D; k++) z[k] = 0;
+  for (int k = 0; k < D; k++)
+    z[k] = 0;
   for (int i = 0; i < N; i++)
-    for (int k = 0; k < D; k++) z[k] += X[i * D + k] / (double)N;
+    for (int k = 0; k < D; k++)
+      z[k] += X[i * D + k] / (double)N;
   for (int it = 0; it < 300; it++) {
     double bs = 0;
-    for (int k = 0; k < D; k++) zn[k] = 0;
+    for (int k = 0; k < D; k++)
+      zn[k] = 0;
     for (int i = 0; i < N; i++) {
       double s = 0;
-      for (int k = 0; k < D; k++) s += (X[i * D + k] - z[k]) * (X[i * D + k] - z[k]);
+      for (int k = 0; k < D; k++)
+        s += (X[i * D + k] - z[k]) * (X[i * D + k] - z[k]);
       double b = 1 / sqrt(s);
       bs += b;
-      for (int k = 0; k < D; k++) zn[k] += b * X[i * D + k];
+      for (int k = 0; k < D; k++)
+        zn[k] += b * X[i * D + k];
     }
-    for (int k = 0; k < D; k++) z[k] = zn[k] / bs;
+    for (int k = 0; k < D; k++)
+      z[k] = zn[k] / bs;
   }
   p = rule(DNT_AGG_GEOMED, 0);
   p.geomed_iters = 300;
   p.geomed_tol = 0;
   CHECK_OK(run(&p, X, NULL, N, D, out, kept));
   double e = 0;
-  for (int k = 0; k < D; k++) e += (out[k] - z[k]) * (out[k] - z[k]);
+  for (int k = 0; k < D; k++)
+    e += (out[k] - z[k]) * (out[k] - z[k]);
   /* the rows lie ~1 apart; float storage of ~100 alone costs ~4e-4 */
   CHECK_MSG(sqrt(e) < 5e-3, "geometric median off by %g (rows ~1 apart)", sqrt(e));
 }

@@ -15,7 +15,7 @@
 
 static void test_staleness(void) {
   CHECK_NEAR(dnt_staleness_weight(DNT_STALE_CONSTANT, 7, 1, 1), 1, 0);
-  CHECK_NEAR(dnt_staleness_weight(DNT_STALE_POLY, 3, 0.5, 0), 0.5, 1e-15);   /* 4^-0.5 */
+  CHECK_NEAR(dnt_staleness_weight(DNT_STALE_POLY, 3, 0.5, 0), 0.5, 1e-15); /* 4^-0.5 */
   CHECK_NEAR(dnt_staleness_weight(DNT_STALE_POLY, 0, 2, 0), 1, 1e-15);
   CHECK_NEAR(dnt_staleness_weight(DNT_STALE_HINGE, 5, 1, 10), 1, 0);        /* t <= b */
   CHECK_NEAR(dnt_staleness_weight(DNT_STALE_HINGE, 14, 1, 10), 0.2, 1e-15); /* 1/(4+1) */
@@ -31,16 +31,19 @@ static void test_events(void) {
   fl_events q;
   CHECK_OK(fl_events_init(&q, 200));
   double times[5] = {1.0, 0.5, 1.0, 0.5, 1.0};
-  for (int i = 0; i < 5; i++) CHECK_OK(fl_events_push(&q, times[i], i));
+  for (int i = 0; i < 5; i++)
+    CHECK_OK(fl_events_push(&q, times[i], i));
   int want[5] = {1, 3, 0, 2, 4}, ok = 1;
   fl_event e;
-  for (int i = 0; i < 5; i++) ok &= fl_events_pop(&q, &e) == 0 && e.client == want[i];
+  for (int i = 0; i < 5; i++)
+    ok &= fl_events_pop(&q, &e) == 0 && e.client == want[i];
   CHECK(ok);
   CHECK(fl_events_pop(&q, &e) == 1);
   /* 200 events on 4 distinct times: out by (time, insertion order) */
   dnt_rng r;
   dnt_rng_seed(&r, 1);
-  for (int i = 0; i < 200; i++) CHECK_OK(fl_events_push(&q, (double)dnt_rng_below(&r, 4), i));
+  for (int i = 0; i < 200; i++)
+    CHECK_OK(fl_events_push(&q, (double)dnt_rng_below(&r, 4), i));
   CHECK(fl_events_push(&q, 0, 0) == DNT_ERR_ARG);
   fl_event prev = {-1, 0, -1};
   ok = 1;
@@ -56,7 +59,8 @@ static void test_events(void) {
 static int to_target(void *ctx, const dnt_fl_train_args *a, dnt_fl_update *u) {
   (void)ctx;
   double target = a->client_id == 0 ? 1 : 3;
-  for (size_t j = 0; j < a->d; j++) u->delta[j] = (float)(target - a->global[j]);
+  for (size_t j = 0; j < a->d; j++)
+    u->delta[j] = (float)(target - a->global[j]);
   return 0;
 }
 
@@ -126,7 +130,8 @@ static void fedbuff(int threads, int sync_rounds, int eval, int max_stale, int s
   float w0[QD] = {0};
   dnt_fl_async *s;
   CHECK_OK(dnt_fl_async_create(&cfg, t.clients, w0, &s));
-  for (int i = 0; i < steps; i++) CHECK_OK(dnt_fl_async_step(s, &ms[i]));
+  for (int i = 0; i < steps; i++)
+    CHECK_OK(dnt_fl_async_step(s, &ms[i]));
   memcpy(w, dnt_fl_async_model(s), sizeof(float) * QD);
   dnt_fl_async_destroy(s);
   dnt_fl_quadratic_free(&t);
@@ -142,12 +147,14 @@ static void test_fedbuff(void) {
   int hist = 0, agg = 0;
   for (int i = 0; i < 40; i++) {
     agg += ma[i].aggregated;
-    for (int k = 0; k < DNT_FL_STALE_BINS; k++) hist += ma[i].stale_hist[k];
+    for (int k = 0; k < DNT_FL_STALE_BINS; k++)
+      hist += ma[i].stale_hist[k];
   }
   CHECK(agg == 200 && hist == 200); /* K = 5, nothing rejected */
   int stale = 0;
   for (int i = 0; i < 40; i++)
-    for (int k = 1; k < DNT_FL_STALE_BINS; k++) stale += ma[i].stale_hist[k];
+    for (int k = 1; k < DNT_FL_STALE_BINS; k++)
+      stale += ma[i].stale_hist[k];
   CHECK(stale > 0);
 
   /* 3 synchronous rounds first: every client, staleness 0, then FedBuff */
@@ -160,7 +167,8 @@ static void test_fedbuff(void) {
   /* staleness bound 0: stale arrivals are dropped and counted */
   fedbuff(1, 0, 0, 0, 20, a, ma);
   int dropped = 0;
-  for (int i = 0; i < 20; i++) dropped += ma[i].stale_dropped;
+  for (int i = 0; i < 20; i++)
+    dropped += ma[i].stale_dropped;
   CHECK(dropped > 0);
 }
 
@@ -168,7 +176,8 @@ static void test_fedbuff(void) {
  * others send delta = 1. */
 static int bad_or_one(void *ctx, const dnt_fl_train_args *a, dnt_fl_update *u) {
   (void)ctx;
-  for (size_t j = 0; j < a->d; j++) u->delta[j] = 1;
+  for (size_t j = 0; j < a->d; j++)
+    u->delta[j] = 1;
   if (a->client_id == 0) u->delta[1] = NAN;
   if (a->client_id == 1) u->delta[0] = -INFINITY;
   if (a->client_id == 2) u->d = a->d - 1;
@@ -180,7 +189,8 @@ static int bad_or_one(void *ctx, const dnt_fl_train_args *a, dnt_fl_update *u) {
 static void test_rejects(void) {
   enum { N = 6, QD = 4 };
   dnt_fl_client cl[N];
-  for (int i = 0; i < N; i++) cl[i] = (dnt_fl_client){NULL, bad_or_one};
+  for (int i = 0; i < N; i++)
+    cl[i] = (dnt_fl_client){NULL, bad_or_one};
   float w0[QD] = {0};
   for (int mode = 0; mode < 2; mode++) {
     dnt_fl_async_cfg cfg = dnt_fl_async_defaults(N, QD);
@@ -198,7 +208,8 @@ static void test_rejects(void) {
     }
     const float *w = dnt_fl_async_model(s);
     int finite = 1;
-    for (int j = 0; j < QD; j++) finite &= isfinite(w[j]) && w[j] > 0;
+    for (int j = 0; j < QD; j++)
+      finite &= isfinite(w[j]) && w[j] > 0;
     CHECK_MSG(finite, "mode %d: model (%g, %g, ...) after bad updates", mode, w[0], w[1]);
     CHECK_MSG(rejected > 0, "mode %d: no update rejected", mode);
     /* FedAsync mixes 1 per step, FedBuff 3: only the good ones */
@@ -214,7 +225,8 @@ static int bad_at_start(void *ctx, const dnt_fl_train_args *a, dnt_fl_update *u)
   int rc = bad_or_one(ctx, a, u);
   if (a->round > 0 || a->client_id > 1) {
     u->d = a->d;
-    for (size_t j = 0; j < a->d; j++) u->delta[j] = 1;
+    for (size_t j = 0; j < a->d; j++)
+      u->delta[j] = 1;
   }
   return rc;
 }
@@ -224,7 +236,8 @@ static int bad_at_start(void *ctx, const dnt_fl_train_args *a, dnt_fl_update *u)
 static void test_failed_sync_round(void) {
   enum { N = 5, QD = 3 };
   dnt_fl_client cl[N];
-  for (int i = 0; i < N; i++) cl[i] = (dnt_fl_client){NULL, bad_at_start};
+  for (int i = 0; i < N; i++)
+    cl[i] = (dnt_fl_client){NULL, bad_at_start};
   float w0[QD] = {0};
   dnt_fl_async_cfg cfg = dnt_fl_async_defaults(N, QD);
   cfg.sync_rounds = 3;

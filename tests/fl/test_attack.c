@@ -19,7 +19,8 @@ static void make(float *X, unsigned char *mal, uint64_t seed) {
   dnt_rng_seed(&r, seed);
   for (int i = 0; i < N; i++) {
     mal[i] = i < C;
-    for (int j = 0; j < D; j++) X[i * D + j] = (float)dnt_rng_normal(&r, 0.2 + 0.2 * j / D, 1);
+    for (int j = 0; j < D; j++)
+      X[i * D + j] = (float)dnt_rng_normal(&r, 0.2 + 0.2 * j / D, 1);
   }
 }
 
@@ -95,10 +96,12 @@ static void test_lie_ipm_simple(void) {
   double big = 0, nm = 0, dot = 0, mn = 0;
   for (int i = C; i < N; i++) {
     double s = 0;
-    for (int j = 0; j < D; j++) s += X0[i * D + j] * X0[i * D + j];
+    for (int j = 0; j < D; j++)
+      s += X0[i * D + j] * X0[i * D + j];
     big = s > big ? s : big;
   }
-  for (int j = 0; j < D; j++) nm += X[j] * X[j], dot += X[j] * -mu[j], mn += mu[j] * mu[j];
+  for (int j = 0; j < D; j++)
+    nm += X[j] * X[j], dot += X[j] * -mu[j], mn += mu[j] * mu[j];
   CHECK_NEAR(sqrt(nm), sqrt(big), 1e-3);
   CHECK_NEAR(dot / sqrt(nm * mn), 1, 1e-6);
 
@@ -111,7 +114,8 @@ static void test_lie_ipm_simple(void) {
   p = dnt_attack_defaults(DNT_ATTACK_GAUSSIAN);
   CHECK_OK(dnt_attack_apply(&p, G, N, 2000, malg, 0, &r));
   double s2 = 0;
-  for (int j = 0; j < 2000; j++) s2 += G[j] * G[j];
+  for (int j = 0; j < 2000; j++)
+    s2 += G[j] * G[j];
   CHECK_NEAR(sqrt(s2 / 2000), 10, 0.5);
 }
 
@@ -123,12 +127,14 @@ static void minmax_terms(const float *X0, const unsigned char *mal, const double
   for (int i = 0; i < N; i++) {
     if (mal[i]) continue;
     double s = 0, row = 0;
-    for (int j = 0; j < D; j++) s += (m[j] - X0[i * D + j]) * (m[j] - X0[i * D + j]);
+    for (int j = 0; j < D; j++)
+      s += (m[j] - X0[i * D + j]) * (m[j] - X0[i * D + j]);
     *lhs = minsum ? *lhs + s : (s > *lhs ? s : *lhs);
     for (int k = 0; k < N; k++) {
       if (mal[k]) continue;
       double e = 0;
-      for (int j = 0; j < D; j++) e += (X0[k * D + j] - X0[i * D + j]) * (X0[k * D + j] - X0[i * D + j]);
+      for (int j = 0; j < D; j++)
+        e += (X0[k * D + j] - X0[i * D + j]) * (X0[k * D + j] - X0[i * D + j]);
       row += e;
       if (!minsum && e > *thr) *thr = e;
     }
@@ -143,7 +149,8 @@ static void test_minmax(void) {
   make(X0, mal, 2);
   stats(X0, mal, 0, mu, sd);
   double mn = 0;
-  for (int j = 0; j < D; j++) mn += mu[j] * mu[j];
+  for (int j = 0; j < D; j++)
+    mn += mu[j] * mu[j];
   mn = sqrt(mn);
   for (int minsum = 0; minsum < 2; minsum++)
     for (int dir = 0; dir < 3; dir++) {
@@ -155,12 +162,15 @@ static void test_minmax(void) {
       CHECK(g > 0 && g < 19);
       for (int j = 0; j < D; j++)
         pv[j] = dir == 0 ? mu[j] / mn : dir == 1 ? (mu[j] > 0) - (mu[j] < 0) : sd[j];
-      for (int j = 0; j < D; j++) CHECK_NEAR(X[j], mu[j] - g * pv[j], 1e-4);
+      for (int j = 0; j < D; j++)
+        CHECK_NEAR(X[j], mu[j] - g * pv[j], 1e-4);
       double lhs, thr;
-      for (int j = 0; j < D; j++) m[j] = mu[j] - g * pv[j];
+      for (int j = 0; j < D; j++)
+        m[j] = mu[j] - g * pv[j];
       minmax_terms(X0, mal, m, minsum, &lhs, &thr);
       CHECK_MSG(lhs <= thr * (1 + 1e-6), "minsum %d dir %d: %g > %g", minsum, dir, lhs, thr);
-      for (int j = 0; j < D; j++) m[j] = mu[j] - (g + 1e-4) * pv[j];
+      for (int j = 0; j < D; j++)
+        m[j] = mu[j] - (g + 1e-4) * pv[j];
       minmax_terms(X0, mal, m, minsum, &lhs, &thr);
       CHECK_MSG(lhs > thr, "minsum %d dir %d: gamma %g + 1e-4 still within", minsum, dir, g);
     }
@@ -186,8 +196,10 @@ static void test_fang(void) {
   /* the crafted rows: -lambda s, the others within eps of the first */
   stats(X0, mal, 0, mu, sd);
   double lam = dnt_attack_last_lambda(), e = 0;
-  for (int j = 0; j < D; j++) CHECK_NEAR(X[j], -lam * ((mu[j] > 0) - (mu[j] < 0)), 1e-5);
-  for (int j = 0; j < D; j++) e += (X[D + j] - X[j]) * (X[D + j] - X[j]);
+  for (int j = 0; j < D; j++)
+    CHECK_NEAR(X[j], -lam * ((mu[j] > 0) - (mu[j] < 0)), 1e-5);
+  for (int j = 0; j < D; j++)
+    e += (X[D + j] - X[j]) * (X[D + j] - X[j]);
   CHECK_NEAR(sqrt(e), 1e-3, 1e-5);
   dnt_agg_destroy(a);
 
@@ -203,8 +215,10 @@ static void test_fang(void) {
     }
     for (int i = 0; i < C; i++) {
       double v = X[i * D + j];
-      if (mu[j] < 0) ok &= hi > 0 ? (v >= hi && v <= 2 * hi) : (v >= hi && v <= hi / 2);
-      else ok &= lo > 0 ? (v >= lo / 2 && v <= lo) : (v >= 2 * lo && v <= lo);
+      if (mu[j] < 0)
+        ok &= hi > 0 ? (v >= hi && v <= 2 * hi) : (v >= hi && v <= hi / 2);
+      else
+        ok &= lo > 0 ? (v >= lo / 2 && v <= lo) : (v >= 2 * lo && v <= lo);
     }
   }
   CHECK(ok);
@@ -218,8 +232,10 @@ static void test_fang(void) {
   for (int j = 0; j < D; j++)
     for (int i = 0; i < C; i++) {
       double v = X[i * D + j], eps = 1e-5;
-      if (mu[j] < 0) ok &= v >= mu[j] + 3 * sd[j] - eps && v <= mu[j] + 4 * sd[j] + eps;
-      else ok &= v >= mu[j] - 4 * sd[j] - eps && v <= mu[j] - 3 * sd[j] + eps;
+      if (mu[j] < 0)
+        ok &= v >= mu[j] + 3 * sd[j] - eps && v <= mu[j] + 4 * sd[j] + eps;
+      else
+        ok &= v >= mu[j] - 4 * sd[j] - eps && v <= mu[j] - 3 * sd[j] + eps;
     }
   CHECK(ok);
 }

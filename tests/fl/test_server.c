@@ -19,7 +19,8 @@ enum { D = 8 };
  * length; compute time = i. */
 static int bad_train(void *ctx, const dnt_fl_train_args *a, dnt_fl_update *u) {
   (void)ctx;
-  for (size_t j = 0; j < a->d; j++) u->delta[j] = (float)a->client_id;
+  for (size_t j = 0; j < a->d; j++)
+    u->delta[j] = (float)a->client_id;
   if (a->client_id == 0) u->delta[3] = NAN;
   if (a->client_id == 1) u->delta[5] = INFINITY;
   if (a->client_id == 2) u->d = a->d - 1;
@@ -28,7 +29,8 @@ static int bad_train(void *ctx, const dnt_fl_train_args *a, dnt_fl_update *u) {
 }
 
 static void make_clients(dnt_fl_client *c, int n) {
-  for (int i = 0; i < n; i++) c[i] = (dnt_fl_client){NULL, bad_train};
+  for (int i = 0; i < n; i++)
+    c[i] = (dnt_fl_client){NULL, bad_train};
 }
 
 static void test_rejects(void) {
@@ -43,7 +45,8 @@ static void test_rejects(void) {
   CHECK_OK(dnt_fl_server_round(s, &m));
   CHECK(m.rejected == 3 && m.stragglers == 1 && m.participated == 4 && m.selected == 8);
   /* mean of 3, 4, 5, 6: the bad and the late never reach the model */
-  for (int j = 0; j < D; j++) CHECK_NEAR(dnt_fl_server_model(s)[j], 4.5, 1e-6);
+  for (int j = 0; j < D; j++)
+    CHECK_NEAR(dnt_fl_server_model(s)[j], 4.5, 1e-6);
   const unsigned char *st = dnt_fl_server_status(s);
   CHECK(st[0] == DNT_FL_REJECTED && st[2] == DNT_FL_REJECTED && st[7] == DNT_FL_STRAGGLER &&
         st[4] == DNT_FL_KEPT);
@@ -106,7 +109,8 @@ static void test_filter_and_hier(void) {
   CHECK_OK(dnt_fl_server_create(&cfg, cl, w0, &s));
   dnt_fl_server_round(s, &m); /* may fail if only bad clients are drawn: not checked here */
   int chosen = 0;
-  for (int i = 0; i < 8; i++) chosen += dnt_fl_server_status(s)[i] != DNT_FL_IDLE;
+  for (int i = 0; i < 8; i++)
+    chosen += dnt_fl_server_status(s)[i] != DNT_FL_IDLE;
   CHECK(m.selected == 3 && chosen == 3);
   dnt_fl_server_destroy(s);
 }
@@ -116,7 +120,8 @@ static double quad_run(dnt_agg_rule rule, dnt_attack_kind atk, double ipm_eps, i
                        int threads, float *w_out, const char *ckpt, int resume_at) {
   enum { N = 40, C = 8, QD = 50 };
   unsigned char mal[N] = {0};
-  for (int i = 0; i < C; i++) mal[i] = atk != DNT_ATTACK_NONE;
+  for (int i = 0; i < C; i++)
+    mal[i] = atk != DNT_ATTACK_NONE;
   dnt_fl_quadratic t;
   if (dnt_fl_quadratic_init(&t, N, QD, 1.0, 1.0, 1, mal)) return NAN;
   dnt_fl_server_cfg cfg = dnt_fl_server_defaults(N, QD);
@@ -136,14 +141,16 @@ static double quad_run(dnt_agg_rule rule, dnt_attack_kind atk, double ipm_eps, i
   if (dnt_fl_server_create(&cfg, t.clients, w0, &s)) goto done;
   int r = 0;
   if (resume_at > 0) {
-    for (; r < resume_at; r++) dnt_fl_server_round(s, NULL);
+    for (; r < resume_at; r++)
+      dnt_fl_server_round(s, NULL);
     dnt_fl_server_destroy(s); /* "killed" */
     cfg.checkpoint = NULL;
     if (dnt_fl_server_create(&cfg, t.clients, w0, &s)) goto done;
     if (dnt_fl_server_resume(s, ckpt)) goto done_s;
     CHECK(dnt_fl_server_rounds_done(s) == resume_at);
   }
-  for (; r < rounds; r++) dnt_fl_server_round(s, NULL);
+  for (; r < rounds; r++)
+    dnt_fl_server_round(s, NULL);
   err = dnt_fl_quadratic_error(&t, dnt_fl_server_model(s));
   if (w_out) memcpy(w_out, dnt_fl_server_model(s), QD * sizeof *w_out);
 done_s:
@@ -185,11 +192,11 @@ static void test_quadratic_behaviour(void) {
     double none = quad_run((dnt_agg_rule)r, DNT_ATTACK_NONE, 0, 30, 1, NULL, NULL, 0);
     double mm = quad_run((dnt_agg_rule)r, DNT_ATTACK_MINMAX, 0, 30, 1, NULL, NULL, 0);
     double ms = quad_run((dnt_agg_rule)r, DNT_ATTACK_MINSUM, 0, 30, 1, NULL, NULL, 0);
-    printf("%-10s none %.4f  minmax %.4f  minsum %.4f\n", dnt_agg_rule_name((dnt_agg_rule)r),
-           none, mm, ms);
+    printf("%-10s none %.4f  minmax %.4f  minsum %.4f\n", dnt_agg_rule_name((dnt_agg_rule)r), none,
+           mm, ms);
     if (r == DNT_AGG_DNC) /* DnC is the defence proposed beside these attacks: it holds */
-      CHECK_MSG(mm < 1.5 * none && ms < 1.5 * none, "dnc: none %g, minmax %g, minsum %g", none,
-                mm, ms);
+      CHECK_MSG(mm < 1.5 * none && ms < 1.5 * none, "dnc: none %g, minmax %g, minsum %g", none, mm,
+                ms);
     else
       CHECK_MSG(mm > 1.2 * none && ms > 1.05 * none, "rule %s: none %g, minmax %g, minsum %g",
                 dnt_agg_rule_name((dnt_agg_rule)r), none, mm, ms);

@@ -14,8 +14,9 @@
 static int run_once(uint64_t seed, const char *dir, dnt_study_nn_result *r, const char *extra) {
   dnt_config *cfg = NULL;
   int rc = dnt_config_create(dnt_study_nn_schema, dnt_study_nn_schema_len, &cfg);
-  if (!rc) rc = dnt_config_merge_text(cfg, "{\"data\": {\"file\": \"\"}, \"train\": {\"epochs\": 12}}",
-                                      "test");
+  if (!rc)
+    rc = dnt_config_merge_text(cfg, "{\"data\": {\"file\": \"\"}, \"train\": {\"epochs\": 12}}",
+                               "test");
   if (!rc && extra) rc = dnt_config_merge_text(cfg, extra, "test extra");
   dnt_run *run = NULL;
   if (!rc) rc = dnt_run_open(dir, "nn", NULL, seed, &run);

@@ -11,8 +11,8 @@
 #include "test.h"
 
 static void test_conformance(void) {
-  example_links_config c = {.n_links = 8, .drift = 0.01, .sigma = 0.2, .capacity = 10,
-                            .capacity_every = 3};
+  example_links_config c = {
+      .n_links = 8, .drift = 0.01, .sigma = 0.2, .capacity = 10, .capacity_every = 3};
   dnt_world *w;
   CHECK_OK(example_links_create(&c, 5, &w));
   double shed = 0.05;
@@ -28,7 +28,8 @@ static void test_known_trajectory(void) {
   dnt_world *w;
   CHECK_OK(example_links_create(&c, 1, &w));
   double x[3];
-  for (int i = 0; i < 4; i++) CHECK_OK(dnt_world_step(w, NULL));
+  for (int i = 0; i < 4; i++)
+    CHECK_OK(dnt_world_step(w, NULL));
   dnt_world_observe(w, x);
   CHECK(x[0] == 6.0 && x[1] == 6.0 && x[2] == 10.0);
   double shed = 0.5;
@@ -51,7 +52,8 @@ static void test_as_physical_side(void) {
   sc.policy = DNT_SYNC_EVENT;
   sc.threshold = 0.2;
   CHECK_OK(dnt_twin_create(p, w, &sc, &t));
-  for (int s = 0; s < 500; s++) CHECK_OK(dnt_twin_step(t, NULL));
+  for (int s = 0; s < 500; s++)
+    CHECK_OK(dnt_twin_step(t, NULL));
   dnt_twin_stats st;
   dnt_twin_get_stats(t, &st);
   CHECK(st.maxabs_max <= 0.2 && st.reports_sent > 0 && st.reports_sent < 100);
@@ -64,10 +66,21 @@ typedef struct shallow {
   double *x; /* shared between copies: the bug */
   int owner;
 } shallow;
-static int sh_reset(void *s, uint64_t seed) { ((shallow *)s)->x[0] = 0; return 0; }
-static int sh_step(void *s, const double *a) { ((shallow *)s)->x[0] += 1; return 0; }
-static void sh_observe(const void *s, double *t) { t[0] = ((const shallow *)s)->x[0]; }
-static int sh_assimilate(void *s, const double *t, int g) { ((shallow *)s)->x[0] = t[0]; return 0; }
+static int sh_reset(void *s, uint64_t seed) {
+  ((shallow *)s)->x[0] = 0;
+  return 0;
+}
+static int sh_step(void *s, const double *a) {
+  ((shallow *)s)->x[0] += 1;
+  return 0;
+}
+static void sh_observe(const void *s, double *t) {
+  t[0] = ((const shallow *)s)->x[0];
+}
+static int sh_assimilate(void *s, const double *t, int g) {
+  ((shallow *)s)->x[0] = t[0];
+  return 0;
+}
 static int sh_copy(const void *s, void **out) {
   shallow *c = malloc(sizeof *c);
   c->x = ((const shallow *)s)->x;
@@ -90,7 +103,7 @@ static void sh_destroy(void *s) {
   free(s);
 }
 static const dnt_world_ops shallow_ops = {"shallow", sh_reset, sh_step, sh_observe, sh_assimilate,
-                                          sh_copy, sh_save, sh_load, sh_destroy, NULL};
+                                          sh_copy,   sh_save,  sh_load, sh_destroy, NULL};
 
 static void test_check_catches_shallow_copy(void) {
   shallow *s = malloc(sizeof *s);

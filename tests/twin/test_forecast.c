@@ -55,10 +55,12 @@ static void test_evaluate_known(void) {
    * naive forecast from the held series at an even origin t is t - 2, at an
    * odd one t - 1; scored on the truth t + h its error is h + 2 or h + 1. */
   double held[N];
-  for (int t = 0; t < N; t++) held[t] = line[t - t % 2];
+  for (int t = 0; t < N; t++)
+    held[t] = line[t - t % 2];
   CHECK_OK(dnt_forecast_evaluate_against(naive, held, line, 1, N, 10, 2, 1, &e));
   double even = 0, odd = 0;
-  for (int t = 10; t + 2 <= N; t++) *(t % 2 ? &odd : &even) += 1;
+  for (int t = 10; t + 2 <= N; t++)
+    *(t % 2 ? &odd : &even) += 1;
   CHECK(e.origins == (size_t)(even + odd));
   for (int h = 0; h < 2; h++)
     CHECK_NEAR(e.mae[h], (even * (h + 2) + odd * (h + 1)) / (even + odd), 1e-12);
@@ -75,9 +77,11 @@ static void test_lstm_vs_seasonal(void) {
   dnt_rng_seed(&rng, 3);
   for (int j = 0; j < S; j++)
     for (int t = 0; t < LEN; t++)
-      y[j * LEN + t] = 10 + 2 * j + 3 * sin(2 * M_PI * (t + 5 * j) / 24.0) + dnt_rng_normal(&rng, 0, 0.5);
+      y[j * LEN + t] =
+          10 + 2 * j + 3 * sin(2 * M_PI * (t + 5 * j) / 24.0) + dnt_rng_normal(&rng, 0, 0.5);
   double *train = malloc(S * TRAIN * sizeof *train);
-  for (int j = 0; j < S; j++) memcpy(train + j * TRAIN, y + j * LEN, TRAIN * sizeof *y);
+  for (int j = 0; j < S; j++)
+    memcpy(train + j * TRAIN, y + j * LEN, TRAIN * sizeof *y);
   dnt_lstm_forecaster_config c;
   dnt_lstm_forecaster_config_default(&c);
   c.hidden = 16;

@@ -72,7 +72,8 @@ static void test_latency(int64_t L) {
     /* one step less of lag would be wrong whenever the physical value moved */
     if (L > 0 && memcmp(phys[s - L], phys[s - L + 1], sizeof phys[s]) != 0)
       lag_ok &= memcmp(m->value, phys[s - L + 1], sizeof phys[s]) != 0;
-    for (int i = 0; i < NF; i++) stale_ok &= dnt_mirror_staleness(m, (size_t)i, s) == L;
+    for (int i = 0; i < NF; i++)
+      stale_ok &= dnt_mirror_staleness(m, (size_t)i, s) == L;
     stale_ok &= m->received_at[0] == s && m->measured_at[0] == s - L;
   }
   CHECK_MSG(lag_ok, "latency %lld", (long long)L);

@@ -110,8 +110,8 @@ static void test_shield(void) {
   CHECK_OK(example_links_create(&c, 1, &w));
   CHECK_OK(dnt_monitor_create(&m));
   CHECK_OK(dnt_monitor_add(m, "overload", overload, NULL));
-  dnt_monitor_shield tw = {.monitor = m, .n_obs = 2, .twin = w, .lookahead = 2,
-                           .to_world_action = to_shed};
+  dnt_monitor_shield tw = {
+      .monitor = m, .n_obs = 2, .twin = w, .lookahead = 2, .to_world_action = to_shed};
   CHECK_OK(dnt_monitor_shield_is_safe(&tw, obs_ok, 0, NULL, &safe)); /* 11 > 10 */
   CHECK(safe == 0);
   CHECK_OK(dnt_monitor_shield_is_safe(&tw, obs_ok, 2, NULL, &safe)); /* 2.5 + 6 */

@@ -26,14 +26,15 @@ static const double p_normal = 0.001, p_rare = 0.5;
 static const double w_rare = 0.001; /* natural share of the rare family */
 
 static void families(dnt_scenario_family f[2], double oversample) {
-  f[0] = (dnt_scenario_family){"normal", 1 - w_rare, oversample < 0 ? -1 : 1 - oversample,
-                               family, (void *)&p_normal};
+  f[0] = (dnt_scenario_family){"normal", 1 - w_rare, oversample < 0 ? -1 : 1 - oversample, family,
+                               (void *)&p_normal};
   f[1] = (dnt_scenario_family){"rare", w_rare, oversample, family, (void *)&p_rare};
 }
 
 static double rate_of(const dnt_scenario_set *s, dnt_rate *r) {
   double *y = malloc(s->n * sizeof *y);
-  for (size_t i = 0; i < s->n; i++) y[i] = s->params[i * s->n_params];
+  for (size_t i = 0; i < s->n; i++)
+    y[i] = s->params[i * s->n_params];
   CHECK_OK(dnt_scenario_rate(s, y, r));
   free(y);
   return r->rate;
@@ -46,7 +47,8 @@ static void test_unbiased(void) {
   dnt_scenario_set s;
   CHECK_OK(dnt_scenario_generate(f, 2, 2, 200000, 42, 2, &s));
   size_t rare = 0;
-  for (size_t i = 0; i < s.n; i++) rare += s.family[i] == 1;
+  for (size_t i = 0; i < s.n; i++)
+    rare += s.family[i] == 1;
   CHECK_NEAR((double)rare / s.n, 0.5, 0.005);
   CHECK(s.importance[0] == (s.family[0] ? w_rare / 0.5 : (1 - w_rare) / 0.5));
   dnt_rate r;
@@ -82,7 +84,8 @@ static void test_threads_and_plain_mixture(void) {
   families(f, -1); /* natural mixture */
   CHECK_OK(dnt_scenario_generate(f, 2, 2, 3000, 7, 2, &a));
   int ones = 1;
-  for (size_t i = 0; i < a.n; i++) ones &= fabs(a.importance[i] - 1) < 1e-12;
+  for (size_t i = 0; i < a.n; i++)
+    ones &= fabs(a.importance[i] - 1) < 1e-12;
   CHECK(ones);
   dnt_rate r;
   rate_of(&a, &r);

@@ -64,8 +64,8 @@ static void test_outputs(const char *base) {
   CHECK(r.stats.steps == STEPS && r.stats.rmse_mean == 0);
   CHECK(r.series_len == STEPS && r.train_len == (size_t)(0.7 * STEPS));
   CHECK(r.lstm.k == 3 && isfinite(r.lstm.rmse[2]) && r.snaive.rmse[0] > 0);
-  const char *files[] = {"fidelity.csv", "forecast_error.csv", "fidelity.gp", "bytes.gp",
-                         "forecast_error.gp", "summary.json", "dnt.db"};
+  const char *files[] = {"fidelity.csv",      "forecast_error.csv", "fidelity.gp", "bytes.gp",
+                         "forecast_error.gp", "summary.json",       "dnt.db"};
   for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
     CHECK_MSG(file_in(dir, files[i]), "%s", files[i]);
   char path[512];

@@ -30,12 +30,15 @@ static int text_is(sqlite3 *db, const char *sql, const char *want) {
   sqlite3_stmt *st;
   int ok = 0;
   if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return 0;
-  if (sqlite3_step(st) == SQLITE_ROW) ok = strcmp((const char *)sqlite3_column_text(st, 0), want) == 0;
+  if (sqlite3_step(st) == SQLITE_ROW)
+    ok = strcmp((const char *)sqlite3_column_text(st, 0), want) == 0;
   sqlite3_finalize(st);
   return ok;
 }
 
-static int predicate_any(void *ctx, const dnt_monitor_view *v) { return v->action[0] > 0.5; }
+static int predicate_any(void *ctx, const dnt_monitor_view *v) {
+  return v->action[0] > 0.5;
+}
 
 static void test_round_trip(void) {
   char path[128];
@@ -83,8 +86,10 @@ static void test_round_trip(void) {
   CHECK(query(db, "SELECT sum(length(data)) FROM twin_telemetry WHERE session=1 AND "
                   "source='twin'") == 3 * 2 * 8);
   /* little-endian doubles: 1.0 is 00 00 00 00 00 00 f0 3f */
-  CHECK(text_is(db, "SELECT hex(substr(data, 1, 8)) FROM twin_telemetry WHERE session=1 "
-                    "AND step=1 AND source='physical'", "000000000000F03F"));
+  CHECK(text_is(db,
+                "SELECT hex(substr(data, 1, 8)) FROM twin_telemetry WHERE session=1 "
+                "AND step=1 AND source='physical'",
+                "000000000000F03F"));
   CHECK(query(db, "SELECT value FROM twin_forecasts WHERE step=2 AND model='lstm' AND "
                   "horizon=2 AND field=1") == 0.5);
   CHECK(text_is(db, "SELECT action FROM twin_decisions WHERE step=1", "[0.5,null]"));
@@ -114,7 +119,8 @@ static void child(const char *path, int fd) {
   if (dnt_twin_store_open(path, "killed", &s) != 0) _exit(3);
   double *v = malloc(VALUES_PER_STEP * sizeof *v);
   for (int64_t step = 1;; step++) {
-    for (int i = 0; i < VALUES_PER_STEP; i++) v[i] = (double)step + i * 1e-3;
+    for (int i = 0; i < VALUES_PER_STEP; i++)
+      v[i] = (double)step + i * 1e-3;
     if (dnt_twin_store_telemetry(s, step, "physical", v, VALUES_PER_STEP) != 0) _exit(4);
     for (int i = 0; i < VALUES_PER_STEP; i++) /* many rows: the kill lands mid-transaction */
       if (dnt_twin_store_forecast(s, step, i, 1, "lstm", v[i]) != 0) _exit(4);
@@ -135,7 +141,8 @@ static void test_killed_child(void) {
   }
   close(fds[1]);
   int64_t seen = 0, step;
-  while (seen < 20 && read(fds[0], &step, sizeof step) == sizeof step) seen = step;
+  while (seen < 20 && read(fds[0], &step, sizeof step) == sizeof step)
+    seen = step;
   /* let it get into the middle of a later step's transaction, then kill */
   while (read(fds[0], &step, sizeof step) == sizeof step && step < seen + 3) {
   }
@@ -152,8 +159,8 @@ static void test_killed_child(void) {
   CHECK(text_is(db, "PRAGMA integrity_check", "ok"));
   double committed = query(db, "SELECT count(*) FROM twin_steps");
   double last = query(db, "SELECT max(step) FROM twin_steps");
-  printf("child killed after >= %lld commits; database holds %g steps (last %g)\n",
-         (long long)seen, committed, last);
+  printf("child killed after >= %lld commits; database holds %g steps (last %g)\n", (long long)seen,
+         committed, last);
   CHECK(last >= seen + 3);
   CHECK(committed == last); /* steps 1..last, none missing */
   /* every committed step whole, nothing of an uncommitted one */

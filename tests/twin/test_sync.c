@@ -31,7 +31,8 @@ static dnt_twin_stats run(const dnt_sync_config *sc, example_links_config pc, in
   CHECK_OK(example_links_create(&pc, 21, &p));
   CHECK_OK(example_links_create(&tc, 22, &w));
   CHECK_OK(dnt_twin_create(p, w, sc, &t));
-  for (int s = 0; s < steps; s++) CHECK_OK(dnt_twin_step(t, action));
+  for (int s = 0; s < steps; s++)
+    CHECK_OK(dnt_twin_step(t, action));
   dnt_twin_get_stats(t, &st);
   dnt_twin_destroy(t);
   dnt_world_destroy(p);
@@ -86,7 +87,8 @@ static void test_multirate(void) {
   pc.capacity_every = 25;
   dnt_twin_stats st = run(&sc, pc, 1000, NULL);
   CHECK(st.reports_sent == 1000 + 100);
-  CHECK(st.bytes_up == 1000 * (DNT_SYNC_HEADER_BYTES + 8 * LINKS) + 100 * (DNT_SYNC_HEADER_BYTES + 8));
+  CHECK(st.bytes_up ==
+        1000 * (DNT_SYNC_HEADER_BYTES + 8 * LINKS) + 100 * (DNT_SYNC_HEADER_BYTES + 8));
   /* the capacity changes every 25 steps and is seen up to 9 steps late */
   CHECK(st.maxabs_max > 0 && st.rmse_mean > 0);
 }
@@ -126,8 +128,8 @@ static void test_downlink(void) {
     for (int s = 1; s <= 6; s++) {
       CHECK_OK(dnt_twin_step(t, s == 1 ? &shed : NULL));
       double twin_load = dnt_twin_telemetry(t)[0], phys_load = dnt_twin_physical_telemetry(t)[0];
-      ok &= twin_load == 2.5;                       /* the twin acted at once */
-      ok &= phys_load == (s >= 1 + D ? 2.5 : 5.0);  /* the physical side D steps later */
+      ok &= twin_load == 2.5;                      /* the twin acted at once */
+      ok &= phys_load == (s >= 1 + D ? 2.5 : 5.0); /* the physical side D steps later */
     }
     CHECK_MSG(ok, "downlink latency %lld", (long long)D);
     dnt_twin_stats st;

@@ -12,8 +12,8 @@
 #include "dnt/whatif.h"
 #include "test.h"
 
-static const example_links_config cfg = {.n_links = 2, .drift = 0, .sigma = 0.1,
-                                         .capacity = 100, .capacity_every = 0};
+static const example_links_config cfg = {
+    .n_links = 2, .drift = 0, .sigma = 0.1, .capacity = 100, .capacity_every = 0};
 
 /* metrics: final load_0, and the count of steps with load_0 above 5 */
 static int metric(void *ctx, int alt, int h, const dnt_world *fork, const double *tel,
@@ -28,13 +28,20 @@ static int metric(void *ctx, int alt, int h, const dnt_world *fork, const double
 static void test_parent_untouched_and_threads(void) {
   dnt_world *base;
   CHECK_OK(example_links_create(&cfg, 3, &base));
-  for (int i = 0; i < 7; i++) CHECK_OK(dnt_world_step(base, NULL));
+  for (int i = 0; i < 7; i++)
+    CHECK_OK(dnt_world_step(base, NULL));
   unsigned char *before, *after;
   size_t lb, la;
   CHECK_OK(dnt_world_save(base, &before, &lb));
   const double plans[3] = {0, 0, 0.01}; /* alternatives 0 and 1 are the same plan */
-  dnt_whatif_spec spec = {.n_alternatives = 3, .n_forks = 400, .horizon = 25, .n_metrics = 2,
-                          .threads = 1, .seed = 9, .actions = plans, .metric = metric};
+  dnt_whatif_spec spec = {.n_alternatives = 3,
+                          .n_forks = 400,
+                          .horizon = 25,
+                          .n_metrics = 2,
+                          .threads = 1,
+                          .seed = 9,
+                          .actions = plans,
+                          .metric = metric};
   dnt_whatif_result r1, r2;
   CHECK_OK(dnt_whatif_run(base, &spec, &r1));
   spec.threads = 3;
@@ -91,9 +98,15 @@ static void test_policy_and_twin_session(void) {
     CHECK_OK(dnt_twin_step(b, NULL));
     if (s % 10 == 0) { /* what-if on session a's twin only */
       double x0 = dnt_twin_telemetry(a)[0];
-      dnt_whatif_spec spec = {.n_alternatives = 2, .n_forks = 50, .horizon = 20, .n_metrics = 2,
-                              .threads = 2, .seed = (uint64_t)s, .policy = shed_above,
-                              .metric = metric, .ctx = &x0};
+      dnt_whatif_spec spec = {.n_alternatives = 2,
+                              .n_forks = 50,
+                              .horizon = 20,
+                              .n_metrics = 2,
+                              .threads = 2,
+                              .seed = (uint64_t)s,
+                              .policy = shed_above,
+                              .metric = metric,
+                              .ctx = &x0};
       dnt_whatif_result r;
       CHECK_OK(dnt_whatif_run(dnt_twin_world(a), &spec, &r));
       dnt_dist d0, d1;
@@ -115,8 +128,14 @@ static void test_errors_and_dist(void) {
   dnt_world *base;
   CHECK_OK(example_links_create(&cfg, 3, &base));
   int fail[1] = {1};
-  dnt_whatif_spec spec = {.n_alternatives = 2, .n_forks = 8, .horizon = 5, .n_metrics = 2,
-                          .threads = 2, .seed = 1, .metric = metric, .ctx = fail};
+  dnt_whatif_spec spec = {.n_alternatives = 2,
+                          .n_forks = 8,
+                          .horizon = 5,
+                          .n_metrics = 2,
+                          .threads = 2,
+                          .seed = 1,
+                          .metric = metric,
+                          .ctx = fail};
   dnt_whatif_result r;
   CHECK(dnt_whatif_run(base, &spec, &r) == DNT_ERR_NUMERIC);
   CHECK(strstr(dnt_last_error(), "alternative 1, fork 0: planted failure") != NULL);
@@ -147,8 +166,14 @@ static int raise_loads(void *ctx, int alt, dnt_world *fork) {
 static void test_prepare(void) {
   dnt_world *base;
   CHECK_OK(example_links_create(&cfg, 3, &base));
-  dnt_whatif_spec spec = {.n_alternatives = 2, .n_forks = 200, .horizon = 16, .n_metrics = 2,
-                          .threads = 2, .seed = 4, .prepare = raise_loads, .metric = metric};
+  dnt_whatif_spec spec = {.n_alternatives = 2,
+                          .n_forks = 200,
+                          .horizon = 16,
+                          .n_metrics = 2,
+                          .threads = 2,
+                          .seed = 4,
+                          .prepare = raise_loads,
+                          .metric = metric};
   dnt_whatif_result r;
   CHECK_OK(dnt_whatif_run(base, &spec, &r));
   dnt_dist d0, d1;

@@ -10,7 +10,9 @@
 static const example_links_config cfg = {
     .n_links = 4, .drift = 0.01, .sigma = 0.1, .capacity = 10, .capacity_every = 5};
 
-static void observe_all(const dnt_world *w, double *x) { dnt_world_observe(w, x); }
+static void observe_all(const dnt_world *w, double *x) {
+  dnt_world_observe(w, x);
+}
 
 static void test_info_and_time(void) {
   dnt_world *w;
@@ -21,7 +23,8 @@ static void test_info_and_time(void) {
   CHECK(strcmp(info->field_names[4], "capacity") == 0);
   CHECK(info->field_group[3] == 0 && info->field_group[4] == 1);
   CHECK(strcmp(dnt_world_kind(w), "links") == 0);
-  for (int i = 0; i < 3; i++) CHECK_OK(dnt_world_step(w, NULL));
+  for (int i = 0; i < 3; i++)
+    CHECK_OK(dnt_world_step(w, NULL));
   CHECK(dnt_world_time(w) == 3);
   CHECK_OK(dnt_world_reset(w, 7));
   CHECK(dnt_world_time(w) == 0);
@@ -37,7 +40,8 @@ static void test_save_load(void) {
   dnt_world *a, *b;
   CHECK_OK(example_links_create(&cfg, 1, &a));
   CHECK_OK(example_links_create(&cfg, 2, &b));
-  for (int i = 0; i < 12; i++) CHECK_OK(dnt_world_step(a, NULL));
+  for (int i = 0; i < 12; i++)
+    CHECK_OK(dnt_world_step(a, NULL));
   unsigned char *buf;
   size_t len;
   CHECK_OK(dnt_world_save(a, &buf, &len));
@@ -52,7 +56,7 @@ static void test_save_load(void) {
   observe_all(a, xa);
   observe_all(b, xb);
   CHECK(memcmp(xa, xb, sizeof xa) == 0);
-  CHECK(dnt_world_load(b, buf, len - 1) != 0);  /* world body of the wrong size */
+  CHECK(dnt_world_load(b, buf, len - 1) != 0); /* world body of the wrong size */
   CHECK(dnt_world_load(b, buf, 10) == DNT_ERR_CORRUPT);
   buf[12] = 'L'; /* kind "Links" */
   CHECK(dnt_world_load(b, buf, len) == DNT_ERR_MISMATCH);
@@ -66,13 +70,15 @@ static void test_save_load(void) {
 static void test_fork(void) {
   dnt_world *parent, *fork, *fork2;
   CHECK_OK(example_links_create(&cfg, 3, &parent));
-  for (int i = 0; i < 5; i++) CHECK_OK(dnt_world_step(parent, NULL));
+  for (int i = 0; i < 5; i++)
+    CHECK_OK(dnt_world_step(parent, NULL));
   double before[5], after[5], f[5];
   observe_all(parent, before);
   CHECK_OK(dnt_world_copy(parent, &fork));
   CHECK(dnt_world_time(fork) == 5);
   double shed = 0.5;
-  for (int i = 0; i < 10; i++) CHECK_OK(dnt_world_step(fork, &shed));
+  for (int i = 0; i < 10; i++)
+    CHECK_OK(dnt_world_step(fork, &shed));
   CHECK_OK(dnt_world_assimilate(fork, (double[5]){9, 9, 9, 9, 9}, -1));
   observe_all(parent, after);
   CHECK(memcmp(before, after, sizeof before) == 0);
@@ -103,8 +109,8 @@ static void test_reseed(void) {
   observe_all(a, xa);
   observe_all(b, xb);
   observe_all(c, xc);
-  CHECK(xa[0] != xb[0]);                    /* another random future */
-  CHECK(memcmp(xb, xc, sizeof xb) == 0);    /* same seed, same future */
+  CHECK(xa[0] != xb[0]);                 /* another random future */
+  CHECK(memcmp(xb, xc, sizeof xb) == 0); /* same seed, same future */
   dnt_world_destroy(a);
   dnt_world_destroy(b);
   dnt_world_destroy(c);
@@ -120,8 +126,12 @@ static void test_bad_info(void) {
   links *self = links_alloc(&cfg);
   self->groups[0] = 5;
   const char *names[5] = {"a", "b", "c", "d", "e"};
-  dnt_world_info info = {.n_fields = 5, .n_actions = 1, .field_names = names,
-                         .field_group = self->groups, .n_groups = 2, .dt = 1};
+  dnt_world_info info = {.n_fields = 5,
+                         .n_actions = 1,
+                         .field_names = names,
+                         .field_group = self->groups,
+                         .n_groups = 2,
+                         .dt = 1};
   CHECK(dnt_world_create(&links_ops, self, &info, &w) == DNT_ERR_ARG);
   CHECK(strstr(dnt_last_error(), "'a'") != NULL);
 }
