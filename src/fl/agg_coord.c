@@ -166,7 +166,7 @@ static void share_to_kept(float *kept, int m) {
   for (int k = 0; k < m; k++)
     total += kept[k];
   for (int k = 0; k < m; k++) {
-    double r = total > 0 ? kept[k] * m / total : 0;
+    double r = total > 0 ? kept[k] * (float)m / total : 0;
     kept[k] = (float)(r < 1 ? r : 1);
   }
 }

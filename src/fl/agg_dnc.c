@@ -48,7 +48,7 @@ int agg_dnc(dnt_agg *a, const float *X, const double *w, int n, float *out, floa
     for (size_t j = 0; j < d; j++)
       a->coords[j] = (int)j;
     for (int k = 0; k < b; k++) { /* partial Fisher-Yates: b distinct coordinates */
-      size_t r = k + (size_t)dnt_rng_below(rng, d - (size_t)k);
+      size_t r = (size_t)k + (size_t)dnt_rng_below(rng, d - (size_t)k);
       int t = a->coords[k];
       a->coords[k] = a->coords[r];
       a->coords[r] = t;
@@ -57,20 +57,21 @@ int agg_dnc(dnt_agg *a, const float *X, const double *w, int n, float *out, floa
     float *S = a->sub; /* (n, b) */
     for (int i = 0; i < n; i++)
       for (int k = 0; k < b; k++)
-        S[(size_t)i * b + k] = X[(size_t)i * d + a->coords[k]];
+        S[(size_t)i * (size_t)b + (size_t)k] = X[(size_t)i * d + (size_t)a->coords[k]];
     for (int k = 0; k < b; k++) {
       double mu = 0;
       for (int i = 0; i < n; i++)
-        mu += S[(size_t)i * b + k];
+        mu += S[(size_t)i * (size_t)b + (size_t)k];
       mu /= n;
       for (int i = 0; i < n; i++)
-        S[(size_t)i * b + k] -= (float)mu;
+        S[(size_t)i * (size_t)b + (size_t)k] -= (float)mu;
     }
     cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, n, b, 1.0f, S, b, 0.0f, a->gram, n);
     /* row-major upper = column-major lower; fill both halves for LAPACK */
     for (int i = 0; i < n; i++)
       for (int j = i; j < n; j++)
-        K[(size_t)i * n + j] = K[(size_t)j * n + i] = a->gram[(size_t)i * n + j];
+        K[(size_t)i * (size_t)n + (size_t)j] = K[(size_t)j * (size_t)n + (size_t)i] =
+            a->gram[(size_t)i * (size_t)n + (size_t)j];
     double lambda;
     rc = top_eig(K, n, &lambda, u, a->eigwork, lwork, a->eigiwork, liwork);
     if (rc) return rc;

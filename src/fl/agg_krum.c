@@ -22,7 +22,7 @@
 #include "dnt/status.h"
 
 size_t dnt_agg_dist_scratch(int n) {
-  return (size_t)n * n + (size_t)n * AGG_GRAM_BLOCK;
+  return (size_t)n * (size_t)n + (size_t)n * AGG_GRAM_BLOCK;
 }
 
 /* The origin of the centring: the row whose median squared distance to the
@@ -37,7 +37,7 @@ static int central_row(const float *X, int n, size_t d, double *S, float *sample
     for (size_t k = 0; k < s; k++)
       sample[(size_t)i * s + k] = X[(size_t)i * d + k * d / s];
   for (int i = 0; i < n; i++) {
-    S[(size_t)i * n + i] = 0;
+    S[(size_t)i * (size_t)n + (size_t)i] = 0;
     for (int j = i + 1; j < n; j++) {
       const float *a = sample + (size_t)i * s, *b = sample + (size_t)j * s;
       double v = 0;
@@ -45,13 +45,13 @@ static int central_row(const float *X, int n, size_t d, double *S, float *sample
         double e = (double)a[k] - b[k];
         v += e * e;
       }
-      S[(size_t)i * n + j] = S[(size_t)j * n + i] = v;
+      S[(size_t)i * (size_t)n + (size_t)j] = S[(size_t)j * (size_t)n + (size_t)i] = v;
     }
   }
   int best = 0;
   double best_v = 0;
   for (int i = 0; i < n; i++) {
-    double m = agg_select_d(S + (size_t)i * n, n, n / 2);
+    double m = agg_select_d(S + (size_t)i * (size_t)n, n, n / 2);
     if (i == 0 || m < best_v) best = i, best_v = m;
   }
   *spread = best_v * (double)d / (double)s;
@@ -63,15 +63,15 @@ void agg_gram(const float *X, int n, size_t d, float *G, float *blk, double *S) 
   const float *xr = X + (size_t)central_row(X, n, d, S, blk, &spread) * d;
   cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, n, (int)d, 1.0f, X, (int)d, 0.0f, G, n);
   for (int i = 0; i < n; i++)
-    S[i] = G[(size_t)i * n + i];
+    S[i] = G[(size_t)i * (size_t)n + (size_t)i];
   if (spread >= AGG_CENTRE_BELOW * agg_select_d(S, n, n / 2)) return;
   for (size_t j0 = 0; j0 < d; j0 += AGG_GRAM_BLOCK) {
     int b = (int)(d - j0 < AGG_GRAM_BLOCK ? d - j0 : AGG_GRAM_BLOCK);
     for (int i = 0; i < n; i++) {
       const float *x = X + (size_t)i * d + j0;
-      float *y = blk + (size_t)i * b;
+      float *y = blk + (size_t)i * (size_t)b;
       for (int k = 0; k < b; k++)
-        y[k] = x[k] - xr[j0 + k];
+        y[k] = x[k] - xr[j0 + (size_t)k];
     }
     cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, n, b, 1.0f, blk, b, j0 ? 1.0f : 0.0f, G,
                 n);
@@ -79,14 +79,15 @@ void agg_gram(const float *X, int n, size_t d, float *G, float *blk, double *S) 
 }
 
 void dnt_agg_pairwise_dist2(const float *X, int n, size_t d, float *gram, double *D) {
-  agg_gram(X, n, d, gram, gram + (size_t)n * n, D);
+  agg_gram(X, n, d, gram, gram + (size_t)n * (size_t)n, D);
   for (int i = 0; i < n; i++) {
-    D[(size_t)i * n + i] = 0;
+    D[(size_t)i * (size_t)n + (size_t)i] = 0;
     for (int j = i + 1; j < n; j++) {
-      double v =
-          (double)gram[(size_t)i * n + i] + gram[(size_t)j * n + j] - 2.0 * gram[(size_t)i * n + j];
+      double v = (double)gram[(size_t)i * (size_t)n + (size_t)i] +
+                 gram[(size_t)j * (size_t)n + (size_t)j] -
+                 2.0 * gram[(size_t)i * (size_t)n + (size_t)j];
       if (v < 0) v = 0;
-      D[(size_t)i * n + j] = D[(size_t)j * n + i] = v;
+      D[(size_t)i * (size_t)n + (size_t)j] = D[(size_t)j * (size_t)n + (size_t)i] = v;
     }
   }
 }
@@ -100,7 +101,7 @@ static void scores_subset(const double *D, int n, const int *cand, int r, int k,
   for (int a = 0; a < r; a++) {
     int m = 0;
     for (int b = 0; b < r; b++)
-      if (b != a) tmp[m++] = D[(size_t)cand[a] * n + cand[b]];
+      if (b != a) tmp[m++] = D[(size_t)cand[a] * (size_t)n + (size_t)cand[b]];
     double s = 0;
     if (m > 0) {
       agg_select_d(tmp, m, k - 1);
@@ -179,14 +180,14 @@ int agg_bulyan(dnt_agg *a, const float *X, int n, float *out, float *kept) {
 int agg_nnm(dnt_agg *a, const float *X, const double *w, int n) {
   int k = n - a->p.f;
   dnt_agg_pairwise_dist2(X, n, a->d, a->gram, a->D);
-  memset(a->mix, 0, (size_t)n * n * sizeof *a->mix);
+  memset(a->mix, 0, (size_t)n * (size_t)n * sizeof *a->mix);
   for (int i = 0; i < n; i++) {
     /* the k nearest rows of i (itself first: distance 0), ties by index */
-    order_by_score(a->D + (size_t)i * n, n, a->idx);
-    a->mix[(size_t)i * n + i] = 1.0f / k;
+    order_by_score(a->D + (size_t)i * (size_t)n, n, a->idx);
+    a->mix[(size_t)i * (size_t)n + (size_t)i] = 1.0f / (float)k;
     for (int c = 0, taken = 1; c < n && taken < k; c++) {
       if (a->idx[c] == i) continue;
-      a->mix[(size_t)i * n + a->idx[c]] = 1.0f / k;
+      a->mix[(size_t)i * (size_t)n + (size_t)a->idx[c]] = 1.0f / (float)k;
       taken++;
     }
     a->prew[i] = w ? w[i] : 1.0;

@@ -48,7 +48,7 @@ static double gram_apply(const double *G, int n, const double *c, double *Gc) {
   for (int i = 0; i < n; i++) {
     double s = 0;
     for (int j = 0; j < n; j++)
-      s += G[(size_t)i * n + j] * c[j];
+      s += G[(size_t)i * (size_t)n + (size_t)j] * c[j];
     Gc[i] = s;
     cgc += c[i] * s;
   }
@@ -66,11 +66,12 @@ int agg_geomed(dnt_agg *a, const float *X, const double *w, int n, float *out, f
   size_t d = a->d;
   double W = wsum(w, n), nu = a->p.geomed_nu;
   double *G = a->D, *c = a->score, *Gc = a->dtmp, *b = a->dtmp2;
-  agg_gram(X, n, d, a->gram, a->gram + (size_t)n * n, G);
+  agg_gram(X, n, d, a->gram, a->gram + (size_t)n * (size_t)n, G);
   for (int i = 0; i < n; i++) {
     for (int j = i; j < n; j++)
-      G[(size_t)i * n + j] = G[(size_t)j * n + i] = a->gram[(size_t)i * n + j];
-    b[i] = G[(size_t)i * n + i];
+      G[(size_t)i * (size_t)n + (size_t)j] = G[(size_t)j * (size_t)n + (size_t)i] =
+          a->gram[(size_t)i * (size_t)n + (size_t)j];
+    b[i] = G[(size_t)i * (size_t)n + (size_t)i];
   }
   /* the scale of the stopping rule: the median squared distance of the rows
    * to the origin (a mean would follow a far outlier and stop at once) */
@@ -80,7 +81,7 @@ int agg_geomed(dnt_agg *a, const float *X, const double *w, int n, float *out, f
   for (int it = 0, converged = 0;; it++) {
     double cgc = gram_apply(G, n, c, Gc), bs = 0;
     for (int i = 0; i < n; i++) {
-      double v = G[(size_t)i * n + i] - 2 * Gc[i] + cgc, dist = v > 0 ? sqrt(v) : 0;
+      double v = G[(size_t)i * (size_t)n + (size_t)i] - 2 * Gc[i] + cgc, dist = v > 0 ? sqrt(v) : 0;
       bs += b[i] = (w ? w[i] : 1.0) / (dist > nu ? dist : nu);
     }
     if (converged || it == a->p.geomed_iters) break; /* b: the weights at the final z */
@@ -89,7 +90,7 @@ int agg_geomed(dnt_agg *a, const float *X, const double *w, int n, float *out, f
     double change = 0;
     for (int i = 0; i < n; i++)
       for (int j = 0; j < n; j++)
-        change += Gc[i] * G[(size_t)i * n + j] * Gc[j];
+        change += Gc[i] * G[(size_t)i * (size_t)n + (size_t)j] * Gc[j];
     for (int i = 0; i < n; i++)
       c[i] += Gc[i];
     converged = change <= a->p.geomed_tol * a->p.geomed_tol * spread;

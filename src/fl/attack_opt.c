@@ -27,7 +27,7 @@ double dnt_attack_last_lambda(void) {
 static int known_distances(const float *X, size_t d, const int *rows, int k, float **G,
                            double **D) {
   *G = malloc((size_t)k * d * sizeof **G);
-  *D = malloc((size_t)k * k * sizeof **D);
+  *D = malloc((size_t)k * (size_t)k * sizeof **D);
   float *gram = malloc(dnt_agg_dist_scratch(k) * sizeof *gram);
   if (!*G || !*D || !gram) {
     free(gram);
@@ -77,8 +77,9 @@ int attack_minmax(const dnt_attack_params *p, float *X, int n, size_t d, const u
   for (int i = 0; i < k; i++) {
     double s = 0;
     for (int j = 0; j < k; j++) {
-      s += D[(size_t)i * k + j];
-      if (!minsum && D[(size_t)i * k + j] > thr) thr = D[(size_t)i * k + j];
+      s += D[(size_t)i * (size_t)k + (size_t)j];
+      if (!minsum && D[(size_t)i * (size_t)k + (size_t)j] > thr)
+        thr = D[(size_t)i * (size_t)k + (size_t)j];
     }
     if (minsum && s > thr) thr = s;
   }
@@ -138,7 +139,8 @@ int attack_fang_krum(const dnt_attack_params *p, float *X, int n, size_t d,
   /* the set the attacker simulates Krum on: its known rows then its c rows */
   int m = k + c;
   float *G = NULL, *gram = malloc(dnt_agg_dist_scratch(m) * sizeof *gram);
-  double *D = NULL, *Dm = malloc((size_t)m * m * sizeof *Dm), *score = malloc(m * sizeof *score);
+  double *D = NULL, *Dm = malloc((size_t)m * (size_t)m * sizeof *Dm),
+         *score = malloc((size_t)m * sizeof *score);
   float *S = malloc((size_t)m * d * sizeof *S);
   int rc = (gram && Dm && score && S) ? known_distances(X, d, rows, k, &G, &D)
                                       : dnt_error(DNT_ERR_NOMEM, "attack: out of memory");
@@ -153,7 +155,7 @@ int attack_fang_krum(const dnt_attack_params *p, float *X, int n, size_t d,
   for (int i = 0; i < k; i++) {
     int t = 0;
     for (int j = 0; j < k; j++)
-      if (j != i) tmp[t++] = sqrt(D[(size_t)i * k + j]);
+      if (j != i) tmp[t++] = sqrt(D[(size_t)i * (size_t)k + (size_t)j]);
     double s = 0;
     for (int q = 0; q < nb; q++) { /* sum of the nb smallest, by repeated min */
       int arg = q;

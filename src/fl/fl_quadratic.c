@@ -60,7 +60,7 @@ int dnt_fl_quadratic_init(dnt_fl_quadratic *t, int n_clients, size_t d, double h
     honest++;
   }
   for (size_t j = 0; j < d; j++)
-    t->target[j] /= honest ? honest : 1;
+    t->target[j] /= (float)(honest ? honest : 1);
   return 0;
 }
 

@@ -257,7 +257,7 @@ int dnt_fl_server_round(dnt_fl_server *s, dnt_fl_metrics *mout) {
                                     s->round, s->w, d, s->ups, s->rcs);
   if (rc) return rc;
   m.selected = sel;
-  m.bytes_down = (double)sel * d * sizeof(float);
+  m.bytes_down = (double)sel * (double)d * (double)sizeof(float);
   /* deadline and checks; accepted rows move to the front of X */
   int acc = 0;
   double slowest = 0;
