@@ -77,7 +77,7 @@ int dnt_act_parse(const char *name, dnt_act *out) {
 
 NN_KERNEL void nn_bias_act(dnt_act act, float *y, const float *bias, int rows, int cols) {
   for (int r = 0; r < rows; r++) {
-    float *restrict yr = y + (size_t)r * cols;
+    float *restrict yr = y + (size_t)r * (size_t)cols;
     const float *restrict b = bias;
     switch (act) {
     case DNT_ACT_NONE:
@@ -106,9 +106,9 @@ NN_KERNEL void nn_act_grad(dnt_act act, const float *y, const float *dy, float *
                            int rows, int cols) {
   assert(dz != dy);
   for (int r = 0; r < rows; r++) {
-    const float *restrict yr = y + (size_t)r * cols;
-    const float *dyr = dy + (size_t)r * cols;
-    float *dzr = dz + (size_t)r * cols;
+    const float *restrict yr = y + (size_t)r * (size_t)cols;
+    const float *dyr = dy + (size_t)r * (size_t)cols;
+    float *dzr = dz + (size_t)r * (size_t)cols;
     float *restrict b = db;
     switch (act) {
     case DNT_ACT_NONE:

@@ -48,16 +48,16 @@ void nn_sgemm(enum CBLAS_TRANSPOSE ta, enum CBLAS_TRANSPOSE tb, int m, int n, in
     size_t step = tb == CblasNoTrans ? 1 : (size_t)ldb;
     for (int j = 0; j < n; j++) {
       if (ta == CblasNoTrans)
-        cblas_sgemv(CblasRowMajor, CblasNoTrans, m, k, 1.0f, a, lda, b + j * step, incb, beta,
-                    c + j, ldc);
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, m, k, 1.0f, a, lda, b + (size_t)j * step, incb,
+                    beta, c + j, ldc);
       else
-        cblas_sgemv(CblasRowMajor, CblasTrans, k, m, 1.0f, a, lda, b + j * step, incb, beta, c + j,
-                    ldc);
+        cblas_sgemv(CblasRowMajor, CblasTrans, k, m, 1.0f, a, lda, b + (size_t)j * step, incb, beta,
+                    c + j, ldc);
     }
   } else {
     if (beta == 0.0f) {
       for (int r = 0; r < m; r++)
-        memset(c + (size_t)r * ldc, 0, (size_t)n * sizeof *c);
+        memset(c + (size_t)r * (size_t)ldc, 0, (size_t)n * sizeof *c);
       beta = 1.0f;
     }
     cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc);

@@ -16,16 +16,16 @@ void nn_dense_setup(nn_dense *d, int in, int out, dnt_act act, int max_rows, nn_
   d->out = out;
   d->act = act;
   if (v) {
-    nn_views_take(v, (size_t)in * out, &d->w, &d->dw);
+    nn_views_take(v, (size_t)in * (size_t)out, &d->w, &d->dw);
     nn_views_take(v, (size_t)out, &d->b, &d->db);
   }
-  d->y = nn_arena_take(ws, (size_t)max_rows * out);
+  d->y = nn_arena_take(ws, (size_t)max_rows * (size_t)out);
 }
 
 void nn_dense_init(nn_dense *d, dnt_rng *rng) {
   /* He-uniform (Kaiming, a = 0) before a ReLU, else Xavier/Glorot-uniform */
   double limit = d->act == DNT_ACT_RELU ? sqrt(6.0 / d->in) : sqrt(6.0 / (d->in + d->out));
-  nn_fill_uniform(d->w, (size_t)d->in * d->out, (float)limit, rng);
+  nn_fill_uniform(d->w, (size_t)d->in * (size_t)d->out, (float)limit, rng);
   for (int j = 0; j < d->out; j++)
     d->b[j] = 0.0f;
 }

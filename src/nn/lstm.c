@@ -50,23 +50,23 @@ int nn_lstm_setup(nn_lstm *m, int in, int seq, const dnt_layer_spec *spec, int m
     int ni = l == 0 ? in : H, K = ni + H;
     s->in = ni;
     if (v) {
-      nn_views_take(v, (size_t)K * 4 * H, &s->w, &s->dw);
-      nn_views_take(v, (size_t)4 * H, &s->b, &s->db);
+      nn_views_take(v, (size_t)K * 4 * (size_t)H, &s->w, &s->dw);
+      nn_views_take(v, (size_t)4 * (size_t)H, &s->b, &s->db);
     }
-    s->xh = nn_arena_take(ws, B * T * K);
-    s->gates = nn_arena_take(ws, B * T * 4 * H);
-    s->c = nn_arena_take(ws, B * T * H);
-    s->tc = nn_arena_take(ws, B * T * H);
-    s->dh = l + 1 < L ? nn_arena_take(ws, B * T * H) : NULL;
-    s->ixh = nn_arena_take(ws, B * K);
-    s->iz = nn_arena_take(ws, B * 4 * H);
-    s->ic[0] = nn_arena_take(ws, B * H);
-    s->ic[1] = nn_arena_take(ws, B * H);
-    s->itc = nn_arena_take(ws, B * H);
+    s->xh = nn_arena_take(ws, B * (size_t)T * (size_t)K);
+    s->gates = nn_arena_take(ws, B * (size_t)T * 4 * (size_t)H);
+    s->c = nn_arena_take(ws, B * (size_t)T * (size_t)H);
+    s->tc = nn_arena_take(ws, B * (size_t)T * (size_t)H);
+    s->dh = l + 1 < L ? nn_arena_take(ws, B * (size_t)T * (size_t)H) : NULL;
+    s->ixh = nn_arena_take(ws, B * (size_t)K);
+    s->iz = nn_arena_take(ws, B * 4 * (size_t)H);
+    s->ic[0] = nn_arena_take(ws, B * (size_t)H);
+    s->ic[1] = nn_arena_take(ws, B * (size_t)H);
+    s->itc = nn_arena_take(ws, B * (size_t)H);
   }
-  m->y = nn_arena_take(ws, B * (m->return_sequences ? (size_t)T : 1) * H);
-  m->dhrec = nn_arena_take(ws, B * H);
-  m->dc = nn_arena_take(ws, B * H);
+  m->y = nn_arena_take(ws, B * (m->return_sequences ? (size_t)T : 1) * (size_t)H);
+  m->dhrec = nn_arena_take(ws, B * (size_t)H);
+  m->dc = nn_arena_take(ws, B * (size_t)H);
   m->zero = nn_arena_take(ws, (size_t)H); /* the arena is calloc'd and this is never written */
   return DNT_OK;
 }
@@ -81,7 +81,7 @@ void nn_lstm_init(nn_lstm *m, dnt_rng *rng) {
   float k = 1.0f / sqrtf((float)H); /* PyTorch's U(-1/sqrt(H), 1/sqrt(H)) */
   for (int l = 0; l < m->layers; l++) {
     nn_lstm_cell *s = &m->cell[l];
-    nn_fill_uniform(s->w, (size_t)(s->in + H) * 4 * H, k, rng);
+    nn_fill_uniform(s->w, (size_t)(s->in + H) * 4 * (size_t)H, k, rng);
     for (int j = 0; j < 4 * H; j++)
       s->b[j] = (j >= H && j < 2 * H) ? 1.0f : 0.0f;
   }
@@ -121,10 +121,11 @@ NN_KERNEL static void cell_forward(int B, int H, const float *bias, float *z, in
                                    const float *cp, int ldcp, float *c, int ldc, float *tc,
                                    int ldtc, float *h, int ldh) {
   for (int r = 0; r < B; r++) {
-    float *zr = z + (size_t)r * ldz;
+    float *zr = z + (size_t)r * (size_t)ldz;
     row_gates(H, zr, bias);
-    row_cell(H, zr, zr + H, zr + 2 * H, zr + 3 * H, cp + (size_t)r * ldcp, c + (size_t)r * ldc,
-             tc + (size_t)r * ldtc, h + (size_t)r * ldh);
+    row_cell(H, zr, zr + H, zr + 2 * H, zr + 3 * H, cp + (size_t)r * (size_t)ldcp,
+             c + (size_t)r * (size_t)ldc, tc + (size_t)r * (size_t)ldtc,
+             h + (size_t)r * (size_t)ldh);
   }
 }
 
@@ -161,9 +162,10 @@ NN_KERNEL static void cell_backward(int B, int H, float *gates, int ldg, const f
                                     const float *tc, int ldtc, const float *dhin, int lddh,
                                     const float *dhrec, int ldrec, float *dc, float *db) {
   for (int r = 0; r < B; r++) {
-    float *g = gates + (size_t)r * ldg;
-    row_backward(H, g, g + H, g + 2 * H, g + 3 * H, cp + (size_t)r * ldcp, tc + (size_t)r * ldtc,
-                 dhin + (size_t)r * lddh, dhrec + (size_t)r * ldrec, dc + (size_t)r * H, db);
+    float *g = gates + (size_t)r * (size_t)ldg;
+    row_backward(H, g, g + H, g + 2 * H, g + 3 * H, cp + (size_t)r * (size_t)ldcp,
+                 tc + (size_t)r * (size_t)ldtc, dhin + (size_t)r * (size_t)lddh,
+                 dhrec + (size_t)r * (size_t)ldrec, dc + (size_t)r * (size_t)H, db);
   }
 }
 
@@ -174,19 +176,19 @@ const float *nn_lstm_forward(nn_lstm *m, const float *x, int B) {
     int ni = s->in, K = ni + H, ldxh = T * K;
     if (l == 0) nn_copy_rows(s->xh, K, x, ni, B * T, ni); /* below: filled by layer l-1 */
     for (int r = 0; r < B; r++)
-      memset(s->xh + (size_t)r * ldxh + ni, 0, H * sizeof(float));
+      memset(s->xh + (size_t)r * (size_t)ldxh + ni, 0, (size_t)H * sizeof(float));
     for (int t = 0; t < T; t++) {
-      float *g = s->gates + (size_t)t * 4 * H;
-      nn_sgemm(CblasNoTrans, CblasNoTrans, B, 4 * H, K, s->xh + (size_t)t * K, ldxh, s->w, 4 * H,
-               0.0f, g, T * 4 * H);
+      float *g = s->gates + (size_t)t * 4 * (size_t)H;
+      nn_sgemm(CblasNoTrans, CblasNoTrans, B, 4 * H, K, s->xh + (size_t)t * (size_t)K, ldxh, s->w,
+               4 * H, 0.0f, g, T * 4 * H);
       /* h_t goes to the next step's [x, h], and to the layer above or the output */
       float *h_up = NULL;
       int ld_up = 0;
       if (up) {
-        h_up = up->xh + (size_t)t * 2 * H;
+        h_up = up->xh + (size_t)t * 2 * (size_t)H;
         ld_up = T * 2 * H;
       } else if (m->return_sequences) {
-        h_up = m->y + (size_t)t * H;
+        h_up = m->y + (size_t)t * (size_t)H;
         ld_up = T * H;
       } else if (t == T - 1) {
         h_up = m->y;
@@ -195,12 +197,12 @@ const float *nn_lstm_forward(nn_lstm *m, const float *x, int B) {
       float *h = h_up;
       int ldh = ld_up;
       if (t + 1 < T) {
-        h = s->xh + (size_t)(t + 1) * K + ni;
+        h = s->xh + (size_t)(t + 1) * (size_t)K + ni;
         ldh = ldxh;
       }
-      cell_forward(B, H, s->b, g, T * 4 * H, t ? s->c + (size_t)(t - 1) * H : m->zero,
-                   t ? T * H : 0, s->c + (size_t)t * H, T * H, s->tc + (size_t)t * H, T * H, h,
-                   ldh);
+      cell_forward(B, H, s->b, g, T * 4 * H, t ? s->c + (size_t)(t - 1) * (size_t)H : m->zero,
+                   t ? T * H : 0, s->c + (size_t)t * (size_t)H, T * H,
+                   s->tc + (size_t)t * (size_t)H, T * H, h, ldh);
       if (h_up && h_up != h) nn_copy_rows(h_up, ld_up, h, ldh, B, H);
     }
   }
@@ -212,29 +214,29 @@ void nn_lstm_backward(nn_lstm *m, const float *dy, float *dx, int B) {
   for (int l = L - 1; l >= 0; l--) {
     nn_lstm_cell *s = &m->cell[l];
     int ni = s->in, K = ni + H, ldg = T * 4 * H;
-    memset(m->dc, 0, (size_t)B * H * sizeof(float));
+    memset(m->dc, 0, (size_t)B * (size_t)H * sizeof(float));
     for (int t = T - 1; t >= 0; t--) {
       /* d loss / d h_t from above: the layer above, the output, or nothing */
       const float *dhin = m->zero;
       int lddh = 0;
       if (l + 1 < L) {
-        dhin = s->dh + (size_t)t * H;
+        dhin = s->dh + (size_t)t * (size_t)H;
         lddh = T * H;
       } else if (m->return_sequences) {
-        dhin = dy + (size_t)t * H;
+        dhin = dy + (size_t)t * (size_t)H;
         lddh = T * H;
       } else if (t == T - 1) {
         dhin = dy;
         lddh = H;
       }
-      float *g = s->gates + (size_t)t * 4 * H;
-      cell_backward(B, H, g, ldg, t ? s->c + (size_t)(t - 1) * H : m->zero, t ? T * H : 0,
-                    s->tc + (size_t)t * H, T * H, dhin, lddh, t < T - 1 ? m->dhrec : m->zero,
-                    t < T - 1 ? H : 0, m->dc, s->db);
+      float *g = s->gates + (size_t)t * 4 * (size_t)H;
+      cell_backward(B, H, g, ldg, t ? s->c + (size_t)(t - 1) * (size_t)H : m->zero, t ? T * H : 0,
+                    s->tc + (size_t)t * (size_t)H, T * H, dhin, lddh,
+                    t < T - 1 ? m->dhrec : m->zero, t < T - 1 ? H : 0, m->dc, s->db);
       /* d loss / d h_{t-1} = dz_t W_h^T */
       if (t > 0)
-        nn_sgemm(CblasNoTrans, CblasTrans, B, H, 4 * H, g, ldg, s->w + (size_t)ni * 4 * H, 4 * H,
-                 0.0f, m->dhrec, H);
+        nn_sgemm(CblasNoTrans, CblasTrans, B, H, 4 * H, g, ldg, s->w + (size_t)ni * 4 * (size_t)H,
+                 4 * H, 0.0f, m->dhrec, H);
     }
     /* dW += [x, h]^T dz and dx = dz W_x^T, over all B T rows at once */
     nn_sgemm(CblasTrans, CblasNoTrans, K, 4 * H, B * T, s->xh, K, s->gates, 4 * H, 1.0f, s->dw,
@@ -251,13 +253,13 @@ void nn_lstm_infer(nn_lstm *m, const float *x, int B, float *y) {
   for (int l = 0; l < L; l++) {
     nn_lstm_cell *s = &m->cell[l];
     for (int r = 0; r < B; r++)
-      memset(s->ixh + (size_t)r * (s->in + H) + s->in, 0, H * sizeof(float));
+      memset(s->ixh + (size_t)r * (size_t)(s->in + H) + s->in, 0, (size_t)H * sizeof(float));
   }
   for (int t = 0; t < T; t++) {
     for (int l = 0; l < L; l++) {
       nn_lstm_cell *s = &m->cell[l];
       int ni = s->in, K = ni + H;
-      if (l == 0) nn_copy_rows(s->ixh, K, x + (size_t)t * ni, T * ni, B, ni);
+      if (l == 0) nn_copy_rows(s->ixh, K, x + (size_t)t * (size_t)ni, T * ni, B, ni);
       nn_sgemm(CblasNoTrans, CblasNoTrans, B, 4 * H, K, s->ixh, K, s->w, 4 * H, 0.0f, s->iz, 4 * H);
       float *c = s->ic[t & 1], *h = s->ixh + ni; /* h_t replaces h_{t-1} in [x, h] */
       cell_forward(B, H, s->b, s->iz, 4 * H, t ? s->ic[(t - 1) & 1] : m->zero, t ? H : 0, c, H,
@@ -265,7 +267,7 @@ void nn_lstm_infer(nn_lstm *m, const float *x, int B, float *y) {
       if (l + 1 < L)
         nn_copy_rows(m->cell[l + 1].ixh, 2 * H, h, K, B, H);
       else if (m->return_sequences)
-        nn_copy_rows(y + (size_t)t * H, T * H, h, K, B, H);
+        nn_copy_rows(y + (size_t)t * (size_t)H, T * H, h, K, B, H);
       else if (t == T - 1)
         nn_copy_rows(y, H, h, K, B, H);
     }

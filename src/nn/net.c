@@ -43,7 +43,7 @@ struct dnt_net {
 static int layout(dnt_net *net, nn_views *v, nn_arena *ws) {
   const dnt_net_arch *a = &net->arch;
   int width = a->input, seq = a->seq_len > 0, steps = seq ? a->seq_len : 1;
-  size_t mb = (size_t)net->max_batch, widest = (size_t)steps * width;
+  size_t mb = (size_t)net->max_batch, widest = (size_t)steps * (size_t)width;
   net->xin = nn_arena_take(ws, a->layer[0].kind == DNT_LAYER_DENSE ? mb * widest : 0);
   for (int l = 0; l < a->n_layers; l++) {
     const dnt_layer_spec *s = &a->layer[l];
@@ -58,7 +58,7 @@ static int layout(dnt_net *net, nn_views *v, nn_arena *ws) {
       if (!s->return_sequences) seq = 0;
     }
     width = s->units;
-    size_t out = (size_t)(seq ? steps : 1) * width;
+    size_t out = (size_t)(seq ? steps : 1) * (size_t)width;
     widest = out > widest ? out : widest;
   }
   net->gbuf[0] = nn_arena_take(ws, mb * widest);
@@ -143,7 +143,7 @@ const float *dnt_net_forward(dnt_net *net, const float *x, int batch) {
   assert(batch >= 1 && batch <= net->max_batch);
   const float *cur = x;
   if (net->layer[0].kind == DNT_LAYER_DENSE) {
-    memcpy(net->xin, x, (size_t)batch * net->in_size * sizeof(float));
+    memcpy(net->xin, x, (size_t)batch * (size_t)net->in_size * sizeof(float));
     cur = net->xin;
   }
   for (int l = 0; l < net->arch.n_layers; l++) {

@@ -59,7 +59,7 @@ double dnt_vec_dist2(const float *x, const float *y, size_t n) {
   size_t i = 0;
   for (; i + 4 <= n; i += 4) {
     for (int k = 0; k < 4; k++) {
-      double d = (double)x[i + k] - (double)y[i + k];
+      double d = (double)x[i + (size_t)k] - (double)y[i + (size_t)k];
       s[k] += d * d;
     }
   }

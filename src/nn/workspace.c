@@ -24,7 +24,8 @@ void nn_views_take(nn_views *v, size_t n, float **p, float **g) {
 
 void nn_copy_rows(float *dst, int ldd, const float *src, int lds, int rows, int cols) {
   for (int r = 0; r < rows; r++)
-    memcpy(dst + (size_t)r * ldd, src + (size_t)r * lds, (size_t)cols * sizeof *dst);
+    memcpy(dst + (size_t)r * (size_t)ldd, src + (size_t)r * (size_t)lds,
+           (size_t)cols * sizeof *dst);
 }
 
 void nn_fill_uniform(float *x, size_t n, float limit, dnt_rng *rng) {
