@@ -87,7 +87,7 @@ static int write_edges(dnt_run *run, const dnt_cell_sites *s, const dnt_bs_graph
     dnt_csv_write_field(f, s->id[g->to[e]], ',');
     fprintf(f, ",%.10g", g->weight[e]);
     for (int k = 0; k < 4; k++)
-      fprintf(f, ",%.10g", g->terms[4 * e + k]);
+      fprintf(f, ",%.10g", g->terms[4 * e + (size_t)k]);
     fputc('\n', f);
   }
   return dnt_afile_commit(af);

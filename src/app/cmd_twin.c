@@ -169,7 +169,7 @@ static void report(const dnt_twin_session_result *r, const dnt_sync_config *sc, 
   printf("      fidelity (share of capacity): mean RMSE %.4f, worst %.4f\n", s->rmse_mean,
          s->maxabs_max);
   printf("      synced %lld reports (%lld lost), %.1f kB up; stepping %.2f s\n",
-         (long long)s->reports_sent, (long long)s->reports_lost, s->bytes_up / 1e3,
+         (long long)s->reports_sent, (long long)s->reports_lost, (double)s->bytes_up / 1e3,
          r->sync_seconds);
   printf("      forecast RMSE (1 / %d steps ahead, trained on %zu steps):\n", k + 1, r->train_len);
   printf("        lstm            %10.4f %10.4f\n", r->lstm.rmse[0], r->lstm.rmse[k]);
