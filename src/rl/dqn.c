@@ -169,10 +169,10 @@ int dnt_dqn_act(dnt_dqn *q, const float *obs, const unsigned char *mask, int n, 
   int mb = q->online->max_batch, na = q->n_actions;
   for (int s = 0; s < n; s += mb) {
     int b = n - s < mb ? n - s : mb;
-    dnt_qnet_infer(q->online, obs + (size_t)s * q->input_dim, b, q->q_act);
+    dnt_qnet_infer(q->online, obs + (size_t)s * (size_t)q->input_dim, b, q->q_act);
     for (int k = 0; k < b; k++)
-      a[s + k] =
-          argmax_allowed(q->q_act + (size_t)k * na, mask ? mask + (size_t)(s + k) * na : NULL, na);
+      a[s + k] = argmax_allowed(q->q_act + (size_t)k * (size_t)na,
+                                mask ? mask + (size_t)(s + k) * (size_t)na : NULL, na);
   }
   return 0;
 }
@@ -192,9 +192,9 @@ void dnt_dqn_td_targets(int b, int n_actions, const float *q_next_target,
                         const unsigned char *terminal, float gamma, float *y) {
   const float *select = q_next_online ? q_next_online : q_next_target;
   for (int k = 0; k < b; k++) {
-    size_t row = (size_t)k * n_actions;
+    size_t row = (size_t)k * (size_t)n_actions;
     int best = argmax_allowed(select + row, mask ? mask + row : NULL, n_actions);
-    y[k] = reward[k] + (terminal[k] ? 0.0f : gamma * q_next_target[row + best]);
+    y[k] = reward[k] + (terminal[k] ? 0.0f : gamma * q_next_target[row + (size_t)best]);
   }
 }
 
@@ -206,7 +206,7 @@ int dnt_dqn_batch_targets(dnt_dqn *q, const dnt_replay_batch *b, float *y) {
   const float *r = b->reward;
   if (q->cmdp) {
     for (int k = 0; k < n; k++)
-      q->td[k] = dnt_cmdp_reward(q->cmdp, b->reward[k], b->cost + (size_t)k * q->cmdp->n);
+      q->td[k] = dnt_cmdp_reward(q->cmdp, b->reward[k], b->cost + (size_t)k * (size_t)q->cmdp->n);
     r = q->td;
   }
   dnt_dqn_td_targets(n, q->n_actions, q->q_next_t, q->cfg.double_dqn ? q->q_next_o : NULL,
@@ -224,7 +224,7 @@ int dnt_dqn_update(dnt_dqn *q) {
   dnt_dqn_batch_targets(q, b, q->y);
   const float *qv = dnt_qnet_forward(q->online, b->obs, n);
   for (int k = 0; k < n; k++)
-    q->pred[k] = qv[(size_t)k * na + b->action[k]];
+    q->pred[k] = qv[(size_t)k * (size_t)na + (size_t)b->action[k]];
   /* Huber loss averaged over the batch; dq holds d loss / d Q(s, a) */
   q->loss = dnt_loss_huber(q->pred, q->y, (size_t)n, c->huber_delta, q->td);
   q->updates++;
@@ -232,9 +232,9 @@ int dnt_dqn_update(dnt_dqn *q) {
   if (!isfinite(q->loss))
     return dnt_error(DNT_ERR_NUMERIC, "dqn: loss = %g at update %lld (lr %g too large?)",
                      (double)q->loss, (long long)q->updates, (double)c->lr);
-  memset(q->dq, 0, (size_t)n * na * sizeof(float));
+  memset(q->dq, 0, (size_t)n * (size_t)na * sizeof(float));
   for (int k = 0; k < n; k++)
-    q->dq[(size_t)k * na + b->action[k]] = b->weight[k] * q->td[k];
+    q->dq[(size_t)k * (size_t)na + (size_t)b->action[k]] = b->weight[k] * q->td[k];
   dnt_vec_zero(q->online->grads, q->online->n_params);
   dnt_qnet_backward(q->online, q->dq);
   if (c->max_grad_norm > 0)
@@ -256,7 +256,7 @@ static void epsilon_greedy(dnt_dqn *q) {
   dnt_dqn_act(q, ro->obs, mask, ro->n, ro->a);
   for (int i = 0; i < ro->n; i++) {
     if (dnt_rng_uniform(&q->rng) >= q->epsilon) continue;
-    const unsigned char *m = mask + (size_t)i * na;
+    const unsigned char *m = mask + (size_t)i * (size_t)na;
     int allowed = 0;
     for (int j = 0; j < na; j++)
       allowed += m[j] != 0;

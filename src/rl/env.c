@@ -44,7 +44,7 @@ static int same_spec(const dnt_env_spec *a, const dnt_env_spec *b) {
 }
 
 static void write_mask(dnt_vecenv *v, int i, unsigned char *mask) {
-  unsigned char *m = mask + (size_t)i * v->spec.n_actions;
+  unsigned char *m = mask + (size_t)i * (size_t)v->spec.n_actions;
   if (v->ops->mask)
     v->ops->mask(v->inst[i], m);
   else
@@ -52,12 +52,12 @@ static void write_mask(dnt_vecenv *v, int i, unsigned char *mask) {
 }
 
 static int reset_one(dnt_vecenv *v, int i) {
-  int rc = v->ops->reset(v->inst[i], &v->rng[i], v->obs + (size_t)i * v->spec.obs_dim);
+  int rc = v->ops->reset(v->inst[i], &v->rng[i], v->obs + (size_t)i * (size_t)v->spec.obs_dim);
   if (rc) return rc;
   v->t[i] = 0;
   v->ep_return[i] = 0;
   for (int k = 0; k < v->spec.n_costs; k++)
-    v->ep_cost[(size_t)i * v->spec.n_costs + k] = 0;
+    v->ep_cost[(size_t)i * (size_t)v->spec.n_costs + (size_t)k] = 0;
   if (v->spec.n_actions) write_mask(v, i, v->mask);
   return 0;
 }
@@ -141,10 +141,10 @@ static int check_actions(const dnt_vecenv *v, const int *a, const float *u) {
       return dnt_error(DNT_ERR_ARG, "env '%s': instance %d: action %d: expected 0..%d",
                        v->ops->name, i, a[i], s->n_actions - 1);
     for (int k = 0; k < s->act_dim; k++)
-      if (!isfinite(u[(size_t)i * s->act_dim + k]))
+      if (!isfinite(u[(size_t)i * (size_t)s->act_dim + (size_t)k]))
         return dnt_error(DNT_ERR_NUMERIC,
                          "env '%s': instance %d: action value %d = %g: expected finite",
-                         v->ops->name, i, k, (double)u[(size_t)i * s->act_dim + k]);
+                         v->ops->name, i, k, (double)u[(size_t)i * (size_t)s->act_dim + (size_t)k]);
   }
   return 0;
 }
@@ -159,7 +159,7 @@ int dnt_vecenv_step(dnt_vecenv *v, const int *a, const float *u) {
     int term = 0;
     float *cost = v->cost + (size_t)i * nc;
     rc = v->ops->step(v->inst[i], s->n_actions ? a[i] : 0,
-                      s->act_dim ? u + (size_t)i * s->act_dim : NULL, &v->rng[i],
+                      s->act_dim ? u + (size_t)i * (size_t)s->act_dim : NULL, &v->rng[i],
                       v->next_obs + (size_t)i * od, &v->reward[i], cost, &term);
     if (rc) return rc;
     v->t[i]++;
@@ -167,13 +167,13 @@ int dnt_vecenv_step(dnt_vecenv *v, const int *a, const float *u) {
     v->truncated[i] = !term && s->max_steps > 0 && v->t[i] >= s->max_steps;
     v->ep_return[i] += v->reward[i];
     for (size_t k = 0; k < nc; k++)
-      v->ep_cost[i * nc + k] += cost[k];
+      v->ep_cost[(size_t)i * nc + k] += cost[k];
     if (s->n_actions) write_mask(v, i, v->next_mask);
     if (dnt_vecenv_done(v, i)) {
       v->last_return[i] = v->ep_return[i];
       v->last_length[i] = v->t[i];
       for (size_t k = 0; k < nc; k++)
-        v->last_cost[i * nc + k] = v->ep_cost[i * nc + k];
+        v->last_cost[(size_t)i * nc + k] = v->ep_cost[(size_t)i * nc + k];
       v->episodes++;
     }
   }
@@ -188,8 +188,8 @@ int dnt_vecenv_advance(dnt_vecenv *v) {
       int rc = reset_one(v, i);
       if (rc) return rc;
     } else {
-      memcpy(v->obs + i * od, v->next_obs + i * od, od * sizeof *v->obs);
-      if (na) memcpy(v->mask + i * na, v->next_mask + i * na, na);
+      memcpy(v->obs + (size_t)i * od, v->next_obs + (size_t)i * od, od * sizeof *v->obs);
+      if (na) memcpy(v->mask + (size_t)i * na, v->next_mask + (size_t)i * na, na);
     }
   }
   return 0;

@@ -48,7 +48,7 @@ int dnt_policy_evaluate(const dnt_policy *p, const dnt_env_ops *ops, const void 
       ret[got++] = env.last_return[i];
       len_sum += env.last_length[i];
       for (int k = 0; k < nc; k++)
-        out->mean_cost[k] += env.last_cost[(size_t)i * env.spec.n_costs + k];
+        out->mean_cost[k] += env.last_cost[(size_t)i * (size_t)env.spec.n_costs + (size_t)k];
     }
   }
   double mean = 0, var = 0;

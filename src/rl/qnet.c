@@ -114,12 +114,12 @@ void dnt_qnet_init(dnt_qnet *q, dnt_rng *rng) {
 /* q = v + a - mean(a), row by row; q may alias a. */
 static void combine(int b, int n_actions, const float *v, const float *a, float *q) {
   for (int k = 0; k < b; k++) {
-    const float *ak = a + (size_t)k * n_actions;
+    const float *ak = a + (size_t)k * (size_t)n_actions;
     float mean = 0;
     for (int j = 0; j < n_actions; j++)
       mean += ak[j];
     mean /= (float)n_actions;
-    float *qk = q + (size_t)k * n_actions;
+    float *qk = q + (size_t)k * (size_t)n_actions;
     for (int j = 0; j < n_actions; j++)
       qk[j] = v[k] + ak[j] - mean;
   }
@@ -146,13 +146,13 @@ void dnt_qnet_backward(dnt_qnet *q, const float *dq) {
   }
   int b = q->last_batch, na = q->n_actions;
   for (int k = 0; k < b; k++) {
-    const float *dk = dq + (size_t)k * na;
+    const float *dk = dq + (size_t)k * (size_t)na;
     float s = 0;
     for (int j = 0; j < na; j++)
       s += dk[j];
     q->dv[k] = s; /* dQ/dV = 1 for every action */
     for (int j = 0; j < na; j++)
-      q->da[(size_t)k * na + j] = dk[j] - s / (float)na;
+      q->da[(size_t)k * (size_t)na + (size_t)j] = dk[j] - s / (float)na;
   }
   dnt_net_backward(q->value, q->dv, q->dh);
   dnt_net_backward(q->adv, q->da, q->dh2);

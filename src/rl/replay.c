@@ -111,15 +111,16 @@ void dnt_replay_add(dnt_replay *rb, const float *obs, int a, const float *u, flo
   memcpy(rb->obs + i * od, obs, od * sizeof(float));
   memcpy(rb->next_obs + i * od, next_obs, od * sizeof(float));
   if (rb->action) rb->action[i] = a;
-  if (rb->caction) memcpy(rb->caction + i * s->act_dim, u, (size_t)s->act_dim * sizeof(float));
+  if (rb->caction)
+    memcpy(rb->caction + i * (size_t)s->act_dim, u, (size_t)s->act_dim * sizeof(float));
   rb->reward[i] = reward;
-  if (rb->cost) memcpy(rb->cost + i * s->n_costs, cost, (size_t)s->n_costs * sizeof(float));
+  if (rb->cost) memcpy(rb->cost + i * (size_t)s->n_costs, cost, (size_t)s->n_costs * sizeof(float));
   rb->terminal[i] = terminal != 0;
   if (rb->next_mask) {
     if (next_mask)
-      memcpy(rb->next_mask + i * s->n_actions, next_mask, (size_t)s->n_actions);
+      memcpy(rb->next_mask + i * (size_t)s->n_actions, next_mask, (size_t)s->n_actions);
     else
-      memset(rb->next_mask + i * s->n_actions, 1, (size_t)s->n_actions);
+      memset(rb->next_mask + i * (size_t)s->n_actions, 1, (size_t)s->n_actions);
   }
   if (rb->prioritized) tree_set(rb, rb->pos, rb->max_priority);
   rb->pos = (rb->pos + 1) % s->capacity;
@@ -174,15 +175,15 @@ static void gather(const dnt_replay *rb, dnt_replay_batch *b, int k, int i) {
   memcpy(b->next_obs + kk * od, rb->next_obs + ii * od, od * sizeof(float));
   if (b->action) b->action[k] = rb->action[i];
   if (b->caction)
-    memcpy(b->caction + kk * s->act_dim, rb->caction + ii * s->act_dim,
+    memcpy(b->caction + kk * (size_t)s->act_dim, rb->caction + ii * (size_t)s->act_dim,
            (size_t)s->act_dim * sizeof(float));
   b->reward[k] = rb->reward[i];
   if (b->cost)
-    memcpy(b->cost + kk * s->n_costs, rb->cost + ii * s->n_costs,
+    memcpy(b->cost + kk * (size_t)s->n_costs, rb->cost + ii * (size_t)s->n_costs,
            (size_t)s->n_costs * sizeof(float));
   b->terminal[k] = rb->terminal[i];
   if (b->next_mask)
-    memcpy(b->next_mask + kk * s->n_actions, rb->next_mask + ii * s->n_actions,
+    memcpy(b->next_mask + kk * (size_t)s->n_actions, rb->next_mask + ii * (size_t)s->n_actions,
            (size_t)s->n_actions);
 }
 

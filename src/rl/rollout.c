@@ -67,8 +67,8 @@ void dnt_rollout_destroy(dnt_rollout *ro) {
 int dnt_rollout_observe_all(dnt_rollout *ro) {
   size_t od = (size_t)ro->env->spec.obs_dim;
   for (int i = 0; i < ro->n; i++) {
-    int rc = dnt_hooks_observe(ro->hooks, ro->env, i, ro->env->obs + i * od,
-                               ro->obs + (size_t)i * ro->obs_dim);
+    int rc = dnt_hooks_observe(ro->hooks, ro->env, i, ro->env->obs + (size_t)i * od,
+                               ro->obs + (size_t)i * (size_t)ro->obs_dim);
     if (rc) return rc;
   }
   return 0;

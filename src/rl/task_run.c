@@ -106,12 +106,12 @@ static int setup(task *t, const dnt_config *cfg, uint64_t seed, dnt_rl_result *r
   t->env_ready = 1;
   const dnt_env_spec *s = &t->env.spec;
   res->task = s->name;
-  res->solve_threshold = !strcmp(env, "cartpole") ? 475.0
-                         : !strcmp(env, "pendulum")
-                             ? -200.0
-                             : t->envcfg.chain.goal_reward +
-                                   (t->envcfg.chain.length - 2) * t->envcfg.chain.step_reward -
-                                   1e-4;
+  res->solve_threshold =
+      !strcmp(env, "cartpole") ? 475.0
+      : !strcmp(env, "pendulum")
+          ? -200.0
+          : t->envcfg.chain.goal_reward +
+                (float)(t->envcfg.chain.length - 2) * t->envcfg.chain.step_reward - 1e-4;
   int dqn = !strcmp(algo, "dqn");
   if (dqn != (s->n_actions > 0))
     return dnt_error(
@@ -244,7 +244,7 @@ static int write_outputs(task *t, dnt_run *run, const dnt_rl_result *res) {
               {"steps", (double)res->steps},
               {"episodes", (double)res->episodes},
               {"train_seconds", res->train_seconds},
-              {"steps_per_second", res->steps / fmax(res->train_seconds, 1e-9)},
+              {"steps_per_second", (double)res->steps / fmax(res->train_seconds, 1e-9)},
               {"solve_threshold", res->solve_threshold},
               {"solved", res->solved}};
   for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)

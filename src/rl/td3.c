@@ -208,9 +208,9 @@ int dnt_td3_act(dnt_td3 *t, const float *obs, int n, float *u) {
   int mb = dnt_net_max_batch(t->actor), ad = t->act_dim;
   for (int s = 0; s < n; s += mb) {
     int b = n - s < mb ? n - s : mb;
-    dnt_net_infer(t->actor, obs + (size_t)s * t->input_dim, b, t->act_out);
+    dnt_net_infer(t->actor, obs + (size_t)s * (size_t)t->input_dim, b, t->act_out);
     for (int k = 0; k < b * ad; k++)
-      u[(size_t)s * ad + k] = t->offset[k % ad] + t->scale[k % ad] * t->act_out[k];
+      u[(size_t)s * (size_t)ad + (size_t)k] = t->offset[k % ad] + t->scale[k % ad] * t->act_out[k];
   }
   return 0;
 }
@@ -240,8 +240,9 @@ static void targets(dnt_td3 *t, const dnt_replay_batch *b) {
   if (c->twin_critics) dnt_net_infer(t->tcritic[1], t->sa, n, t->q2);
   for (int k = 0; k < n; k++) {
     float q = c->twin_critics ? fminf(t->q1[k], t->q2[k]) : t->q1[k];
-    float r = t->cmdp ? dnt_cmdp_reward(t->cmdp, b->reward[k], b->cost + (size_t)k * t->cmdp->n)
-                      : b->reward[k];
+    float r = t->cmdp
+                  ? dnt_cmdp_reward(t->cmdp, b->reward[k], b->cost + (size_t)k * (size_t)t->cmdp->n)
+                  : b->reward[k];
     t->y[k] = r + (b->terminal[k] ? 0.0f : c->gamma * q);
   }
 }
@@ -282,7 +283,7 @@ int dnt_td3_update(dnt_td3 *t) {
     t->actor_loss = (float)(-mean_q / n);
     dnt_net_backward(t->critic[0], t->dq, t->dsa);
     for (int k = 0; k < n; k++)
-      memcpy(t->da + (size_t)k * ad, t->dsa + (size_t)k * (in + ad) + in,
+      memcpy(t->da + (size_t)k * (size_t)ad, t->dsa + (size_t)k * (in + (size_t)ad) + in,
              (size_t)ad * sizeof(float));
     dnt_vec_zero(t->grads, t->n_actor);
     dnt_net_backward(t->actor, t->da, NULL);
@@ -303,11 +304,11 @@ static void explore(dnt_td3 *t) {
   int mb = dnt_net_max_batch(t->actor);
   for (int s = 0; s < n; s += mb) {
     int b = n - s < mb ? n - s : mb;
-    dnt_net_infer(t->actor, ro->obs + (size_t)s * t->input_dim, b, t->act_out);
+    dnt_net_infer(t->actor, ro->obs + (size_t)s * (size_t)t->input_dim, b, t->act_out);
     for (int k = 0; k < b * ad; k++) {
       float e = (float)dnt_rng_normal(&t->rng, 0.0, t->cfg.explore_noise);
       float a = clampf(t->act_out[k] + e, -1, 1);
-      ro->u[(size_t)s * ad + k] = t->offset[k % ad] + t->scale[k % ad] * a;
+      ro->u[(size_t)s * (size_t)ad + (size_t)k] = t->offset[k % ad] + t->scale[k % ad] * a;
     }
   }
 }
