@@ -223,7 +223,7 @@ int dnt_cell_traffic_generate(const dnt_cell_sites *s, const dnt_cell_traffic_pa
  * the BS's peak demand (replay: the maximum of its series; generated:
  * b_i (1 + daily_amp) max(1, weekend)); backhaul_i = backhaul_factor *
  * capacity_i; radius = radius_m, or 2 x the mean nearest-neighbour distance
- * when radius_m is 0.
+ * when radius_m is 0 (500 m for a world of one site, which has no neighbour).
  * Replay: BS i replays column i of dnt_cell_traffic_assign(traffic, n, shift),
  * step t reads row t mod n_steps, times exp(noise e - noise^2 / 2) when
  * replay_noise > 0. Generated: the model of dnt_cell_traffic_params.
