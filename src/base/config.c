@@ -453,9 +453,9 @@ int dnt_config_set(dnt_config *c, const char *assignment) {
   memcpy(key, k, klen);
   key[klen] = '\0';
   int i = find_field(c->schema, c->n, key);
-  if (i < 0) return unknown_key(c, "--set", key);
+  if (i < 0) return unknown_key(c, "command line", key);
   value v;
-  int rc = value_from_text(&c->schema[i], eq + 1, "--set", &v);
+  int rc = value_from_text(&c->schema[i], eq + 1, "command line", &v);
   if (rc) return rc;
   value_free(c->schema[i].type, &c->vals[i]);
   c->vals[i] = v;

@@ -119,8 +119,8 @@ static void check_set(dnt_config *c) {
 
   expect_error(dnt_config_set(c, "fl.rounds"), DNT_ERR_CONFIG, "--set 'fl.rounds'",
                "expected key=value");
-  expect_error(dnt_config_set(c, "fl.rouns=3"), DNT_ERR_CONFIG, "--set: unknown key 'fl.rouns'",
-               "did you mean 'fl.rounds'");
+  expect_error(dnt_config_set(c, "fl.rouns=3"), DNT_ERR_CONFIG,
+               "command line: unknown key 'fl.rouns'", "did you mean 'fl.rounds'");
   expect_error(dnt_config_set(c, "fl.rounds=abc"), DNT_ERR_CONFIG, "'fl.rounds' = 'abc'",
                "integer in [1, 1000]");
   expect_error(dnt_config_set(c, "fl.rounds=1001"), DNT_ERR_CONFIG, "'fl.rounds' = '1001'", NULL);
