@@ -103,6 +103,13 @@ int cmd_rl(int argc, char **argv) {
                            strcmp(env, "pendulum") ? "discrete" : "continuous",
                            strcmp(env, "pendulum") ? "dqn" : "ddpg or td3");
   if ((rc = build_config(&o, env, algo, steps, &cfg))) return rc;
+  /* DDPG is TD3 with one critic, no actor delay and no target noise
+   * (task_config.c): record in config.json the values that run. */
+  if (!strcmp(algo, "ddpg") && (dnt_config_set(cfg, "td3.policy_delay=1") ||
+                                dnt_config_set(cfg, "td3.target_noise=0"))) {
+    dnt_config_destroy(cfg);
+    return app_fail("rl");
+  }
   dnt_run *run = NULL;
   if ((rc = app_open_run(&o, "rl", cfg, &run))) {
     dnt_config_destroy(cfg);

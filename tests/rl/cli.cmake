@@ -32,3 +32,9 @@ file(READ ${WORK}/chain/summary.json summary)
 expect_text(summary "\"mean_return\"")
 expect_text(summary "\"env\": \"chain\"")
 expect_text(summary "\"steps\": 3000")
+
+# DDPG records in config.json the TD3 settings it runs with (no delay, no target noise).
+expect(0 rl --env pendulum --algo ddpg --quick --quiet --out ddpg)
+file(READ ${WORK}/ddpg/config.json ddpg_config)
+expect_text(ddpg_config "\"policy_delay\": 1,")
+expect_text(ddpg_config "\"target_noise\": 0")
