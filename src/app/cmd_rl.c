@@ -110,6 +110,15 @@ int cmd_rl(int argc, char **argv) {
     dnt_config_destroy(cfg);
     return app_fail("rl");
   }
+  /* Check the agent's settings before a result folder exists, so that a bad
+   * config leaves nothing behind. */
+  dnt_dqn_config dqn_check;
+  dnt_td3_config td3_check;
+  if (strcmp(algo, "dqn") ? dnt_rl_td3_config(cfg, &td3_check)
+                          : dnt_rl_dqn_config(cfg, &dqn_check)) {
+    dnt_config_destroy(cfg);
+    return app_fail("rl");
+  }
   dnt_run *run = NULL;
   if ((rc = app_open_run(&o, "rl", cfg, &run))) {
     dnt_config_destroy(cfg);

@@ -38,3 +38,10 @@ expect(0 rl --env pendulum --algo ddpg --quick --quiet --out ddpg)
 file(READ ${WORK}/ddpg/config.json ddpg_config)
 expect_text(ddpg_config "\"policy_delay\": 1,")
 expect_text(ddpg_config "\"target_noise\": 0")
+
+# An agent setting that cannot work is refused before any result folder exists.
+expect(1 rl --set dqn.buffer=10 --out badagent)
+expect_text(last_err "buffer")
+if(EXISTS ${WORK}/badagent)
+  message(FATAL_ERROR "a refused agent config left the folder badagent behind")
+endif()
