@@ -35,6 +35,62 @@ void dnt_rng_seed(dnt_rng *r, uint64_t seed);
  * gives the same sequence; different streams are statistically independent. */
 void dnt_rng_stream(dnt_rng *r, uint64_t seed, uint64_t stream);
 
+/* The table of random streams. Every consumer of randomness draws from
+ * dnt_rng_for(seed, kind, index): the kind says who draws (below), the index
+ * which one of them (client 3, scenario 41 999, fork 7). The stream id is
+ * kind << 56 | index, so two consumers of different kinds never share a
+ * stream whatever their indices (index < 2^56), and two of one kind differ
+ * by index. Add a kind here, never reuse one for another consumer.
+ *
+ *   kind                   index                    who draws
+ *   DNT_STREAM_WORLD       world instance           a physical world's own noise
+ *   DNT_STREAM_CHANNEL     twin instance            the twin's sync channel (losses)
+ *   DNT_STREAM_SITES       0                        generated BS sites
+ *   DNT_STREAM_TRAFFIC     0                        generated traffic series
+ *   DNT_STREAM_GRAPH       restart                  graph building, clustering restarts
+ *   DNT_STREAM_NET_INIT    model                    network weight initialisation
+ *   DNT_STREAM_TRAIN       model                    minibatch sampling, shuffles
+ *   DNT_STREAM_CLIENT      client | job << 24       an FL client's local training
+ *   DNT_STREAM_SERVER      round                    an FL server's own draws
+ *   DNT_STREAM_ATTACK      round                    the attackers' draws
+ *   DNT_STREAM_TASK        client                   a federated task's data (optima, samples)
+ *   DNT_STREAM_AGENT       agent                    an RL agent's exploration and replay
+ *   DNT_STREAM_ENV         env instance             instance i of a vector environment
+ *   DNT_STREAM_SCENARIO    scenario                 generated scenario i
+ *   DNT_STREAM_FORK        fork                     what-if fork n (common random numbers)
+ *   DNT_STREAM_SELECTION   round or evaluation      participant selection, model selection
+ *   DNT_STREAM_EVAL        episode                  final evaluation episodes
+ *   DNT_STREAM_DATA        series                   data generation and splitting in studies
+ */
+typedef enum dnt_stream_kind {
+  DNT_STREAM_WORLD = 1,
+  DNT_STREAM_CHANNEL,
+  DNT_STREAM_SITES,
+  DNT_STREAM_TRAFFIC,
+  DNT_STREAM_GRAPH,
+  DNT_STREAM_NET_INIT,
+  DNT_STREAM_TRAIN,
+  DNT_STREAM_CLIENT,
+  DNT_STREAM_SERVER,
+  DNT_STREAM_ATTACK,
+  DNT_STREAM_TASK,
+  DNT_STREAM_AGENT,
+  DNT_STREAM_ENV,
+  DNT_STREAM_SCENARIO,
+  DNT_STREAM_FORK,
+  DNT_STREAM_SELECTION,
+  DNT_STREAM_EVAL,
+  DNT_STREAM_DATA,
+  DNT_STREAM_KIND_END /* one past the last kind */
+} dnt_stream_kind;
+
+/* The stream id of (kind, index): kind << 56 | index. Asserts index < 2^56. */
+uint64_t dnt_stream_id(dnt_stream_kind kind, uint64_t index);
+/* dnt_rng_stream(r, seed, dnt_stream_id(kind, index)). */
+void dnt_rng_for(dnt_rng *r, uint64_t seed, dnt_stream_kind kind, uint64_t index);
+/* The kind's name in the table above ("world", "client", ...), or NULL. */
+const char *dnt_stream_kind_name(dnt_stream_kind kind);
+
 /* Advances `r` by 2^128 draws (the reference jump polynomial). O(256). */
 void dnt_rng_jump(dnt_rng *r);
 

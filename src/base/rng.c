@@ -45,6 +45,29 @@ void dnt_rng_stream(dnt_rng *r, uint64_t seed, uint64_t stream) {
   dnt_rng_seed(r, mixed);
 }
 
+uint64_t dnt_stream_id(dnt_stream_kind kind, uint64_t index) {
+  assert(kind > 0 && kind < DNT_STREAM_KIND_END && index < (UINT64_C(1) << 56));
+  return (uint64_t)kind << 56 | index;
+}
+
+void dnt_rng_for(dnt_rng *r, uint64_t seed, dnt_stream_kind kind, uint64_t index) {
+  dnt_rng_stream(r, seed, dnt_stream_id(kind, index));
+}
+
+const char *dnt_stream_kind_name(dnt_stream_kind kind) {
+  static const char *const names[DNT_STREAM_KIND_END] = {
+      [DNT_STREAM_WORLD] = "world",   [DNT_STREAM_CHANNEL] = "channel",
+      [DNT_STREAM_SITES] = "sites",   [DNT_STREAM_TRAFFIC] = "traffic",
+      [DNT_STREAM_GRAPH] = "graph",   [DNT_STREAM_NET_INIT] = "net_init",
+      [DNT_STREAM_TRAIN] = "train",   [DNT_STREAM_CLIENT] = "client",
+      [DNT_STREAM_SERVER] = "server", [DNT_STREAM_ATTACK] = "attack",
+      [DNT_STREAM_TASK] = "task",     [DNT_STREAM_AGENT] = "agent",
+      [DNT_STREAM_ENV] = "env",       [DNT_STREAM_SCENARIO] = "scenario",
+      [DNT_STREAM_FORK] = "fork",     [DNT_STREAM_SELECTION] = "selection",
+      [DNT_STREAM_EVAL] = "eval",     [DNT_STREAM_DATA] = "data"};
+  return kind > 0 && kind < DNT_STREAM_KIND_END ? names[kind] : NULL;
+}
+
 uint64_t dnt_rng_u64(dnt_rng *r) {
   uint64_t *s = r->s;
   const uint64_t result = rotl(s[1] * 5, 7) * 9;

@@ -105,6 +105,31 @@ static double draw_gamma(dnt_rng *r, double a, double b) {
 }
 
 /* Checks mean and variance of N draws against the given values and tolerances. */
+/* The stream table: every kind named, every (kind, index) id distinct from
+ * every other kind's ids, and dnt_rng_for equal to the stream it names. */
+static void check_stream_table(void) {
+  const uint64_t idx[] = {0, 1, 2, 41999, (UINT64_C(1) << 56) - 1};
+  const size_t n_idx = sizeof idx / sizeof idx[0];
+  for (int k = 1; k < DNT_STREAM_KIND_END; k++) {
+    CHECK(dnt_stream_kind_name((dnt_stream_kind)k) != NULL);
+    for (int k2 = 1; k2 < k; k2++)
+      CHECK(strcmp(dnt_stream_kind_name((dnt_stream_kind)k),
+                   dnt_stream_kind_name((dnt_stream_kind)k2)));
+    for (size_t i = 0; i < n_idx; i++)
+      for (int k2 = 1; k2 < DNT_STREAM_KIND_END; k2++)
+        for (size_t j = 0; j < n_idx; j++)
+          if (k2 != k || i != j)
+            CHECK(dnt_stream_id((dnt_stream_kind)k, idx[i]) !=
+                  dnt_stream_id((dnt_stream_kind)k2, idx[j]));
+  }
+  CHECK(dnt_stream_kind_name((dnt_stream_kind)0) == NULL);
+  CHECK(dnt_stream_kind_name(DNT_STREAM_KIND_END) == NULL);
+  dnt_rng a, b;
+  dnt_rng_for(&a, 7, DNT_STREAM_CLIENT, 3);
+  dnt_rng_stream(&b, 7, ((uint64_t)DNT_STREAM_CLIENT << 56) | 3);
+  CHECK(dnt_rng_u64(&a) == dnt_rng_u64(&b));
+}
+
 static void check_moments(const char *what, draw_fn draw, double a, double b, double mean,
                           double var, double tol_mean, double tol_var) {
   dnt_rng r;
@@ -257,6 +282,7 @@ static void check_zipf(void) {
 int main(void) {
   check_known_values();
   check_streams();
+  check_stream_table();
   check_distributions();
   check_below_and_shuffle();
   check_alias();
