@@ -150,8 +150,10 @@ void dnt_agg_destroy(dnt_agg *a) {
   free(a->tmp2);
   free(a->sub);
   free(a->coords);
+  free(a->eigval);
   free(a->eigwork);
   free(a->eigiwork);
+  free(a->isuppz);
   free(a);
 }
 
@@ -191,13 +193,16 @@ int dnt_agg_create(const dnt_agg_params *p, int max_n, size_t d, dnt_agg **out) 
   a->pre = need_pre ? malloc(n * d * sizeof *a->pre) : NULL;
   a->sub = need_dnc ? malloc(n * sub * sizeof *a->sub) : NULL;
   a->coords = need_dnc ? malloc(d * sizeof *a->coords) : NULL;
+  a->eigval = need_dnc ? malloc(n * sizeof *a->eigval) : NULL;
   a->eigwork = need_dnc ? malloc(26 * n * sizeof *a->eigwork) : NULL;
   a->eigiwork = need_dnc ? malloc(10 * n * sizeof *a->eigiwork) : NULL;
+  a->isuppz = need_dnc ? malloc(2 * n * sizeof *a->isuppz) : NULL;
   if (!a->gram || !a->D || !a->score || !a->dtmp || !a->dtmp2 || !a->idx || !a->idx2 ||
       !a->bucket_of || !a->wf || !a->rowsq || !a->kept2 || !a->kept3 || !a->prew || !a->mix ||
       !a->colbuf || !a->band || !a->net || !a->work || !a->tmp || !a->tmp2 ||
       (need_pre && !a->pre) ||
-      (need_dnc && (!a->sub || !a->coords || !a->eigwork || !a->eigiwork))) {
+      (need_dnc &&
+       (!a->sub || !a->coords || !a->eigval || !a->eigwork || !a->eigiwork || !a->isuppz))) {
     dnt_agg_destroy(a);
     return dnt_error(DNT_ERR_NOMEM, "aggregation: out of memory for %d rows of %zu floats", max_n,
                      d);

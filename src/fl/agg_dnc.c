@@ -9,6 +9,7 @@
  * b-dimensional SVD. */
 #include <cblas.h>
 #include <lapacke.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,16 +21,20 @@ static int cmp_int(const void *x, const void *y) {
   return (a > b) - (a < b);
 }
 
-/* Top eigenpair of the symmetric n x n matrix K (overwritten). */
-static int top_eig(double *K, int n, double *lambda, double *u, double *work, int lwork, int *iwork,
-                   int liwork) {
-  lapack_int m = 0, isuppz[2];
+/* Top eigenpair of the symmetric n x n matrix K (overwritten): *lambda and
+ * u (n). dsyevr may write up to n eigenvalues and 2n support indices even
+ * when asked for one (the full-spectrum path it takes for n = 1 or a
+ * degenerate K), so both arrays have n and 2n entries from the workspace. */
+static int top_eig(dnt_agg *a, double *K, int n, double *lambda, double *u) {
+  lapack_int m = 0;
   /* the _work variant with caller workspace: nothing allocates per round */
-  lapack_int info = LAPACKE_dsyevr_work(LAPACK_COL_MAJOR, 'V', 'I', 'U', n, K, n, 0.0, 0.0, n, n,
-                                        0.0, &m, lambda, u, n, isuppz, work, lwork, iwork, liwork);
+  lapack_int info =
+      LAPACKE_dsyevr_work(LAPACK_COL_MAJOR, 'V', 'I', 'U', n, K, n, 0.0, 0.0, n, n, 0.0, &m,
+                          a->eigval, u, n, a->isuppz, a->eigwork, 26 * n, a->eigiwork, 10 * n);
   if (info != 0 || m != 1)
     return dnt_error(DNT_ERR_EXTERNAL, "aggregation rule 'dnc': LAPACK dsyevr failed (info %d)",
                      (int)info);
+  *lambda = a->eigval[0];
   return 0;
 }
 
@@ -38,7 +43,6 @@ int agg_dnc(dnt_agg *a, const float *X, const double *w, int n, float *out, floa
   size_t d = a->d;
   int b = a->p.dnc_subdim < (int)d ? a->p.dnc_subdim : (int)d;
   int drop = (int)(a->p.dnc_c * a->p.f);
-  int lwork = 26 * n, liwork = 10 * n;
   double *K = a->D, *u = a->dtmp; /* scratch sized at create */
   int rc;
   int *good = a->idx2;
@@ -72,18 +76,22 @@ int agg_dnc(dnt_agg *a, const float *X, const double *w, int n, float *out, floa
       for (int j = i; j < n; j++)
         K[(size_t)i * (size_t)n + (size_t)j] = K[(size_t)j * (size_t)n + (size_t)i] =
             a->gram[(size_t)i * (size_t)n + (size_t)j];
-    double lambda;
-    rc = top_eig(K, n, &lambda, u, a->eigwork, lwork, a->eigiwork, liwork);
-    if (rc) return rc;
-    for (int i = 0; i < n; i++)
-      a->score[i] = lambda * u[i] * u[i];
-    /* drop the `drop` highest scores (ties: the higher index first) */
+    double lambda = 0;
+    if ((rc = top_eig(a, K, n, &lambda, u))) return rc;
+    /* a NaN score (an overflowed sample) ranks as the most suspicious */
+    for (int i = 0; i < n; i++) {
+      double s = lambda * u[i] * u[i];
+      a->score[i] = isnan(s) ? INFINITY : s;
+    }
+    /* drop the `drop` highest scores (ties: the higher index first); a
+     * dropped score becomes -inf, so each pass picks a row not yet taken */
     for (int c = 0; c < drop; c++) {
       int best = -1;
       for (int i = 0; i < n; i++)
-        if (a->score[i] >= 0 && (best < 0 || a->score[i] >= a->score[best])) best = i;
+        if (a->score[i] > -INFINITY && (best < 0 || a->score[i] >= a->score[best])) best = i;
+      if (best < 0) break; /* every row already dropped (drop >= n) */
       good[best] = 0;
-      a->score[best] = -1;
+      a->score[best] = -INFINITY;
     }
   }
   double sum = 0;

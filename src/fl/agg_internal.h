@@ -45,8 +45,10 @@ struct dnt_agg {
   float *tmp2;     /* (d) vector scratch */
   float *sub;      /* (max_n, dnc_subdim) DnC sample */
   int *coords;     /* (d) DnC coordinate permutation */
+  double *eigval;  /* (max_n) DnC: eigenvalues (dsyevr writes up to n of them) */
   double *eigwork; /* (26 max_n) DnC: LAPACK dsyevr work */
   int *eigiwork;   /* (10 max_n) DnC: LAPACK dsyevr integer work */
+  int *isuppz;     /* (2 max_n) DnC: dsyevr support of the eigenvectors */
 };
 
 /* G (n, n, row-major upper triangle) = X X^T, or Xc Xc^T with Xc the rows

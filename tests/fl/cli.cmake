@@ -15,6 +15,10 @@ expect_text(last_err "fl.malicious = 5: expected fewer than fl.clients = 5")
 # a rule that needs more updates than the round has: an error, no fallback
 expect(1 fl --quiet --rule bulyan --set fl.f=10 --rounds 2 --out ${WORK}/b)
 expect_text(last_err "'bulyan'.*f = 10 needs n >= 43 updates, got 40")
+# DnC on identical updates (no attack, no noise, no spread): it crashed here
+expect(0 fl --quiet --rule dnc --attack none --malicious 0 --set fl.noise=0 --set fl.hetero=0
+       --rounds 3 --out ${WORK}/dnc0)
+expect(0 fl --quiet --rule dnc --attack none --set fl.pre=nnm --rounds 3 --out ${WORK}/dnc1)
 expect(1 fl --quiet --mode fedasync --rule krum --out ${WORK}/a)
 expect_text(last_err "FedAsync.*'krum'")
 

@@ -3,6 +3,7 @@
  * flag), the n >= g(f) errors, the Gram-matrix distances against a naive
  * double loop, and Krum and the geometric median on updates sharing a large
  * common part against double-precision references. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -151,6 +152,48 @@ static void test_dnc(void) {
     for (int j = 0; j < 4; j++)
       CHECK_NEAR(out[j], mean[j], 1e-5);
   CHECK(flagged <= 4); /* 5 iterations may each drop one honest row at most */
+}
+
+/* Identical updates aggregate to that update, for every rule and every
+ * pre-aggregator, with f = 0 and f = 1 (regression: DnC crashed here, f = 0
+ * with zero spread: dsyevr wrote n eigenvalues into one double, and the drop
+ * loop indexed good[-1] when no score passed `>= 0`). */
+static void test_identical(void) {
+  enum { N = 16, D = 7 };
+  static const float row[D] = {0.5f, -2, 3.25f, 0, 1e3f, -1e-3f, 7};
+  float X[N * D], out[D], kept[N];
+  for (int i = 0; i < N; i++)
+    memcpy(X + i * D, row, sizeof row);
+  for (int r = 0; r < DNT_AGG_N_RULES; r++)
+    for (int pre = 0; pre < DNT_AGG_N_PRE; pre++)
+      for (int f = 0; f <= 1; f++) {
+        dnt_agg_params p = rule((dnt_agg_rule)r, f);
+        p.pre = (dnt_agg_pre)pre;
+        p.root = row;
+        int rc = run(&p, X, NULL, N, D, out, kept);
+        CHECK_MSG(rc == 0, "%s pre %s f %d: %s", dnt_agg_rule_name(p.rule), dnt_agg_pre_name(p.pre),
+                  f, dnt_last_error());
+        for (int j = 0; !rc && j < D; j++)
+          CHECK_MSG(fabsf(out[j] - row[j]) <= 1e-6f * (1 + fabsf(row[j])), "%s pre %s f %d: %g",
+                    dnt_agg_rule_name(p.rule), dnt_agg_pre_name(p.pre), f, (double)out[j]);
+      }
+  /* one row, f = 0: DnC's eigenproblem is 1 x 1 */
+  dnt_agg_params p = rule(DNT_AGG_DNC, 0);
+  CHECK_OK(run(&p, row, NULL, 1, D, out, kept));
+  CHECK(out[2] == row[2] && kept[0] == 1);
+}
+
+/* DnC on rows so large that the float Gram matrix overflows (scores NaN or
+ * inf): a clean status or a finite result, never a crash (regression: `best`
+ * stayed -1 when no score passed `>= 0`). */
+static void test_dnc_overflow(void) {
+  enum { N = 8, D = 5 };
+  float X[N * D], out[D], kept[N];
+  for (int i = 0; i < N * D; i++)
+    X[i] = (i % 3 ? 3e38f : -3e38f);
+  dnt_agg_params p = rule(DNT_AGG_DNC, 2);
+  int rc = run(&p, X, NULL, N, D, out, kept);
+  CHECK(rc == 0 || rc == DNT_ERR_EXTERNAL || rc == DNT_ERR_NUMERIC);
 }
 
 static void test_min_n(void) {
@@ -333,6 +376,8 @@ int main(void) {
   test_hand_computed();
   test_common_offset();
   test_dnc();
+  test_identical();
+  test_dnc_overflow();
   test_min_n();
   test_robustness();
   test_pairwise();
