@@ -165,8 +165,9 @@ size_t dnt_agg_dist_scratch(int n);
 void dnt_agg_pairwise_dist2(const float *X, int n, size_t d, float *gram, double *D);
 
 /* Krum scores (n) from squared distances D (n, n): sum of the n - f - 2
- * smallest distances to the others. O(n^2 log n). */
-void dnt_agg_krum_scores(const double *D, int n, int f, double *score);
+ * smallest distances to the others. tmp is caller scratch of n doubles.
+ * O(n^2) (one selection per row). */
+void dnt_agg_krum_scores(const double *D, int n, int f, double *score, double *tmp);
 
 #ifdef __cplusplus
 }

@@ -150,6 +150,10 @@ const unsigned char *dnt_fl_server_status(const dnt_fl_server *s);
 /* Per-client kept share of the last round (n_clients; -1 when not aggregated). */
 const float *dnt_fl_server_kept(const dnt_fl_server *s);
 
+/* Training threads at most (more are capped: the executor's thread table is
+ * fixed, so that a round allocates nothing). */
+#define DNT_FL_MAX_THREADS 64
+
 /* The in-process executor over `clients` with `threads` threads, for callers
  * that drive their own loop (the asynchronous simulator, the MPI worker
  * ranks). Job k trains client ids[k] from `global` (server version `round`)

@@ -92,16 +92,17 @@ void dnt_agg_pairwise_dist2(const float *X, int n, size_t d, float *gram, double
   }
 }
 
-/* Krum scores of the candidates cand[0..r) among themselves: sum of the k
- * smallest distances to the other candidates (k clamped to [1, r - 1]). */
+/* Krum scores of the candidates cand[0..r) (NULL: rows 0..r) among
+ * themselves: sum of the k smallest distances to the other candidates (k
+ * clamped to [1, r - 1]). tmp is scratch of r doubles. */
 static void scores_subset(const double *D, int n, const int *cand, int r, int k, double *score,
                           double *tmp) {
   if (k > r - 1) k = r - 1;
   if (k < 1) k = 1;
   for (int a = 0; a < r; a++) {
-    int m = 0;
+    int m = 0, ca = cand ? cand[a] : a;
     for (int b = 0; b < r; b++)
-      if (b != a) tmp[m++] = D[(size_t)cand[a] * (size_t)n + (size_t)cand[b]];
+      if (b != a) tmp[m++] = D[(size_t)ca * (size_t)n + (size_t)(cand ? cand[b] : b)];
     double s = 0;
     if (m > 0) {
       agg_select_d(tmp, m, k - 1);
@@ -112,12 +113,8 @@ static void scores_subset(const double *D, int n, const int *cand, int r, int k,
   }
 }
 
-void dnt_agg_krum_scores(const double *D, int n, int f, double *score) {
-  int cand[n > 0 ? n : 1];
-  double tmp[n > 0 ? n : 1];
-  for (int i = 0; i < n; i++)
-    cand[i] = i;
-  scores_subset(D, n, cand, n, n - f - 2, score, tmp);
+void dnt_agg_krum_scores(const double *D, int n, int f, double *score, double *tmp) {
+  scores_subset(D, n, NULL, n, n - f - 2, score, tmp);
 }
 
 /* Indices of rows sorted by score (ties by index): insertion sort, n small. */
@@ -134,7 +131,7 @@ int agg_krum(dnt_agg *a, const float *X, const double *w, int n, int multi, floa
              float *kept) {
   size_t d = a->d;
   dnt_agg_pairwise_dist2(X, n, d, a->gram, a->D);
-  dnt_agg_krum_scores(a->D, n, a->p.f, a->score);
+  dnt_agg_krum_scores(a->D, n, a->p.f, a->score, a->dtmp);
   order_by_score(a->score, n, a->idx);
   int m = 1;
   if (multi) m = a->p.multikrum_m > 0 ? a->p.multikrum_m : n - a->p.f;

@@ -140,7 +140,7 @@ int attack_fang_krum(const dnt_attack_params *p, float *X, int n, size_t d,
   int m = k + c;
   float *G = NULL, *gram = malloc(dnt_agg_dist_scratch(m) * sizeof *gram);
   double *D = NULL, *Dm = malloc((size_t)m * (size_t)m * sizeof *Dm),
-         *score = malloc((size_t)m * sizeof *score);
+         *score = malloc(2 * (size_t)m * sizeof *score); /* scores, then scratch */
   float *S = malloc((size_t)m * d * sizeof *S);
   int rc = (gram && Dm && score && S) ? known_distances(X, d, rows, k, &G, &D)
                                       : dnt_error(DNT_ERR_NOMEM, "attack: out of memory");
@@ -179,7 +179,7 @@ int attack_fang_krum(const dnt_attack_params *p, float *X, int n, size_t d,
   for (;;) {
     craft(S + (size_t)k * d, c, d, mu, lam, p->fang_eps, &rng0);
     dnt_agg_pairwise_dist2(S, m, d, gram, Dm);
-    dnt_agg_krum_scores(Dm, m, f, score);
+    dnt_agg_krum_scores(Dm, m, f, score, score + m);
     int arg = 0;
     for (int i = 1; i < m; i++)
       if (score[i] < score[arg]) arg = i;

@@ -54,8 +54,9 @@ int dnt_fl_train_local(const dnt_fl_client *clients, int n_clients, const unsign
   (void)n_clients;
   if (threads < 1) threads = 1;
   if (threads > m) threads = m > 0 ? m : 1;
-  exec_job work[threads];
-  pthread_t tid[threads];
+  if (threads > DNT_FL_MAX_THREADS) threads = DNT_FL_MAX_THREADS;
+  exec_job work[DNT_FL_MAX_THREADS];
+  pthread_t tid[DNT_FL_MAX_THREADS];
   for (int t = 0; t < threads; t++)
     work[t] = (exec_job){clients, malicious, poison, poison_strength, seed, ids, jobs, m,
                          round,   threads,   t,      global,          d,    ups, rcs};

@@ -331,8 +331,8 @@ static void test_common_offset(void) {
         s += ((double)X[i * D + k] - X[j * D + k]) * ((double)X[i * D + k] - X[j * D + k]);
       Dm[i * N + j] = s;
     }
-  double score[N];
-  dnt_agg_krum_scores(Dm, N, F, score);
+  double score[N], tmp[N];
+  dnt_agg_krum_scores(Dm, N, F, score, tmp);
   int best = 0;
   for (int i = 1; i < N; i++)
     if (score[i] < score[best]) best = i;
