@@ -14,7 +14,8 @@
  *   SIGNFLIP  -g (own honest update reversed).                            O(cd)
  *   SCALING   scale * g (default scale = n: boosting, Bhagoji et al. 2019). O(cd)
  *   LIE       "A Little Is Enough", Baruch et al. 2019: s = floor(n/2 + 1) - c,
- *             z = Phi^-1((n - s)/n), every malicious row = mu + z sigma.   O(nd)
+ *             z = Phi^-1((n - s)/n) (dnt/stats.h), every malicious row
+ *             = mu + z sigma.                                            O(nd)
  *   IPM       inner-product manipulation, Xie et al. 2020: -eps mu.       O(nd)
  *   MINMAX    Shejwalkar & Houmansadr NDSS 2021: m = mu - gamma p with the
  *   MINSUM    largest gamma found by bisection (start 10, stop at 1e-5) such
@@ -111,10 +112,6 @@ int dnt_attack_apply(const dnt_attack_params *p, float *X, int n, size_t d,
 double dnt_attack_last_gamma(void);
 /* The lambda the Fang-Krum attack settled on in the last call on this thread. */
 double dnt_attack_last_lambda(void);
-
-/* Standard normal quantile Phi^-1(p), 0 < p < 1 (Wichura 1988, AS 241,
- * relative error ~1e-16). */
-double dnt_normal_quantile(double p);
 
 /* Data-poisoning helpers for local training: rewards r <- -r; observations
  * x <- x + N(0, sd^2). */

@@ -15,6 +15,7 @@
 #include "dnt/progress.h"
 #include "dnt/rng.h"
 #include "dnt/run.h"
+#include "dnt/stats.h"
 #include "dnt/status.h"
 /* nn */
 #include "dnt/checkpoint.h"

@@ -44,13 +44,6 @@ static int apply(dnt_attack_params p, float *X, const unsigned char *mal) {
   return dnt_attack_apply(&p, X, N, D, mal, 0, &r);
 }
 
-static void test_quantile(void) {
-  CHECK_NEAR(dnt_normal_quantile(0.975), 1.959963984540054, 1e-12);
-  CHECK_NEAR(dnt_normal_quantile(0.5), 0, 1e-15);
-  CHECK_NEAR(dnt_normal_quantile(0.6), 0.2533471031357997, 1e-12);
-  CHECK_NEAR(dnt_normal_quantile(1e-10), -6.361340902404056, 1e-9);
-}
-
 static void test_lie_ipm_simple(void) {
   float X[N * D], X0[N * D];
   unsigned char mal[N];
@@ -59,8 +52,8 @@ static void test_lie_ipm_simple(void) {
   memcpy(X0, X, sizeof X);
   stats(X, mal, 0, mu, sd);
   CHECK_OK(apply(dnt_attack_defaults(DNT_ATTACK_LIE), X, mal));
-  /* s = floor(12/2 + 1) - 3 = 4, z = Phi^-1(8/12) */
-  double z = dnt_normal_quantile(8.0 / 12);
+  /* s = floor(12/2 + 1) - 3 = 4, z = Phi^-1(8/12) (mpmath, 17 digits) */
+  double z = 0.43072729929545739;
   for (int i = 0; i < C; i++)
     for (int j = 0; j < D; j++) {
       CHECK(fabs(X[i * D + j] - mu[j]) <= fabs(z) * sd[j] + 1e-5);
@@ -255,7 +248,6 @@ static void test_errors(void) {
 }
 
 int main(void) {
-  test_quantile();
   test_lie_ipm_simple();
   test_minmax();
   test_fang();
