@@ -16,7 +16,7 @@
 #ifndef DNT_CONFIG_H
 #define DNT_CONFIG_H
 
-#include <stddef.h>
+#include <stddef.h> /* offsetof, used by DNT_CFG_ROW */
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -39,7 +39,53 @@ typedef struct dnt_config_field {
   const char *def_str; /* default for STRING; comma-separated for REAL_LIST */
   const char *choices; /* "a|b|c" for STRING, or NULL for free text */
   const char *help;    /* one line, shown by `dnt <study> --help-config` */
+  size_t offset;       /* bound rows: offset of the member in the config struct */
+  int bound;           /* 1 for rows made by DNT_CFG_ROW (a struct member), else 0 */
 } dnt_config_field;
+
+/* ---- Fields declared once: row lists bound to a config struct -------------
+ *
+ * A study declares each field once, in a row-list macro:
+ *   #define DNT_STUDY_FOO_ROWS(X) \
+ *     X(INT, rounds, "foo.rounds", 1, 1e6, 30, NULL, "rounds") \
+ *     X(STRING, rule, "foo.rule", 0, 0, "krum", "mean|krum", "aggregation rule")
+ * X(type, member, key, min, max, default, choices, help); the default is a
+ * number for INT/REAL/BOOL and a string literal for STRING and REAL_LIST
+ * ("1, 2, 3"). That list makes both the struct
+ *   typedef struct foo_config { DNT_CFG_MEMBERS(DNT_STUDY_FOO_ROWS) } foo_config;
+ * and the schema table, in the study's .c file:
+ *   #define DNT_CFG_STRUCT foo_config
+ *   static const dnt_config_field rows[] = {DNT_STUDY_FOO_ROWS(DNT_CFG_ROW)};
+ * Members: INT int64_t, REAL double, BOOL int, STRING const char * (borrowed:
+ * from the dnt_config it was filled from, or from the caller), REAL_LIST a
+ * dnt_config_reals (at most DNT_CFG_LIST_MAX values). Row lists compose: a list
+ * may include another's rows (shared data.* rows, say). */
+#define DNT_CFG_LIST_MAX 16
+typedef struct dnt_config_reals {
+  double v[DNT_CFG_LIST_MAX];
+  size_t n;
+} dnt_config_reals;
+
+#define DNT_CFG_MEMBER_INT(m) int64_t m;
+#define DNT_CFG_MEMBER_REAL(m) double m;
+#define DNT_CFG_MEMBER_BOOL(m) int m;
+#define DNT_CFG_MEMBER_STRING(m) const char *m;
+#define DNT_CFG_MEMBER_REAL_LIST(m) dnt_config_reals m;
+#define DNT_CFG_MEMBER(T, m, key, lo, hi, def, choices, help) DNT_CFG_MEMBER_##T(m)
+#define DNT_CFG_MEMBERS(ROWS) ROWS(DNT_CFG_MEMBER)
+
+#define DNT_CFG_ROW_NUM_(S, T, m, key, lo, hi, def, ch, help)                                      \
+  {key, T, lo, hi, def, NULL, ch, help, offsetof(S, m), 1},
+#define DNT_CFG_ROW_TEXT_(S, T, m, key, lo, hi, def, ch, help)                                     \
+  {key, T, lo, hi, 0, def, ch, help, offsetof(S, m), 1},
+#define DNT_CFG_ROW_INT(S, ...) DNT_CFG_ROW_NUM_(S, DNT_CFG_INT, __VA_ARGS__)
+#define DNT_CFG_ROW_REAL(S, ...) DNT_CFG_ROW_NUM_(S, DNT_CFG_REAL, __VA_ARGS__)
+#define DNT_CFG_ROW_BOOL(S, ...) DNT_CFG_ROW_NUM_(S, DNT_CFG_BOOL, __VA_ARGS__)
+#define DNT_CFG_ROW_STRING(S, ...) DNT_CFG_ROW_TEXT_(S, DNT_CFG_STRING, __VA_ARGS__)
+#define DNT_CFG_ROW_REAL_LIST(S, ...) DNT_CFG_ROW_TEXT_(S, DNT_CFG_REAL_LIST, __VA_ARGS__)
+#define DNT_CFG_ROW_(S, T, ...) DNT_CFG_ROW_##T(S, __VA_ARGS__)
+/* Expands one row for the struct named by DNT_CFG_STRUCT (define it first). */
+#define DNT_CFG_ROW(T, ...) DNT_CFG_ROW_(DNT_CFG_STRUCT, T, __VA_ARGS__)
 
 typedef struct dnt_config dnt_config;
 
@@ -73,6 +119,23 @@ char *dnt_config_to_json(const dnt_config *c);
 void dnt_config_print_schema(const dnt_config_field *schema, size_t n_fields, void *file);
 
 void dnt_config_destroy(dnt_config *c);
+
+/* ---- Bound structs (every row of the schema bound, see above) ----------- */
+
+/* Writes every row's default into the struct `out` (strings point at the
+ * schema's literals). The schema's defaults are valid by construction (a
+ * test creates a dnt_config from every study's rows). */
+void dnt_config_struct_defaults(const dnt_config_field *schema, size_t n_fields, void *out);
+
+/* Writes the config's values into the struct `out`; strings are borrowed from
+ * `c` (valid until it changes or is destroyed). */
+void dnt_config_to_struct(const dnt_config *c, void *out);
+
+/* The config a filled struct describes, validated like a file (range,
+ * choices, UTF-8; a NULL string is an error): DNT_ERR_CONFIG naming `origin`,
+ * the key and the value. Caller destroys *out. */
+int dnt_config_from_struct(const dnt_config_field *schema, size_t n_fields, const void *in,
+                           const char *origin, dnt_config **out);
 
 #ifdef __cplusplus
 }

@@ -57,6 +57,7 @@
 #include "dnt/cellular.h"
 #include "dnt/cluster.h"
 /* studies */
+#include "dnt/study.h"
 #include "dnt/study_nn.h"
 
 #endif

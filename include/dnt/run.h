@@ -45,10 +45,24 @@ int dnt_run_commit(dnt_run *r);
 /* Sets a named number in summary.json ("metrics" object); last value wins.
  * NaN and infinities are written as null (JSON has no such numbers). */
 int dnt_run_summary_number(dnt_run *r, const char *name, double value);
+/* Reads back a number set by dnt_run_summary_number (NaN for a non-finite
+ * one); DNT_ERR_ARG if there is no such number. */
+int dnt_run_summary_get(const dnt_run *r, const char *name, double *out);
 /* Sets a named string in summary.json ("metrics" object). */
 int dnt_run_summary_string(dnt_run *r, const char *name, const char *value);
 /* Sets a named JSON value (given as text) in summary.json ("metrics" object). */
 int dnt_run_summary_json(dnt_run *r, const char *name, const char *json_text);
+
+/* The master seed the run was opened with. */
+uint64_t dnt_run_seed(const dnt_run *r);
+/* Worker threads a study may use (default 1); set by whoever opened the run.
+ * Results must not depend on it unless the study's docs say so. */
+int dnt_run_threads(const dnt_run *r);
+void dnt_run_set_threads(dnt_run *r, int threads);
+/* 1 when the run continues an earlier one from its checkpoint in the same
+ * folder (default 0; set by whoever opened the run). */
+int dnt_run_resuming(const dnt_run *r);
+void dnt_run_set_resuming(dnt_run *r, int resuming);
 
 /* Writes "<dir>/<name>" into buf; DNT_ERR_ARG if it does not fit. */
 int dnt_run_path(const dnt_run *r, const char *name, char *buf, size_t len);

@@ -8,7 +8,13 @@
  * next one; an LSTM (hidden units, layers) with a linear head is trained by
  * Adam on MSE. The baseline predicts y(t) = y(t - season). Errors are RMSE and
  * MAE in the series' own units on the test part, over the same targets for
- * both. */
+ * both.
+ *
+ * Results (into the run): summary metrics lstm_rmse, lstm_mae,
+ * seasonal_naive_rmse, seasonal_naive_mae, rmse_ratio_lstm_to_naive,
+ * train_windows, test_windows, train_seconds and source; forecast.csv and its
+ * figure; model.ckpt; the training curve (metric "train_mse" per epoch).
+ * Streams (dnt/rng.h): DATA 0 (generated series), NET_INIT 0, TRAIN 0. */
 #ifndef DNT_STUDY_NN_H
 #define DNT_STUDY_NN_H
 
@@ -17,31 +23,49 @@
 
 #include "dnt/config.h"
 #include "dnt/run.h"
+#include "dnt/study.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-extern const dnt_config_field dnt_study_nn_schema[];
-extern const size_t dnt_study_nn_schema_len;
+#define DNT_STUDY_NN_ROWS(X)                                                                       \
+  X(STRING, data_file, "data.file", 0, 0, "../shared/data/traffic/beam_wireless.csv", NULL,        \
+    "CSV with one column per series; missing file or \"\" means generated data")                   \
+  X(STRING, data_column, "data.column", 0, 0, "V-0", NULL, "column of data.file to forecast")      \
+  X(INT, data_length, "data.length", 200, 1e6, 1026, NULL, "hourly steps of the generated series") \
+  X(REAL, train_fraction, "data.train_fraction", 0.1, 0.95, 0.8, NULL,                             \
+    "leading share of the series used for training; the rest is the test part")                    \
+  X(INT, window, "model.window", 1, 512, 24, NULL, "input steps per forecast")                     \
+  X(INT, hidden, "model.hidden", 1, 1024, 32, NULL, "LSTM hidden units")                           \
+  X(INT, layers, "model.layers", 1, 8, 1, NULL, "stacked LSTM layers")                             \
+  X(INT, epochs, "train.epochs", 1, 10000, 40, NULL, "passes over the training windows")           \
+  X(INT, batch, "train.batch", 1, 4096, 32, NULL, "windows per Adam step")                         \
+  X(REAL, lr, "train.lr", 1e-6, 1, 0.005, NULL, "Adam learning rate")                              \
+  X(REAL, clip, "train.clip", 0, 1e6, 1.0, NULL, "gradient clipping by global norm (0 = none)")    \
+  X(INT, season, "baseline.season", 1, 10000, 24, NULL,                                            \
+    "season of the naive baseline y(t) = y(t - season), in steps")
 
-typedef struct dnt_study_nn_result {
-  char source[256]; /* file:column or "generated" */
-  size_t n_train, n_test;
-  double lstm_rmse, lstm_mae;
-  double naive_rmse, naive_mae;
-  double train_seconds;
-} dnt_study_nn_result;
+typedef struct dnt_study_nn_config {
+  DNT_CFG_MEMBERS(DNT_STUDY_NN_ROWS)
+} dnt_study_nn_config;
 
-/* Runs the study with config `cfg` (dnt_study_nn_schema), writing into `run`:
- * forecast.csv and its figure, model.ckpt, the training curve (metric
- * "train_mse" per epoch in dnt.db) and the summary metrics. `quick` trains a
- * fifth of the epochs, for a fast look. */
-int dnt_study_nn_run(const dnt_config *cfg, uint64_t seed, int quick, dnt_run *run,
-                     dnt_study_nn_result *result);
+/* The registry row of the study (dnt/study.h). */
+extern const dnt_study dnt_study_nn;
+
+/* Every field at its default. */
+void dnt_study_nn_defaults(dnt_study_nn_config *cfg);
+/* What can be checked before a result folder exists (the rows check ranges). */
+int dnt_study_nn_check(const dnt_study_nn_config *cfg);
+/* Runs the study into `run` with the run's seed; `progress` may be NULL.
+ * A series too short for window, season and train_fraction is
+ * DNT_ERR_CONFIG naming those keys. */
+int dnt_study_nn_run(const dnt_study_nn_config *cfg, dnt_run *run,
+                     const dnt_study_progress *progress);
 
 /* Generated demo series: daily and weekly cycles, bursts and noise, n hourly
- * values >= 0, from `seed`. `out` holds n doubles (caller storage). */
+ * values >= 0, from stream DATA 0 of `seed`. `out` holds n doubles (caller
+ * storage). */
 void dnt_study_nn_generate(double *out, size_t n, uint64_t seed);
 
 #ifdef __cplusplus

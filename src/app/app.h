@@ -10,6 +10,7 @@
 
 #include <getopt.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "dnt/config.h"
 #include "dnt/run.h"
@@ -20,13 +21,16 @@ enum { APP_EXIT_OK = 0, APP_EXIT_FAIL = 1, APP_EXIT_USAGE = 2 };
 
 /* Options every study accepts. */
 typedef struct app_opts {
-  const char *config;             /* --config FILE (JSON) */
+  const char *config;                /* the last --config FILE (JSON) */
+  const char *configs[APP_MAX_SETS]; /* every --config, merged in order */
+  int n_configs;
   uint64_t seed;                  /* --seed N (default 1) */
   const char *out;                /* --out DIR (default results/<study>-<timestamp>) */
   int quick;                      /* --quick: small scale for a fast look */
   int threads;                    /* --threads N (default 1) */
   int quiet;                      /* --quiet: warnings and errors only, no progress */
   int verbose;                    /* --verbose: debug messages */
+  int resume;                     /* --resume (studies): continue the run in --out */
   const char *sets[APP_MAX_SETS]; /* --set key=value, applied after --config */
   int n_sets;
 } app_opts;
@@ -74,10 +78,14 @@ int app_parse_common(int argc, char **argv, const char *cmd, const char *usage,
 /* Reports an unknown option / stray argument as a usage error; returns APP_EXIT_USAGE. */
 int app_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Builds the effective config: embedded defaults, then --config, then --set.
- * Prints the error and returns APP_EXIT_FAIL/USAGE on failure. */
+/* Builds the effective config: embedded defaults, then each --config in
+ * order, then --set. Prints the error and returns APP_EXIT_FAIL/USAGE on
+ * failure. */
 int app_load_config(const app_opts *o, const char *cmd, const dnt_config_field *schema,
                     size_t n_schema, dnt_config **out);
+/* The same with a JSON `preset` (may be NULL) merged over the defaults first. */
+int app_load_config_preset(const app_opts *o, const char *cmd, const dnt_config_field *schema,
+                           size_t n_schema, const char *preset, dnt_config **out);
 
 /* Applies --threads/--quiet/--verbose and opens the result folder (default
  * results/<study>-<UTC timestamp>) with the effective config recorded. */
@@ -92,8 +100,22 @@ int app_parse_long(const char *cmd, const char *opt, const char *arg, long min, 
 int app_parse_double(const char *cmd, const char *opt, const char *arg, double min, double max,
                      double *out);
 
-/* Prints a study's result table to stdout (one per study, in cmd_<study>.c). */
-struct dnt_study_nn_result;
-int app_nn_report(const struct dnt_study_nn_result *r);
+/* `dnt <study>` for a study of the registry (study_cmd.c): the common options,
+ * the study's option aliases, --print-config and --resume; then defaults,
+ * --quick overlay, --config files, --set; the study's checks; the run. */
+struct dnt_study;
+int app_study_main(const struct dnt_study *s, int argc, char **argv);
+
+/* Loads study `s`'s effective config from `o` (defaults, quick overlay,
+ * --config files, --set). Prints the error and returns the exit code on
+ * failure. */
+int app_study_config(const struct dnt_study *s, const app_opts *o, const char *cmd,
+                     dnt_config **out);
+
+/* Runs study `s` with config `cfg` into the folder o->out (a new run): checks
+ * the config first, prints the headline metrics after (and writes them as a
+ * markdown table into `report` when not NULL). Returns the exit code. */
+int app_study_execute(const struct dnt_study *s, const app_opts *o, const dnt_config *cfg,
+                      FILE *report);
 
 #endif

@@ -105,8 +105,8 @@ int cmd_rl(int argc, char **argv) {
   if ((rc = build_config(&o, env, algo, steps, &cfg))) return rc;
   /* DDPG is TD3 with one critic, no actor delay and no target noise
    * (task_config.c): record in config.json the values that run. */
-  if (!strcmp(algo, "ddpg") && (dnt_config_set(cfg, "td3.policy_delay=1") ||
-                                dnt_config_set(cfg, "td3.target_noise=0"))) {
+  if (!strcmp(algo, "ddpg") &&
+      (dnt_config_set(cfg, "td3.policy_delay=1") || dnt_config_set(cfg, "td3.target_noise=0"))) {
     dnt_config_destroy(cfg);
     return app_fail("rl");
   }

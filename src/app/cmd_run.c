@@ -1,6 +1,6 @@
-/* src/app/cmd_run.c: `dnt run`, the main job: every study at default scale on
- * the embedded defaults (or --config), each in its own subfolder of the result
- * folder, then a report that puts our numbers beside the paper's. */
+/* src/app/cmd_run.c: `dnt run`, the main job: every study of the registry
+ * marked main_job, at default scale on the embedded defaults, each in its own
+ * subfolder of the result folder, then a report of their headline numbers. */
 #include <stdio.h>
 #include <string.h>
 
@@ -8,44 +8,51 @@
 #include "commands.h"
 #include "dnt/fileio.h"
 #include "dnt/status.h"
-#include "dnt/study_nn.h"
+#include "dnt/study.h"
 
 static const char usage[] =
     "usage: dnt run [options]\n\n"
-    "Runs every study at default scale, each in <out>/<study>/, and writes\n"
-    "<out>/report.md with our numbers beside the paper's. Studies so far:\n"
-    "  nn   LSTM forecaster vs seasonal naive (nn core demonstration)\n\n"
+    "Runs every study of the main job at default scale, each in <out>/<study>/,\n"
+    "and writes <out>/report.md with their headline numbers. --set KEY=VAL goes\n"
+    "to every study whose config has KEY (a key that none has is an error);\n"
+    "--config is per study: use dnt <study> --config.\n\n"
     "options:\n" APP_COMMON_HELP;
 
-/* Runs the nn study in <dir>/nn and appends its lines to the report. */
-static int run_nn(const app_opts *o, const char *dir, FILE *report) {
-  dnt_config *cfg = NULL;
-  int rc = app_load_config(o, "run", dnt_study_nn_schema, dnt_study_nn_schema_len, &cfg);
-  if (rc) return rc;
-  char sub[600];
-  snprintf(sub, sizeof sub, "%s/nn", dir);
-  app_opts so = *o;
+/* 1 if some main-job study has the config key of assignment `set`. */
+static int known_somewhere(const char *set) {
+  size_t klen = strcspn(set, "=");
+  for (size_t i = 0; i < dnt_n_studies; i++) {
+    const dnt_study *s = dnt_studies[i];
+    for (size_t k = 0; s->main_job && k < s->n_rows; k++)
+      if (strlen(s->rows[k].path) == klen && !strncmp(s->rows[k].path, set, klen)) return 1;
+  }
+  return 0;
+}
+
+/* The --set options that study s has a key for. */
+static void sets_for(const dnt_study *s, const app_opts *o, app_opts *out) {
+  *out = *o;
+  out->n_sets = 0;
+  for (int i = 0; i < o->n_sets; i++) {
+    size_t klen = strcspn(o->sets[i], "=");
+    for (size_t k = 0; k < s->n_rows; k++)
+      if (strlen(s->rows[k].path) == klen && !strncmp(s->rows[k].path, o->sets[i], klen))
+        out->sets[out->n_sets++] = o->sets[i];
+  }
+}
+
+/* Runs study s in <dir>/<name> and appends its headline numbers to the report. */
+static int run_one(const dnt_study *s, const app_opts *o, const char *dir, FILE *report) {
+  app_opts so;
+  sets_for(s, o, &so);
+  char sub[1024];
+  snprintf(sub, sizeof sub, "%s/%s", dir, s->name);
   so.out = sub;
-  dnt_run *run = NULL;
-  if ((rc = app_open_run(&so, "nn", cfg, &run))) {
-    dnt_config_destroy(cfg);
-    return rc;
-  }
-  dnt_study_nn_result r;
-  if (dnt_study_nn_run(cfg, o->seed, o->quick, run, &r)) {
-    rc = app_fail("run");
-    dnt_run_abort(run, dnt_last_error());
-  } else {
-    app_nn_report(&r);
-    fprintf(
-        report,
-        "## nn core: one-step traffic forecast (%s)\n\n"
-        "| model | RMSE | MAE |\n|---|---|---|\n"
-        "| LSTM | %.4f | %.4f |\n| seasonal naive | %.4f | %.4f |\n\n"
-        "The paper gives no number for this demonstration; the baseline is the one to beat.\n\n",
-        r.source, r.lstm_rmse, r.lstm_mae, r.naive_rmse, r.naive_mae);
-    if (dnt_run_close(run)) rc = app_fail("run");
-  }
+  dnt_config *cfg = NULL;
+  int rc = app_study_config(s, &so, "run", &cfg);
+  if (rc) return rc;
+  fprintf(report, "## %s: %s\n\nresults in `%s/`\n\n", s->name, s->summary, s->name);
+  rc = app_study_execute(s, &so, cfg, report);
   dnt_config_destroy(cfg);
   return rc;
 }
@@ -54,9 +61,12 @@ int cmd_run(int argc, char **argv) {
   app_opts o;
   int rc = app_parse_common(argc, argv, "run", usage, NULL, 0, &o);
   if (rc) return rc;
+  if (o.n_configs) return app_usage_error("run", "--config is per study (dnt <study> --config)");
+  for (int i = 0; i < o.n_sets; i++)
+    if (!known_somewhere(o.sets[i]))
+      return app_usage_error("run", "--set %s: no study of the main job has that key", o.sets[i]);
   dnt_run *top = NULL;
-  rc = app_open_run(&o, "run", NULL, &top);
-  if (rc) return rc;
+  if ((rc = app_open_run(&o, "run", NULL, &top))) return rc;
   char path[1024];
   dnt_afile *report = NULL;
   if (dnt_run_path(top, "report.md", path, sizeof path) || dnt_afile_open(path, &report)) {
@@ -67,7 +77,8 @@ int cmd_run(int argc, char **argv) {
   FILE *f = dnt_afile_stream(report);
   fprintf(f, "# dnt run: our numbers beside the paper's\n\nseed %llu\n\n",
           (unsigned long long)o.seed);
-  rc = run_nn(&o, dnt_run_dir(top), f);
+  for (size_t i = 0; i < dnt_n_studies && !rc; i++)
+    if (dnt_studies[i]->main_job) rc = run_one(dnt_studies[i], &o, dnt_run_dir(top), f);
   if (rc) {
     dnt_afile_abort(report);
     dnt_run_abort(top, "a study failed");

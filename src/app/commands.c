@@ -1,9 +1,9 @@
-/* src/app/commands.c: the subcommands `dnt` knows, in the order --help lists them. */
+/* src/app/commands.c: the commands of `dnt` that are not studies, in the order
+ * --help lists them; the studies come from the registry (dnt/study.h). */
 #include "commands.h"
 
 const app_command app_commands[] = {
     {"run", "the main job: every study at default scale, then a report", cmd_run},
-    {"nn", "train an LSTM forecaster on a traffic series (nn core demonstration)", cmd_nn},
     {"rl", "train DQN / DDPG / TD3 on CartPole-v1, Pendulum-v1 or a chain MDP", cmd_rl},
     {"fl", "federated learning on the quadratic task: rules x attacks, sync/async, MPI", cmd_fl},
     {"cluster", "cluster base stations into local twins (Louvain, Girvan-Newman)", cmd_cluster},

@@ -1,4 +1,5 @@
-/* src/app/commands.h: the table of `dnt` subcommands (defined in commands.c). */
+/* src/app/commands.h: the table of `dnt` commands that are not studies
+ * (defined in commands.c); studies come from the registry (dnt/study.h). */
 #ifndef DNT_APP_COMMANDS_H
 #define DNT_APP_COMMANDS_H
 
@@ -15,7 +16,6 @@ extern const size_t app_n_commands;
 
 /* One declaration per subcommand, each defined in cmd_<name>.c. */
 int cmd_run(int argc, char **argv);
-int cmd_nn(int argc, char **argv);
 int cmd_rl(int argc, char **argv);
 int cmd_fl(int argc, char **argv);
 int cmd_cluster(int argc, char **argv);

@@ -5,6 +5,7 @@
 #include "app.h"
 #include "commands.h"
 #include "dnt/run.h"
+#include "dnt/study.h"
 
 static void print_help(FILE *f) {
   fprintf(f,
@@ -15,6 +16,8 @@ static void print_help(FILE *f) {
           dnt_version());
   for (size_t i = 0; i < app_n_commands; i++)
     fprintf(f, "  %-10s %s\n", app_commands[i].name, app_commands[i].summary);
+  for (size_t i = 0; i < dnt_n_studies; i++)
+    fprintf(f, "  %-10s %s\n", dnt_studies[i]->name, dnt_studies[i]->summary);
   fprintf(f, "\n  --version  print the version and git revision\n"
              "  --help     this help\n\n"
              "exit codes: 0 success, 1 runtime failure, 2 usage error\n");
@@ -36,9 +39,13 @@ int main(int argc, char **argv) {
   }
   for (size_t i = 0; i < app_n_commands; i++)
     if (!strcmp(cmd, app_commands[i].name)) return app_commands[i].run(argc - 1, argv + 1);
+  const dnt_study *s = dnt_study_find(cmd);
+  if (s) return app_study_main(s, argc - 1, argv + 1);
   fprintf(stderr, "dnt: unknown command '%s' (expected one of:", cmd);
   for (size_t i = 0; i < app_n_commands; i++)
     fprintf(stderr, " %s", app_commands[i].name);
+  for (size_t i = 0; i < dnt_n_studies; i++)
+    fprintf(stderr, " %s", dnt_studies[i]->name);
   fprintf(stderr, "); see dnt --help\n");
   return APP_EXIT_USAGE;
 }

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,6 +144,14 @@ static int check_choice(const dnt_config_field *f, const char *s, const char *or
   return bad_value(origin, f, shown, expected);
 }
 
+/* A bound list holds at most DNT_CFG_LIST_MAX values (its struct member). */
+static int list_too_long(const dnt_config_field *f, size_t n, const char *origin) {
+  char shown[64], expected[64];
+  snprintf(shown, sizeof shown, "a list of %zu values", n);
+  snprintf(expected, sizeof expected, "at most %d values", DNT_CFG_LIST_MAX);
+  return bad_value(origin, f, shown, expected);
+}
+
 /* Parses "1, 2.5, 3" or "[1, 2.5, 3]" into a list (items range-checked). */
 static int list_from_text(const dnt_config_field *f, const char *text, const char *origin,
                           const char *shown, value *out) {
@@ -181,6 +190,10 @@ static int list_from_text(const dnt_config_field *f, const char *text, const cha
   }
   if (bracket && *p++ != ']') goto bad;
   if (p[strspn(p, " \t")] != '\0') goto bad;
+  if (f->bound && out->list.n > DNT_CFG_LIST_MAX) {
+    list_too_long(f, out->list.n, origin);
+    goto fail;
+  }
   return DNT_OK;
 bad:
   bad_value(origin, f, shown, "a comma-separated list of numbers");
@@ -270,6 +283,7 @@ static int value_from_json(const dnt_config_field *f, const json_t *j, const cha
   case DNT_CFG_REAL_LIST: {
     if (!json_is_array(j)) return bad_value(origin, f, shown, "a list of numbers");
     size_t n = json_array_size(j), i;
+    if (f->bound && n > DNT_CFG_LIST_MAX) return list_too_long(f, n, origin);
     out->list.n = n;
     out->list.v = n ? malloc(n * sizeof *out->list.v) : NULL;
     if (n && !out->list.v) return dnt_error(DNT_ERR_NOMEM, "%s: out of memory", origin);
@@ -566,4 +580,120 @@ void dnt_config_destroy(dnt_config *c) {
   if (!c) return;
   values_free(c->schema, c->n, c->vals);
   free(c);
+}
+
+/* The member of bound field f in struct s. */
+static void *member(const dnt_config_field *f, const void *s) {
+  assert(f->bound && "config row not bound to a struct member");
+  return (char *)(uintptr_t)s + f->offset;
+}
+
+/* Stores value v of field f into its member of struct s (strings borrowed). */
+static void value_to_member(const dnt_config_field *f, const value *v, void *s) {
+  void *m = member(f, s);
+  switch (f->type) {
+  case DNT_CFG_INT:
+    *(int64_t *)m = v->i;
+    break;
+  case DNT_CFG_REAL:
+    *(double *)m = v->r;
+    break;
+  case DNT_CFG_BOOL:
+    *(int *)m = v->b;
+    break;
+  case DNT_CFG_STRING:
+    *(const char **)m = v->s;
+    break;
+  case DNT_CFG_REAL_LIST: {
+    dnt_config_reals *l = m;
+    assert(v->list.n <= DNT_CFG_LIST_MAX && "list longer than DNT_CFG_LIST_MAX");
+    l->n = v->list.n < DNT_CFG_LIST_MAX ? v->list.n : DNT_CFG_LIST_MAX;
+    if (l->n) memcpy(l->v, v->list.v, l->n * sizeof *l->v);
+    break;
+  }
+  }
+}
+
+void dnt_config_struct_defaults(const dnt_config_field *schema, size_t n_fields, void *out) {
+  for (size_t i = 0; i < n_fields; i++) {
+    const dnt_config_field *f = &schema[i];
+    value v = {0};
+    if (f->type == DNT_CFG_STRING) {
+      *(const char **)member(f, out) = f->def_str ? f->def_str : "";
+      continue;
+    }
+    int rc = default_value(f, &v);
+    assert(rc == DNT_OK && "invalid schema default");
+    (void)rc;
+    value_to_member(f, &v, out);
+    value_free(f->type, &v);
+  }
+}
+
+void dnt_config_to_struct(const dnt_config *c, void *out) {
+  for (size_t i = 0; i < c->n; i++)
+    value_to_member(&c->schema[i], &c->vals[i], out);
+}
+
+/* Reads field f's member of struct s into v (strings and lists copied) and
+ * validates it as a value written in a file would be. */
+static int value_from_member(const dnt_config_field *f, const void *s, const char *origin,
+                             value *v) {
+  const void *m = member(f, s);
+  char shown[160];
+  switch (f->type) {
+  case DNT_CFG_INT:
+    v->i = *(const int64_t *)m;
+    snprintf(shown, sizeof shown, "%lld", (long long)v->i);
+    return check_range(f, (double)v->i, origin, shown);
+  case DNT_CFG_REAL:
+    v->r = *(const double *)m;
+    snprintf(shown, sizeof shown, "%.17g", v->r);
+    return check_range(f, v->r, origin, shown);
+  case DNT_CFG_BOOL:
+    v->b = *(const int *)m != 0;
+    return DNT_OK;
+  case DNT_CFG_STRING: {
+    const char *text = *(const char *const *)m;
+    if (!text) return bad_value(origin, f, "NULL", "a string");
+    return value_from_text(f, text, origin, v);
+  }
+  case DNT_CFG_REAL_LIST: {
+    const dnt_config_reals *l = m;
+    if (l->n > DNT_CFG_LIST_MAX) return list_too_long(f, l->n, origin);
+    v->list.n = l->n;
+    v->list.v = l->n ? malloc(l->n * sizeof *v->list.v) : NULL;
+    if (l->n && !v->list.v) return dnt_error(DNT_ERR_NOMEM, "%s: out of memory", origin);
+    for (size_t k = 0; k < l->n; k++) {
+      snprintf(shown, sizeof shown, "%.17g (item %zu)", l->v[k], k);
+      int rc = check_range(f, l->v[k], origin, shown);
+      if (rc) {
+        free(v->list.v);
+        v->list.v = NULL;
+        return rc;
+      }
+      v->list.v[k] = l->v[k];
+    }
+    return DNT_OK;
+  }
+  }
+  return DNT_ERR_CONFIG;
+}
+
+int dnt_config_from_struct(const dnt_config_field *schema, size_t n_fields, const void *in,
+                           const char *origin, dnt_config **out) {
+  dnt_config *c = NULL;
+  int rc = dnt_config_create(schema, n_fields, &c);
+  if (rc) return rc;
+  for (size_t i = 0; i < n_fields; i++) {
+    value v = {0};
+    if ((rc = value_from_member(&schema[i], in, origin, &v))) {
+      dnt_config_destroy(c);
+      return rc;
+    }
+    value_free(schema[i].type, &c->vals[i]);
+    c->vals[i] = v;
+  }
+  *out = c;
+  return DNT_OK;
 }

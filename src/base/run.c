@@ -30,6 +30,8 @@ struct dnt_run {
   char *dir;
   char *study;
   uint64_t seed;
+  int threads;     /* worker threads a study may use (>= 1) */
+  int resuming;    /* 1: continues an earlier run of this folder */
   json_t *config;  /* the config object, or JSON null */
   json_t *metrics; /* the "metrics" object of summary.json */
   sqlite3 *db;
@@ -47,6 +49,26 @@ static const char *SCHEMA_SQL =
     "CREATE TABLE IF NOT EXISTS metrics(run_id INTEGER NOT NULL REFERENCES runs(id),"
     " name TEXT NOT NULL, step INTEGER NOT NULL, value REAL);"
     "CREATE INDEX IF NOT EXISTS metrics_by_name ON metrics(run_id, name, step);";
+
+uint64_t dnt_run_seed(const dnt_run *r) {
+  return r->seed;
+}
+
+int dnt_run_threads(const dnt_run *r) {
+  return r->threads;
+}
+
+void dnt_run_set_threads(dnt_run *r, int threads) {
+  r->threads = threads > 0 ? threads : 1;
+}
+
+int dnt_run_resuming(const dnt_run *r) {
+  return r->resuming;
+}
+
+void dnt_run_set_resuming(dnt_run *r, int resuming) {
+  r->resuming = resuming != 0;
+}
 
 const char *dnt_version(void) {
   return DNT_VERSION_STRING;
@@ -118,6 +140,7 @@ int dnt_run_open(const char *dir, const char *study, const char *config_json, ui
   r->dir = strdup(dir);
   r->study = strdup(study);
   r->seed = seed;
+  r->threads = 1;
   r->start = dnt_now();
   r->metrics = json_object();
   if (!r->dir || !r->study || !r->metrics) {
@@ -203,6 +226,19 @@ int dnt_run_summary_number(dnt_run *r, const char *name, double value) {
   else
     v = json_real(value);
   return set_metric(r, name, v);
+}
+
+int dnt_run_summary_get(const dnt_run *r, const char *name, double *out) {
+  const json_t *v = json_object_get(r->metrics, name);
+  if (!v) return dnt_error(DNT_ERR_ARG, "%s: no summary metric '%s'", r->dir, name);
+  if (json_is_null(v)) {
+    *out = NAN; /* a non-finite number was recorded */
+    return DNT_OK;
+  }
+  if (!json_is_number(v))
+    return dnt_error(DNT_ERR_ARG, "%s: summary metric '%s' is not a number", r->dir, name);
+  *out = json_number_value(v);
+  return DNT_OK;
 }
 
 int dnt_run_summary_string(dnt_run *r, const char *name, const char *value) {

@@ -39,3 +39,16 @@ endforeach()
 file(READ ${WORK}/quick/summary.json summary)
 expect_text(summary "\"lstm_rmse\"")
 expect_text(summary "\"seed\": 1")
+
+# The study driver: --print-config shows the effective config (the --quick
+# preset, then every --config in order, then --set); each --config is checked.
+expect(0 nn --print-config --quick)
+expect_text(last_out "\"epochs\": 8")
+file(WRITE ${WORK}/ok.json "{\"model\": {\"hidden\": 9}}\n")
+file(WRITE ${WORK}/ok2.json "{\"model\": {\"layers\": 2}}\n")
+expect(0 nn --print-config --config ${WORK}/ok.json --config ${WORK}/ok2.json --set model.layers=3)
+expect_text(last_out "\"hidden\": 9")
+expect_text(last_out "\"layers\": 3")
+expect(1 nn --print-config --config ${WORK}/bad.json --config ${WORK}/ok.json)
+expect_text(last_err "bad.json:2:")
+expect(2 nn --print-config --rule x)

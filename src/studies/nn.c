@@ -1,4 +1,4 @@
-/* src/studies/nn_demo.c: the nn-core demonstration: an LSTM one-step
+/* src/studies/nn.c: the nn-core demonstration: an LSTM one-step
  * forecaster against the seasonal-naive baseline on one traffic series.
  *
  * It is the first thing a new user runs (`dnt run` before the studies exist,
@@ -22,30 +22,45 @@
 #include "dnt/status.h"
 #include "dnt/study_nn.h"
 
-const dnt_config_field dnt_study_nn_schema[] = {
-    {"data.file", DNT_CFG_STRING, 0, 0, 0, "../shared/data/traffic/beam_wireless.csv", NULL,
-     "CSV with one column per series; missing file or \"\" means generated data"},
-    {"data.column", DNT_CFG_STRING, 0, 0, 0, "V-0", NULL, "column of data.file to forecast"},
-    {"data.length", DNT_CFG_INT, 200, 1e6, 1026, NULL, NULL,
-     "hourly steps of the generated series"},
-    {"data.train_fraction", DNT_CFG_REAL, 0.1, 0.95, 0.8, NULL, NULL,
-     "leading share of the series used for training; the rest is the test part"},
-    {"model.window", DNT_CFG_INT, 1, 512, 24, NULL, NULL, "input steps per forecast"},
-    {"model.hidden", DNT_CFG_INT, 1, 1024, 32, NULL, NULL, "LSTM hidden units"},
-    {"model.layers", DNT_CFG_INT, 1, 8, 1, NULL, NULL, "stacked LSTM layers"},
-    {"train.epochs", DNT_CFG_INT, 1, 10000, 40, NULL, NULL, "passes over the training windows"},
-    {"train.batch", DNT_CFG_INT, 1, 4096, 32, NULL, NULL, "windows per Adam step"},
-    {"train.lr", DNT_CFG_REAL, 1e-6, 1, 0.005, NULL, NULL, "Adam learning rate"},
-    {"train.clip", DNT_CFG_REAL, 0, 1e6, 1.0, NULL, NULL,
-     "gradient clipping by global norm (0 = none)"},
-    {"baseline.season", DNT_CFG_INT, 1, 10000, 24, NULL, NULL,
-     "season of the naive baseline y(t) = y(t - season), in steps"},
+#define DNT_CFG_STRUCT dnt_study_nn_config
+static const dnt_config_field rows[] = {DNT_STUDY_NN_ROWS(DNT_CFG_ROW)};
+#undef DNT_CFG_STRUCT
+
+static const char *const headline[] = {"lstm_rmse", "seasonal_naive_rmse",
+                                       "rmse_ratio_lstm_to_naive", NULL};
+
+static int check_thunk(const void *cfg) {
+  return dnt_study_nn_check(cfg);
+}
+
+static int run_thunk(const void *cfg, dnt_run *run, const dnt_study_progress *p) {
+  return dnt_study_nn_run(cfg, run, p);
+}
+
+const dnt_study dnt_study_nn = {
+    .name = "nn",
+    .summary = "train an LSTM forecaster on a traffic series (nn core demonstration)",
+    .usage = "Trains an LSTM one-step forecaster on a traffic series (beam_wireless.csv when\n"
+             "present, else a generated series) and compares it with the seasonal-naive\n"
+             "baseline on the test part. Writes summary.json, forecast.csv, forecast.svg/png,\n"
+             "model.ckpt and dnt.db into the result folder.\n",
+    .rows = rows,
+    .n_rows = sizeof rows / sizeof rows[0],
+    .config_size = sizeof(dnt_study_nn_config),
+    .quick = "{\"train\": {\"epochs\": 8}}",
+    .headline = headline,
+    .main_job = 1,
+    .check = check_thunk,
+    .run = run_thunk,
 };
-const size_t dnt_study_nn_schema_len = sizeof dnt_study_nn_schema / sizeof dnt_study_nn_schema[0];
+
+void dnt_study_nn_defaults(dnt_study_nn_config *c) {
+  dnt_config_struct_defaults(rows, sizeof rows / sizeof rows[0], c);
+}
 
 void dnt_study_nn_generate(double *out, size_t n, uint64_t seed) {
   dnt_rng rng;
-  dnt_rng_stream(&rng, seed, 0x6e6e);
+  dnt_rng_for(&rng, seed, DNT_STREAM_DATA, 0);
   const double two_pi = 6.283185307179586;
   double burst = 0;
   for (size_t t = 0; t < n; t++) {
@@ -60,10 +75,10 @@ void dnt_study_nn_generate(double *out, size_t n, uint64_t seed) {
 
 /* Loads the configured series into a malloc'd array, or generates one when
  * the file is absent. */
-static int load_series(const dnt_config *cfg, uint64_t seed, double **out, size_t *n, char *source,
-                       size_t source_len) {
-  const char *file = dnt_config_string(cfg, "data.file");
-  const char *column = dnt_config_string(cfg, "data.column");
+static int load_series(const dnt_study_nn_config *cfg, uint64_t seed, double **out, size_t *n,
+                       char *source, size_t source_len) {
+  const char *file = cfg->data_file;
+  const char *column = cfg->data_column;
   if (file[0] && dnt_path_exists(file)) {
     dnt_csv *t = NULL;
     size_t col;
@@ -92,7 +107,7 @@ static int load_series(const dnt_config *cfg, uint64_t seed, double **out, size_
     return DNT_OK;
   }
   if (file[0]) DNT_INFO("nn: %s not found; using a generated series", file);
-  *n = (size_t)dnt_config_int(cfg, "data.length");
+  *n = (size_t)cfg->data_length;
   *out = malloc(*n * sizeof **out);
   if (!*out) return dnt_error(DNT_ERR_NOMEM, "no memory for %zu values", *n);
   dnt_study_nn_generate(*out, *n, seed);
@@ -134,13 +149,13 @@ static void free_windows(windows *w) {
 }
 
 /* Trains `net` on `tr`; logs the mean training loss of each epoch. */
-static int train(dnt_net *net, const windows *tr, const dnt_config *cfg, int epochs, dnt_rng *rng,
-                 dnt_run *run) {
-  int batch = (int)dnt_config_int(cfg, "train.batch");
-  float clip = (float)dnt_config_real(cfg, "train.clip");
+static int train(dnt_net *net, const windows *tr, const dnt_study_nn_config *cfg, dnt_rng *rng,
+                 dnt_run *run, const dnt_study_progress *p) {
+  int batch = (int)cfg->batch, epochs = (int)cfg->epochs;
+  float clip = (float)cfg->clip;
   size_t np = dnt_net_nparams(net);
   dnt_adam opt;
-  int rc = dnt_adam_init(&opt, np, (float)dnt_config_real(cfg, "train.lr"));
+  int rc = dnt_adam_init(&opt, np, (float)cfg->lr);
   if (rc) return rc;
   int *order = malloc(tr->n * sizeof *order);
   float *xb = malloc((size_t)batch * (size_t)tr->w * sizeof *xb);
@@ -152,8 +167,6 @@ static int train(dnt_net *net, const windows *tr, const dnt_config *cfg, int epo
   }
   for (size_t i = 0; i < tr->n; i++)
     order[i] = (int)i;
-  dnt_progress bar;
-  dnt_progress_init(&bar, "nn: training", (uint64_t)epochs);
   for (int e = 0; e < epochs; e++) {
     dnt_rng_shuffle_int(rng, order, tr->n);
     double sum = 0;
@@ -176,9 +189,8 @@ static int train(dnt_net *net, const windows *tr, const dnt_config *cfg, int epo
       seen += (size_t)b;
     }
     if ((rc = dnt_run_metric(run, "train_mse", e, sum / (double)seen))) goto cleanup;
-    dnt_progress_update(&bar, (uint64_t)e + 1);
+    dnt_study_progress_report(p, "nn: training", (uint64_t)e + 1, (uint64_t)epochs);
   }
-  dnt_progress_finish(&bar);
   rc = dnt_run_commit(run);
 cleanup:
   dnt_adam_free(&opt);
@@ -208,25 +220,31 @@ static int write_forecast(dnt_run *run, const windows *te, const double *s, cons
   return dnt_figure_lines(dnt_run_dir(run), "forecast", "forecast.csv", "step", cols + 1, 3, &text);
 }
 
-int dnt_study_nn_run(const dnt_config *cfg, uint64_t seed, int quick, dnt_run *run,
-                     dnt_study_nn_result *res) {
-  memset(res, 0, sizeof *res);
+int dnt_study_nn_check(const dnt_study_nn_config *cfg) {
+  (void)cfg; /* every field is checked by its row; the series length once it is read */
+  return DNT_OK;
+}
+
+int dnt_study_nn_run(const dnt_study_nn_config *cfg, dnt_run *run, const dnt_study_progress *p) {
+  int rc = dnt_study_check_struct(&dnt_study_nn, cfg);
+  if (rc) return rc;
+  uint64_t seed = dnt_run_seed(run);
+  char source[256];
   double *s = NULL;
   size_t n = 0;
   windows tr = {0}, te = {0};
   dnt_net *net = NULL;
   float *pred = NULL;
-  int rc = load_series(cfg, seed, &s, &n, res->source, sizeof res->source);
-  if (rc) return rc;
-  int w = (int)dnt_config_int(cfg, "model.window");
-  int season = (int)dnt_config_int(cfg, "baseline.season");
+  if ((rc = load_series(cfg, seed, &s, &n, source, sizeof source))) return rc;
+  int w = (int)cfg->window;
+  int season = (int)cfg->season;
   size_t lead = (size_t)(w > season ? w : season);
-  size_t split = (size_t)(dnt_config_real(cfg, "data.train_fraction") * (double)n);
+  size_t split = (size_t)(cfg->train_fraction * (double)n);
   if (split <= lead + 1 || split >= n) {
     rc = dnt_error(DNT_ERR_CONFIG,
                    "%s: %zu values are too few for model.window %d, baseline.season %d and "
                    "data.train_fraction %g",
-                   res->source, n, w, season, dnt_config_real(cfg, "data.train_fraction"));
+                   source, n, w, season, cfg->train_fraction);
     goto cleanup;
   }
   double mean = 0, var = 0;
@@ -237,29 +255,26 @@ int dnt_study_nn_run(const dnt_config *cfg, uint64_t seed, int quick, dnt_run *r
     var += (s[t] - mean) * (s[t] - mean);
   double sd = sqrt(var / (double)split);
   if (!(sd > 0)) {
-    rc = dnt_error(DNT_ERR_ARG, "%s: the training part is constant; nothing to learn", res->source);
+    rc = dnt_error(DNT_ERR_ARG, "%s: the training part is constant; nothing to learn", source);
     goto cleanup;
   }
   if ((rc = make_windows(s, lead, split, w, mean, sd, &tr)) ||
       (rc = make_windows(s, split, n, w, mean, sd, &te)))
     goto cleanup;
-  res->n_train = tr.n;
-  res->n_test = te.n;
 
   dnt_net_arch arch = {.input = 1, .seq_len = w, .n_layers = 2};
-  arch.layer[0] = (dnt_layer_spec){DNT_LAYER_LSTM, (int)dnt_config_int(cfg, "model.hidden"),
-                                   DNT_ACT_NONE, (int)dnt_config_int(cfg, "model.layers"), 0};
+  arch.layer[0] =
+      (dnt_layer_spec){DNT_LAYER_LSTM, (int)cfg->hidden, DNT_ACT_NONE, (int)cfg->layers, 0};
   arch.layer[1] = (dnt_layer_spec){DNT_LAYER_DENSE, 1, DNT_ACT_NONE, 0, 0};
-  int batch = (int)dnt_config_int(cfg, "train.batch");
+  int batch = (int)cfg->batch;
   if ((rc = dnt_net_create(&arch, batch, NULL, NULL, &net))) goto cleanup;
   dnt_rng rng;
-  dnt_rng_stream(&rng, seed, 1);
+  dnt_rng_for(&rng, seed, DNT_STREAM_NET_INIT, 0);
   dnt_net_init(net, &rng);
-  int epochs = (int)dnt_config_int(cfg, "train.epochs");
-  if (quick) epochs = epochs / 5 > 2 ? epochs / 5 : 2;
+  dnt_rng_for(&rng, seed, DNT_STREAM_TRAIN, 0);
   double t0 = dnt_now();
-  if ((rc = train(net, &tr, cfg, epochs, &rng, run))) goto cleanup;
-  res->train_seconds = dnt_now() - t0;
+  if ((rc = train(net, &tr, cfg, &rng, run, p))) goto cleanup;
+  double train_seconds = dnt_now() - t0;
 
   pred = malloc((te.n + 1) * sizeof *pred);
   if (!pred) {
@@ -280,24 +295,21 @@ int dnt_study_nn_run(const dnt_config *cfg, uint64_t seed, int quick, dnt_run *r
     se_n += en * en;
     ae_n += fabs(en);
   }
-  res->lstm_rmse = sqrt(se_l / (double)te.n);
-  res->lstm_mae = ae_l / (double)te.n;
-  res->naive_rmse = sqrt(se_n / (double)te.n);
-  res->naive_mae = ae_n / (double)te.n;
+  double lstm_rmse = sqrt(se_l / (double)te.n), naive_rmse = sqrt(se_n / (double)te.n);
 
   if ((rc = write_forecast(run, &te, s, pred, mean, sd, season))) goto cleanup;
   char path[1024];
   if ((rc = dnt_run_path(run, "model.ckpt", path, sizeof path)) || (rc = dnt_net_save(net, path)))
     goto cleanup;
-  dnt_run_summary_string(run, "source", res->source);
-  dnt_run_summary_number(run, "lstm_rmse", res->lstm_rmse);
-  dnt_run_summary_number(run, "lstm_mae", res->lstm_mae);
-  dnt_run_summary_number(run, "seasonal_naive_rmse", res->naive_rmse);
-  dnt_run_summary_number(run, "seasonal_naive_mae", res->naive_mae);
-  dnt_run_summary_number(run, "rmse_ratio_lstm_to_naive", res->lstm_rmse / res->naive_rmse);
+  dnt_run_summary_string(run, "source", source);
+  dnt_run_summary_number(run, "lstm_rmse", lstm_rmse);
+  dnt_run_summary_number(run, "lstm_mae", ae_l / (double)te.n);
+  dnt_run_summary_number(run, "seasonal_naive_rmse", naive_rmse);
+  dnt_run_summary_number(run, "seasonal_naive_mae", ae_n / (double)te.n);
+  dnt_run_summary_number(run, "rmse_ratio_lstm_to_naive", lstm_rmse / naive_rmse);
   dnt_run_summary_number(run, "train_windows", (double)tr.n);
   dnt_run_summary_number(run, "test_windows", (double)te.n);
-  dnt_run_summary_number(run, "train_seconds", res->train_seconds);
+  dnt_run_summary_number(run, "train_seconds", train_seconds);
 cleanup:
   free(pred);
   dnt_net_destroy(net);

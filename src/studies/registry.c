@@ -1,0 +1,10 @@
+/* registry.c: the studies `dnt` knows, in the order `dnt --help` lists them.
+ * Adding a study: its file, its header, and one row here. */
+#include "dnt/study.h"
+#include "dnt/study_nn.h"
+
+const dnt_study *const dnt_studies[] = {
+    &dnt_study_nn,
+};
+
+const size_t dnt_n_studies = sizeof dnt_studies / sizeof dnt_studies[0];
