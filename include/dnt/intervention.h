@@ -13,9 +13,12 @@
  *              safe, and if not replaces it by its backup policy's action
  *              (Alshiekh et al., "Safe Reinforcement Learning via Shielding",
  *              AAAI 2018, preemptive shield). Every check and every override
- *              is counted; the intervention rate is overrides / checks. The
- *              backup's action is executed without a second check: the
- *              backup policy must be safe by construction.
+ *              is counted. The backup's action is checked by the same
+ *              predicate: when it is flagged too, no safe action is known,
+ *              the backup's action is executed anyway, and the step is
+ *              counted as unsafe (the shield's `unsafe`, the list's
+ *              count.unsafe) and logged (a warning, the first time per
+ *              shield).
  *   3. the environment steps with the executed action.
  *   4. reward: each reward hook maps the reward to a new one (e.g. minus a
  *              load-imbalance penalty); then each shield that overrode this
@@ -26,6 +29,14 @@
  *   DNT_SHIELD_LEARN_PROPOSED  (s, proposed action, r - penalty, s'): the agent
  *                              learns that proposing the unsafe action costs.
  * If any overriding shield asks for PROPOSED, the proposal is stored.
+ *
+ * Counting. Each shield counts its checks, overrides and unsafe backups; the
+ * list counts instance steps, steps with ANY override and unsafe steps
+ * (dnt_hooks_counts), so that with several shields the intervention rate of
+ * the list (dnt_hooks_intervention_rate) is the share of steps that some
+ * shield changed: the shields' own rates overlap and do not add up to it.
+ * dnt_policy_evaluate counts its episodes separately and leaves the
+ * training counts as they were (dnt/policy.h).
  *
  * The callbacks receive the vecenv and the instance index, so that a hook can
  * read an instance's full state (env->inst[i]) and not only its observation;
@@ -95,15 +106,24 @@ typedef struct dnt_intervention {
   dnt_shield_learn learn;
   int64_t checks;    /* actions checked */
   int64_t overrides; /* actions replaced by the backup policy */
+  int64_t unsafe;    /* overrides whose backup action the predicate flagged too */
   /* reward */
   dnt_reward_fn reshape;
 } dnt_intervention;
 
 #define DNT_HOOKS_MAX 16
 
+/* What the shields of a list did, over instance steps. */
+typedef struct dnt_hooks_counts {
+  int64_t steps;      /* instance steps run through the shields */
+  int64_t intervened; /* of them, steps where at least one shield overrode */
+  int64_t unsafe;     /* of them, steps where a backup action was flagged too */
+} dnt_hooks_counts;
+
 typedef struct dnt_hooks {
   int n;
   dnt_intervention *item[DNT_HOOKS_MAX]; /* borrowed, in application order */
+  dnt_hooks_counts count;                /* since init or the last reset */
 } dnt_hooks;
 
 /* Constructors returning a filled struct (counters zero). */
@@ -122,15 +142,23 @@ int dnt_hooks_add(dnt_hooks *h, dnt_intervention *iv);
 int dnt_hooks_extra_dim(const dnt_hooks *h);
 /* Overrides / checks of one shield (0 when it has checked nothing). */
 double dnt_intervention_rate(const dnt_intervention *iv);
+/* count.intervened / count.steps: the share of steps with any override (0
+ * when no step ran; 0 for NULL). */
+double dnt_hooks_intervention_rate(const dnt_hooks *h);
+/* Zeroes the list's counts and every shield's checks, overrides and unsafe
+ * (NULL is a no-op). */
+void dnt_hooks_reset_counts(dnt_hooks *h);
 
 /* The three stages, for one instance; h may be NULL (no hooks).
  * dnt_hooks_observe: obs_aug = [obs, extras] (obs_dim + extra_dim values). */
 int dnt_hooks_observe(dnt_hooks *h, const dnt_vecenv *env, int i, const float *obs, float *obs_aug);
-/* Runs the shields on (a, u) in place; *overridden gets 1 if any replaced it
- * and *store_proposed 1 if an overriding shield asks to learn the proposal;
- * *penalty gets the sum of the overriding shields' penalties. */
+/* Runs the shields on (a, u) in place and counts the step (h->count, when
+ * the list has a shield); *overridden gets 1 if any replaced it,
+ * *store_proposed 1 if an overriding shield asks to learn the proposal, *unsafe
+ * 1 if a backup action was flagged by its own predicate; *penalty gets the sum
+ * of the overriding shields' penalties. */
 int dnt_hooks_act(dnt_hooks *h, const dnt_vecenv *env, int i, const float *obs_aug, int *a,
-                  float *u, int *overridden, int *store_proposed, float *penalty);
+                  float *u, int *overridden, int *store_proposed, int *unsafe, float *penalty);
 /* Applies the reward hooks to *reward in list order. */
 int dnt_hooks_reward(dnt_hooks *h, const dnt_vecenv *env, int i, const dnt_step_view *s,
                      float *reward);

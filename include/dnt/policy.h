@@ -4,8 +4,11 @@
  * dnt_policy, so that evaluation, the studies and the twin's what-if runs
  * treat them alike. Evaluation runs a fresh dnt_vecenv, through the same
  * interventions as training (state hooks must be the same for the network to
- * see the same inputs; shields keep counting), and reports statistics of the
- * raw environment return, which is what "CartPole-v1 solved at 475" means.
+ * see the same inputs; shields act as in training), and reports statistics of
+ * the raw environment return, which is what "CartPole-v1 solved at 475"
+ * means. The shields' counts of an evaluation are its own, over the steps of
+ * the reported episodes (dnt_eval_result.shield); the counters of `hooks` and
+ * of its shields are left as they were before the call (the training's).
  *
  * With n_envs > 1 instances, instance i runs exactly (episodes + i) / n_envs
  * episodes (the scheme of Stable Baselines3's evaluate_policy), so that short
@@ -39,6 +42,8 @@ typedef struct dnt_eval_result {
   double min_return, max_return;
   double mean_length;
   double mean_cost[DNT_EVAL_MAX_COSTS]; /* per-episode cost totals (first n_costs) */
+  dnt_hooks_counts shield;              /* over the steps of these episodes (steps counted
+                                           with or without shields) */
 } dnt_eval_result;
 
 /* Runs `episodes` episodes of the policy on n_envs instances of (ops, cfg)

@@ -8,6 +8,30 @@
 #include "dnt/policy.h"
 #include "dnt/status.h"
 
+/* The counters of a hooks list and of its shields, saved around an evaluation. */
+typedef struct saved_counts {
+  dnt_hooks_counts count;
+  int64_t item[DNT_HOOKS_MAX][3]; /* checks, overrides, unsafe */
+} saved_counts;
+
+static void save_counts(const dnt_hooks *h, saved_counts *s) {
+  s->count = h->count;
+  for (int k = 0; k < h->n; k++) {
+    s->item[k][0] = h->item[k]->checks;
+    s->item[k][1] = h->item[k]->overrides;
+    s->item[k][2] = h->item[k]->unsafe;
+  }
+}
+
+static void restore_counts(dnt_hooks *h, const saved_counts *s) {
+  h->count = s->count;
+  for (int k = 0; k < h->n; k++) {
+    h->item[k]->checks = s->item[k][0];
+    h->item[k]->overrides = s->item[k][1];
+    h->item[k]->unsafe = s->item[k][2];
+  }
+}
+
 int dnt_policy_evaluate(const dnt_policy *p, const dnt_env_ops *ops, const void *cfg, int n_envs,
                         int episodes, uint64_t seed, dnt_hooks *hooks, dnt_eval_result *out) {
   memset(out, 0, sizeof *out);
@@ -18,6 +42,11 @@ int dnt_policy_evaluate(const dnt_policy *p, const dnt_env_ops *ops, const void 
   dnt_vecenv env;
   int rc = dnt_vecenv_init(&env, ops, cfg, n_envs, seed);
   if (rc) return rc;
+  saved_counts training;
+  if (hooks) {
+    save_counts(hooks, &training);
+    dnt_hooks_reset_counts(hooks);
+  }
   dnt_rollout *ro = NULL;
   double *ret = malloc((size_t)episodes * sizeof *ret);
   int *todo = malloc((size_t)n_envs * sizeof *todo);
@@ -43,7 +72,11 @@ int dnt_policy_evaluate(const dnt_policy *p, const dnt_env_ops *ops, const void 
       goto done;
     if ((rc = dnt_rollout_step(ro, NULL))) goto done;
     for (int i = 0; i < n_envs; i++) {
-      if (!dnt_vecenv_done(&env, i) || todo[i] == 0) continue;
+      if (todo[i] == 0) continue; /* past its quota: not reported, not counted */
+      out->shield.steps++;
+      out->shield.intervened += ro->overridden[i];
+      out->shield.unsafe += ro->unsafe[i];
+      if (!dnt_vecenv_done(&env, i)) continue;
       todo[i]--;
       ret[got++] = env.last_return[i];
       len_sum += env.last_length[i];
@@ -68,6 +101,7 @@ int dnt_policy_evaluate(const dnt_policy *p, const dnt_env_ops *ops, const void 
   for (int k = 0; k < nc; k++)
     out->mean_cost[k] /= episodes;
 done:
+  if (hooks) restore_counts(hooks, &training);
   dnt_rollout_destroy(ro);
   free(ret);
   free(todo);

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "dnt/intervention.h"
+#include "dnt/log.h"
 #include "dnt/status.h"
 
 dnt_intervention dnt_intervention_state(const char *name, int extra_dim, dnt_state_fn augment,
@@ -75,6 +76,17 @@ double dnt_intervention_rate(const dnt_intervention *iv) {
   return iv->checks ? (double)iv->overrides / (double)iv->checks : 0.0;
 }
 
+double dnt_hooks_intervention_rate(const dnt_hooks *h) {
+  return h && h->count.steps ? (double)h->count.intervened / (double)h->count.steps : 0.0;
+}
+
+void dnt_hooks_reset_counts(dnt_hooks *h) {
+  if (!h) return;
+  memset(&h->count, 0, sizeof h->count);
+  for (int k = 0; k < h->n; k++)
+    h->item[k]->checks = h->item[k]->overrides = h->item[k]->unsafe = 0;
+}
+
 int dnt_hooks_observe(dnt_hooks *h, const dnt_vecenv *env, int i, const float *obs,
                       float *obs_aug) {
   int d = env->spec.obs_dim;
@@ -90,12 +102,14 @@ int dnt_hooks_observe(dnt_hooks *h, const dnt_vecenv *env, int i, const float *o
 }
 
 int dnt_hooks_act(dnt_hooks *h, const dnt_vecenv *env, int i, const float *obs_aug, int *a,
-                  float *u, int *overridden, int *store_proposed, float *penalty) {
-  *overridden = *store_proposed = 0;
+                  float *u, int *overridden, int *store_proposed, int *unsafe, float *penalty) {
+  *overridden = *store_proposed = *unsafe = 0;
   *penalty = 0;
+  int shields = 0;
   for (int k = 0; h && k < h->n; k++) {
     dnt_intervention *iv = h->item[k];
     if (iv->kind != DNT_INTERVENE_ACTION) continue;
+    shields = 1;
     int safe = 0, rc = iv->is_safe(iv->user, env, i, obs_aug, *a, u, &safe);
     if (rc) return rc;
     iv->checks++;
@@ -105,6 +119,19 @@ int dnt_hooks_act(dnt_hooks *h, const dnt_vecenv *env, int i, const float *obs_a
     *overridden = 1;
     *penalty += iv->penalty;
     if (iv->learn == DNT_SHIELD_LEARN_PROPOSED) *store_proposed = 1;
+    /* the backup answers to the same predicate */
+    if ((rc = iv->is_safe(iv->user, env, i, obs_aug, *a, u, &safe))) return rc;
+    if (safe) continue;
+    if (iv->unsafe++ == 0)
+      DNT_WARN("shield '%s': instance %d: the backup action is flagged too; executed and counted "
+               "as unsafe (warned once per shield)",
+               iv->name ? iv->name : "(unnamed)", i);
+    *unsafe = 1;
+  }
+  if (shields) {
+    h->count.steps++;
+    h->count.intervened += *overridden;
+    h->count.unsafe += *unsafe;
   }
   return 0;
 }

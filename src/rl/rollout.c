@@ -34,9 +34,10 @@ int dnt_rollout_create(dnt_vecenv *env, dnt_hooks *hooks, dnt_cmdp *cmdp, int cm
   ro->u_store = calloc(ad, sizeof(float));
   ro->reward = calloc(n, sizeof(float));
   ro->overridden = calloc(n, 1);
+  ro->unsafe = calloc(n, 1);
   ro->store_prop = calloc(n, 1);
   if (!ro->obs || !ro->next_obs || !ro->a || !ro->a_exec || !ro->u || !ro->u_exec || !ro->u_store ||
-      !ro->reward || !ro->overridden || !ro->store_prop) {
+      !ro->reward || !ro->overridden || !ro->unsafe || !ro->store_prop) {
     dnt_rollout_destroy(ro);
     return dnt_error(DNT_ERR_NOMEM, "rollout: buffers for %d instances", env->n);
   }
@@ -60,6 +61,7 @@ void dnt_rollout_destroy(dnt_rollout *ro) {
   free(ro->u_store);
   free(ro->reward);
   free(ro->overridden);
+  free(ro->unsafe);
   free(ro->store_prop);
   free(ro);
 }
@@ -84,11 +86,12 @@ int dnt_rollout_step(dnt_rollout *ro, dnt_replay *rb) {
   memcpy(ro->a_exec, ro->a, n * sizeof(int));
   memcpy(ro->u_exec, ro->u, n * (ad ? ad : 1) * sizeof(float));
   for (size_t i = 0; i < n; i++) {
-    int over, prop;
+    int over, prop, unsafe;
     int rc = dnt_hooks_act(ro->hooks, env, (int)i, ro->obs + i * od, &ro->a_exec[i],
-                           ro->u_exec + i * ad, &over, &prop, &penalty[i]);
+                           ro->u_exec + i * ad, &over, &prop, &unsafe, &penalty[i]);
     if (rc) return rc;
     ro->overridden[i] = (unsigned char)over;
+    ro->unsafe[i] = (unsigned char)unsafe;
     store_prop[i] = (unsigned char)prop;
   }
   int rc = dnt_vecenv_step(env, ro->a_exec, ro->u_exec);

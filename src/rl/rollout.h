@@ -34,6 +34,7 @@ typedef struct dnt_rollout {
   float *u_store;            /* (act_dim) scratch: stored action in [-1, 1] */
   float *reward;             /* (n) learning reward of the last step */
   unsigned char *overridden; /* (n) 1 if a shield replaced the proposal */
+  unsigned char *unsafe;     /* (n) 1 if a backup action was flagged by its own shield */
   unsigned char *store_prop; /* (n) 1 if the proposal, not the executed action, is stored */
   int64_t since_cmdp;        /* env steps since the last multiplier update */
 } dnt_rollout;
