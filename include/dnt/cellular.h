@@ -29,6 +29,7 @@
 #include <stdint.h>
 
 #include "dnt/config.h"
+#include "dnt/run.h"
 #include "dnt/world.h"
 
 #ifdef __cplusplus
@@ -111,17 +112,80 @@ typedef struct dnt_cell_traffic {
 int dnt_cell_traffic_alloc(dnt_cell_traffic *t, size_t n_steps, size_t n_series);
 void dnt_cell_traffic_free(dnt_cell_traffic *t);
 
+/* ---- Missing values ------------------------------------------------------
+ *
+ * One policy for every traffic reader (docs/DATA.md, "Missing values"). A
+ * value is missing when its cell is empty (wide and Milan long CSV; in the raw
+ * Milan TSV an empty field is the data set's own "no activity", 0) or holds
+ * NaN, NA, N/A, #N/A or NULL in any case (also -nan, as printf writes it), and
+ * when a long format has no record for a (square, time) of its grid. Any other
+ * text that is not a number is an error naming file, line and column.
+ * A run of at most max_gap missing steps is filled: inside a series by linear
+ * interpolation between its two neighbours a and b,
+ *   v(t) = v(a) + (v(b) - v(a)) (t - a) / (b - a),   a < t < b,
+ * at the start or the end of a series by holding the one neighbour constant.
+ * A longer run (an all-missing series is one) is an error naming the file, the
+ * series and the rows of the run, or with drop = 1 leaves the series out; when
+ * every series is left out the read fails. Each series with filled or dropped
+ * values gets a DNT_WARN line. O(n_steps n_series). */
+typedef struct dnt_cell_missing {
+  size_t max_gap; /* longest run of missing steps that is filled; 0 = none */
+  int drop;       /* 1: a series with a longer run is left out; 0: error */
+} dnt_cell_missing;
+
+/* max_gap 3, drop 0: what a NULL policy means. */
+void dnt_cell_missing_default(dnt_cell_missing *m);
+
+/* The config rows of the policy, for a study's row list (dnt/config.h):
+ * members data_max_gap (int64_t) and data_missing (const char *). Turn them
+ * into a policy with dnt_cell_missing_set. */
+#define DNT_CELL_MISSING_ROWS(X)                                                                   \
+  X(INT, data_max_gap, "data.max_gap", 0, 1000000, 3, NULL,                                        \
+    "longest run of missing traffic steps filled by linear interpolation")                         \
+  X(STRING, data_missing, "data.missing", 0, 0, "interpolate", "interpolate|drop",                 \
+    "a longer run of missing steps: interpolate = error, drop = leave that series out")
+
+/* The policy of the rows above: DNT_ERR_ARG naming the value when max_gap < 0
+ * or `missing` is not interpolate|drop. */
+int dnt_cell_missing_set(int64_t max_gap, const char *missing, dnt_cell_missing *out);
+
+/* What a read found, per series of the file (dropped ones included). Filled by
+ * the readers (caller-owned struct, arrays allocated there); free with
+ * dnt_cell_missing_report_free, which also accepts a zeroed struct. */
+typedef struct dnt_cell_missing_report {
+  size_t n_series;  /* series in the file */
+  char **name;      /* (n_series) their names, owned */
+  size_t *missing;  /* (n_series) missing values found in each */
+  size_t *longest;  /* (n_series) longest run of missing steps in each */
+  int *dropped;     /* (n_series) 1 if the series was left out */
+  size_t filled;    /* values filled, over the series kept */
+  size_t n_dropped; /* series left out */
+} dnt_cell_missing_report;
+void dnt_cell_missing_report_free(dnt_cell_missing_report *r);
+
+/* Writes the report into the run's summary.json ("metrics"): data_filled
+ * (values filled), data_filled_series ({name: count} of the series with
+ * filled values), data_dropped (count) and data_dropped_series ([names]). */
+int dnt_cell_missing_summary(const dnt_cell_missing_report *r, dnt_run *run);
+
+/* ---- Readers ------------------------------------------------------------
+ * Every reader applies the missing-value policy `missing` (NULL = default) and,
+ * when `report` is not NULL, fills it (zeroed on failure). */
+
 /* Wide CSV: a first column of time labels (e.g. `date`, not interpreted) and
- * one column per series named by its header; every cell a finite number >= 0.
- * `dt` is the step in seconds (the format has no time unit). */
-int dnt_cell_traffic_read_wide(const char *path, double dt, dnt_cell_traffic *out);
+ * one column per series named by its header; every cell a finite number >= 0
+ * or missing. `dt` is the step in seconds (the format has no time unit). */
+int dnt_cell_traffic_read_wide(const char *path, double dt, const dnt_cell_missing *missing,
+                               dnt_cell_missing_report *report, dnt_cell_traffic *out);
 
 /* Telecom Italia Milan, long CSV: square_id, time_interval (ms since the
- * epoch), and the value column `value_col` (NULL = "internet_total"; empty
- * cells are 0, as in the data set). One series per square (ascending id), one
- * step per time interval (dt = smallest gap); squares without a record at a
- * time have 0 activity. A repeated (square, time) is rejected. */
-int dnt_cell_traffic_read_milan(const char *path, const char *value_col, dnt_cell_traffic *out);
+ * epoch), and the value column `value_col` (NULL = "internet_total"). One
+ * series per square (ascending id), one step per time interval (dt = smallest
+ * gap); a square without a record at a time of the grid, or with an empty
+ * value, is missing there. A repeated (square, time) is rejected. */
+int dnt_cell_traffic_read_milan(const char *path, const char *value_col,
+                                const dnt_cell_missing *missing, dnt_cell_missing_report *report,
+                                dnt_cell_traffic *out);
 
 typedef enum dnt_milan_activity {
   DNT_MILAN_SMS_IN,
@@ -134,16 +198,19 @@ typedef enum dnt_milan_activity {
 
 /* Telecom Italia Milan raw TSV (no header): square, time ms, country code,
  * sms-in, sms-out, call-in, call-out, internet; empty and missing trailing
- * fields are 0. Rows of the same (square, time) (one per country code) are
- * summed. Read with the CSV reader (tab delimiter); line numbers in errors
- * are the file's own. */
+ * fields are 0 (no activity). Rows of the same (square, time) (one per
+ * country code) are summed; a missing marker in any of them makes the sum
+ * missing, as does a (square, time) of the grid without rows. Read with the
+ * CSV reader (tab delimiter); line numbers in errors are the file's own. */
 int dnt_cell_traffic_read_milan_raw(const char *path, dnt_milan_activity what,
-                                    dnt_cell_traffic *out);
+                                    const dnt_cell_missing *missing,
+                                    dnt_cell_missing_report *report, dnt_cell_traffic *out);
 
 /* Any of the three formats, recognised by content: a tab in the first line is
  * the raw Milan TSV (internet), columns square_id and time_interval the long
  * Milan CSV, anything else the wide CSV with step `dt` seconds. */
-int dnt_cell_traffic_read(const char *path, double dt, dnt_cell_traffic *out);
+int dnt_cell_traffic_read(const char *path, double dt, const dnt_cell_missing *missing,
+                          dnt_cell_missing_report *report, dnt_cell_traffic *out);
 
 /* Writes the wide CSV (column `step`, then one column per series). */
 int dnt_cell_traffic_write(const char *path, const dnt_cell_traffic *t);

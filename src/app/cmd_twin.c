@@ -123,7 +123,7 @@ static int replay_twin(const dnt_config *cfg, const dnt_world *phys, uint64_t se
   int rc = dnt_cellular_params_from_config(cfg, &p, &sp);
   if (!rc)
     rc = dnt_cell_traffic_read(dnt_config_string(cfg, "cellular.traffic"),
-                               dnt_config_real(cfg, "cellular.traffic_dt_s"), &raw);
+                               dnt_config_real(cfg, "cellular.traffic_dt_s"), NULL, NULL, &raw);
   if (!rc) rc = dnt_cellular_series(phys, raw.n_steps, &seen);
   if (!rc) rc = dnt_cell_traffic_alloc(&shifted, seen.n_steps, seen.n_series);
   if (!rc && lag % seen.n_steps == 0)

@@ -34,19 +34,26 @@ static void test_melbourne(void) {
 
 static void test_traffic_files(void) {
   dnt_cell_traffic t;
-  CHECK_OK(dnt_cell_traffic_read(beam_path, 3600, &t));
+  dnt_cell_missing_report rep;
+  CHECK_OK(dnt_cell_traffic_read(beam_path, 3600, NULL, &rep, &t));
   CHECK(t.n_series == 100 && t.n_steps == 1026 && t.dt == 3600);
+  CHECK(rep.n_series == 100 && rep.filled == 0 && rep.n_dropped == 0); /* complete file */
+  dnt_cell_missing_report_free(&rep);
   CHECK(!strcmp(t.name[0], "V-0") && !strcmp(t.name[99], "OT"));
   CHECK(t.v[1025 * 100 + 0] == 1.2193553002526123);
   dnt_cell_traffic_free(&t);
 
-  CHECK_OK(dnt_cell_traffic_read_milan(milan_path, NULL, &t));
+  CHECK_OK(dnt_cell_traffic_read_milan(milan_path, NULL, NULL, &rep, &t));
   CHECK(t.n_series == 6 && t.n_steps == 144 && t.dt == 600);
+  CHECK(rep.n_series == 6 && rep.filled == 0); /* every square has all 144 slots */
+  dnt_cell_missing_report_free(&rep);
   CHECK(!strcmp(t.name[0], "4259") && t.v[0] == 261.68029483973805);
   CHECK(t.t0 == 1383260400.0); /* 2013-11-01 00:00 CET */
   dnt_cell_traffic_free(&t);
 
-  CHECK_OK(dnt_cell_traffic_read(raw_path, 3600, &t));
+  CHECK_OK(dnt_cell_traffic_read(raw_path, 3600, NULL, &rep, &t));
+  CHECK(rep.n_series == 1 && rep.filled == 0);
+  dnt_cell_missing_report_free(&rep);
   /* one square, 71 ten-minute steps, internet summed over country codes */
   CHECK(t.n_series == 1 && t.n_steps == 71 && t.dt == 600);
   double sum = 0;
@@ -70,7 +77,7 @@ static void test_world(void) {
   CHECK(dnt_cellular_n_bs(w) == 125 && dnt_cellular_is_replay(w));
   CHECK(!strcmp(dnt_world_get_info(w)->field_names[0], "traffic.10003026"));
   dnt_cell_traffic beam, series;
-  CHECK_OK(dnt_cell_traffic_read_wide(beam_path, 3600, &beam));
+  CHECK_OK(dnt_cell_traffic_read_wide(beam_path, 3600, NULL, NULL, &beam));
   CHECK_OK(dnt_cellular_series(w, 30, &series));
   /* BS 100 replays V-0 one day (24 steps) ahead; BS 7 replays V-7 */
   CHECK(series.v[0 * 125 + 100] == beam.v[24 * 100 + 0]);

@@ -11,12 +11,38 @@
 #include "dnt/csv.h"
 #include "dnt/rng.h"
 
-/* Readers on a parsed table (traffic.c, milan.c). */
-int cell_traffic_from_wide(const dnt_csv *t, double dt, dnt_cell_traffic *out);
-int cell_traffic_from_milan(const dnt_csv *t, const char *value_col, dnt_cell_traffic *out);
+/* Readers on a parsed table (traffic.c, milan.c); they apply the missing-value
+ * policy (NULL = default) and fill `report` (may be NULL). */
+int cell_traffic_from_wide(const dnt_csv *t, double dt, const dnt_cell_missing *missing,
+                           dnt_cell_missing_report *report, dnt_cell_traffic *out);
+int cell_traffic_from_milan(const dnt_csv *t, const char *value_col,
+                            const dnt_cell_missing *missing, dnt_cell_missing_report *report,
+                            dnt_cell_traffic *out);
 /* The raw Milan TSV held in data[0..len) (read from `path`). */
 int cell_traffic_from_milan_raw(const char *path, const char *data, size_t len,
-                                dnt_milan_activity what, dnt_cell_traffic *out);
+                                dnt_milan_activity what, const dnt_cell_missing *missing,
+                                dnt_cell_missing_report *report, dnt_cell_traffic *out);
+
+/* traffic_gaps.c: cell (row, col) of `t` as traffic: a missing marker gives
+ * NAN (an empty cell gives `empty`), a number must be finite and >= 0, any
+ * other text is DNT_ERR_PARSE naming file, line and column. */
+int cell_traffic_value(const dnt_csv *t, size_t row, size_t col, double empty, double *out);
+
+/* Where the rows of a matrix came from, for messages: `line[t]` is the file
+ * line of step t (wide CSV), or NULL for a long format, whose steps are named
+ * by time (t0 + t dt, in ms as the Milan files write it). `series` says what
+ * a series is ("column", "square"). */
+typedef struct cell_rows {
+  const char *origin;
+  const char *series;
+  const size_t *line;
+} cell_rows;
+
+/* Applies the policy to `t`, whose missing values are NAN: fills short runs,
+ * drops (or rejects) series with a longer run, compacting the matrix; fills
+ * `report` (may be NULL). On failure `t` is freed. */
+int cell_traffic_fill(dnt_cell_traffic *t, const cell_rows *rows, const dnt_cell_missing *missing,
+                      dnt_cell_missing_report *report);
 
 /* Sets the name of series j (copied). */
 int cell_traffic_set_name(dnt_cell_traffic *t, size_t j, const char *name);

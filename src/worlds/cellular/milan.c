@@ -3,13 +3,17 @@
  * Province of Trentino", Scientific Data 2015).
  *
  * Both formats are long: one record per (grid square, 10-minute interval)
- * with activity values; records with no activity are absent. We pivot them
- * into a (time, square) matrix: sort the records, take the distinct squares
- * as series and the time grid from the smallest gap between distinct times.
+ * with activity values. We pivot them into a (time, square) matrix: sort the
+ * records, take the distinct squares as series and the time grid from the
+ * smallest gap between distinct times. A grid point without a record is
+ * missing (NAN) and goes through the missing-value policy (traffic_gaps.c):
+ * the released data set has whole slots lost to collection outages, which a
+ * 0 would pass off as an idle city.
  * The raw TSV has no header and drops trailing empty fields, which the CSV
  * reader (a fixed field count per record) does not accept: we pad each line
  * to eight fields and put a header in front, then shift the reported line
  * numbers back so that errors name the file's own lines. */
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +65,7 @@ static int time_grid(const char *origin, const milan_rec *rec, size_t n, long lo
 }
 
 static int pivot(const char *origin, milan_rec *rec, size_t n, int sum_repeats,
+                 const dnt_cell_missing *missing, dnt_cell_missing_report *report,
                  dnt_cell_traffic *out) {
   if (n == 0) return dnt_error(DNT_ERR_PARSE, "%s: no records", origin);
   qsort(rec, n, sizeof *rec, cmp_rec);
@@ -77,6 +82,8 @@ static int pivot(const char *origin, milan_rec *rec, size_t n, int sum_repeats,
   if ((rc = dnt_cell_traffic_alloc(out, T, n_sq))) return rc;
   out->dt = (double)dt / 1000.0;
   out->t0 = (double)tmin / 1000.0;
+  for (size_t k = 0; k < T * n_sq; k++)
+    out->v[k] = NAN; /* no record yet: missing */
   size_t j = 0;
   for (size_t i = 0; i < n && !rc; i++) {
     const milan_rec *r = &rec[i];
@@ -91,15 +98,22 @@ static int pivot(const char *origin, milan_rec *rec, size_t n, int sum_repeats,
       rc = dnt_error(DNT_ERR_PARSE,
                      "%s:%zu: time_interval %lld is off the %lld ms grid starting at %lld", origin,
                      r->line, r->time, dt, tmin);
-    } else if (same_square && r->time == rec[i - 1].time && !sum_repeats) {
-      rc = dnt_error(DNT_ERR_PARSE, "%s:%zu: square %lld at time %lld repeats line %zu", origin,
-                     r->line, r->square, r->time, rec[i - 1].line);
+    } else if (same_square && r->time == rec[i - 1].time) {
+      if (!sum_repeats)
+        rc = dnt_error(DNT_ERR_PARSE, "%s:%zu: square %lld at time %lld repeats line %zu", origin,
+                       r->line, r->square, r->time, rec[i - 1].line);
+      else /* one more country code; a missing part makes the sum missing */
+        out->v[(size_t)((r->time - tmin) / dt) * n_sq + j] += r->value;
     } else {
-      out->v[(size_t)((r->time - tmin) / dt) * n_sq + j] += r->value;
+      out->v[(size_t)((r->time - tmin) / dt) * n_sq + j] = r->value;
     }
   }
-  if (rc) dnt_cell_traffic_free(out);
-  return rc;
+  if (rc) {
+    dnt_cell_traffic_free(out);
+    return rc;
+  }
+  cell_rows rows = {origin, "square", NULL};
+  return cell_traffic_fill(out, &rows, missing, report);
 }
 
 /* Reads one record's square and time (integers >= 0). */
@@ -113,16 +127,9 @@ static int read_key(const dnt_csv *t, size_t r, size_t c_sq, size_t c_time, mila
   return rc;
 }
 
-/* Activity value (empty = 0, as in the data set; negative rejected). */
-static int read_activity(const dnt_csv *t, size_t r, size_t c, double *v) {
-  int rc = dnt_csv_double_or(t, r, c, 0.0, v);
-  if (!rc && *v < 0)
-    rc = dnt_error(DNT_ERR_PARSE, "%s:%zu: column '%s' = '%s': expected activity >= 0", t->origin,
-                   t->line[r], t->header[c], dnt_csv_cell(t, r, c));
-  return rc;
-}
-
-int cell_traffic_from_milan(const dnt_csv *t, const char *value_col, dnt_cell_traffic *out) {
+int cell_traffic_from_milan(const dnt_csv *t, const char *value_col,
+                            const dnt_cell_missing *missing, dnt_cell_missing_report *report,
+                            dnt_cell_traffic *out) {
   size_t c_sq, c_time, c_val;
   int rc = dnt_csv_column(t, "square_id", &c_sq);
   if (!rc) rc = dnt_csv_column(t, "time_interval", &c_time);
@@ -132,9 +139,9 @@ int cell_traffic_from_milan(const dnt_csv *t, const char *value_col, dnt_cell_tr
   if (!rec) return dnt_error(DNT_ERR_NOMEM, "%s: out of memory", t->origin);
   for (size_t r = 0; r < t->n_rows && !rc; r++) {
     rc = read_key(t, r, c_sq, c_time, &rec[r]);
-    if (!rc) rc = read_activity(t, r, c_val, &rec[r].value);
+    if (!rc) rc = cell_traffic_value(t, r, c_val, NAN, &rec[r].value);
   }
-  if (!rc) rc = pivot(t->origin, rec, t->n_rows, 0, out);
+  if (!rc) rc = pivot(t->origin, rec, t->n_rows, 0, missing, report, out);
   free(rec);
   return rc;
 }
@@ -179,7 +186,8 @@ static int pad_raw(const char *path, const char *data, size_t len, char **buf, s
 }
 
 int cell_traffic_from_milan_raw(const char *path, const char *data, size_t len,
-                                dnt_milan_activity what, dnt_cell_traffic *out) {
+                                dnt_milan_activity what, const dnt_cell_missing *missing,
+                                dnt_cell_missing_report *report, dnt_cell_traffic *out) {
   memset(out, 0, sizeof *out);
   char *buf = NULL;
   size_t blen = 0;
@@ -201,11 +209,11 @@ int cell_traffic_from_milan_raw(const char *path, const char *data, size_t len,
     rec[r].value = 0;
     for (size_t c = first; c <= last && !rc; c++) {
       double v;
-      rc = read_activity(t, r, c, &v);
+      rc = cell_traffic_value(t, r, c, 0.0, &v); /* empty: no activity */
       rec[r].value += v;
     }
   }
-  if (!rc) rc = pivot(path, rec, t->n_rows, 1, out);
+  if (!rc) rc = pivot(path, rec, t->n_rows, 1, missing, report, out);
   free(rec);
   dnt_csv_free(t);
   return rc;

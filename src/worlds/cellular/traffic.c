@@ -1,6 +1,7 @@
 /* src/worlds/cellular/traffic.c: traffic matrices: storage, the wide CSV
  * format (one column per series, e.g. beam_wireless.csv), format detection,
- * and the mapping of series onto base stations.
+ * and the mapping of series onto base stations. Missing values are marked
+ * NAN while parsing and handled by traffic_gaps.c.
  *
  * The matrix is time-major (n_steps, n_series) because the world reads one
  * row per step for all its BSs; a forecaster that wants one series copies it
@@ -62,7 +63,9 @@ int cell_traffic_set_name(dnt_cell_traffic *t, size_t j, const char *name) {
   return 0;
 }
 
-int cell_traffic_from_wide(const dnt_csv *t, double dt, dnt_cell_traffic *out) {
+int cell_traffic_from_wide(const dnt_csv *t, double dt, const dnt_cell_missing *missing,
+                           dnt_cell_missing_report *report, dnt_cell_traffic *out) {
+  if (report) memset(report, 0, sizeof *report);
   if (t->n_cols < 2)
     return dnt_error(DNT_ERR_PARSE,
                      "%s:1: header has %zu column(s): expected a time column and at least "
@@ -76,15 +79,14 @@ int cell_traffic_from_wide(const dnt_csv *t, double dt, dnt_cell_traffic *out) {
   for (size_t j = 0; j < S && !rc; j++)
     rc = cell_traffic_set_name(out, j, t->header[j + 1]);
   for (size_t r = 0; r < t->n_rows && !rc; r++)
-    for (size_t j = 0; j < S && !rc; j++) {
-      double *v = &out->v[r * S + j];
-      rc = dnt_csv_double(t, r, j + 1, v);
-      if (!rc && *v < 0)
-        rc = dnt_error(DNT_ERR_PARSE, "%s:%zu: column '%s' = '%s': expected traffic >= 0",
-                       t->origin, t->line[r], t->header[j + 1], dnt_csv_cell(t, r, j + 1));
-    }
-  if (rc) dnt_cell_traffic_free(out);
-  return rc;
+    for (size_t j = 0; j < S && !rc; j++)
+      rc = cell_traffic_value(t, r, j + 1, NAN, &out->v[r * S + j]);
+  if (rc) {
+    dnt_cell_traffic_free(out);
+    return rc;
+  }
+  cell_rows rows = {t->origin, "column", t->line};
+  return cell_traffic_fill(out, &rows, missing, report);
 }
 
 static int check_dt(const char *path, double dt) {
@@ -93,35 +95,42 @@ static int check_dt(const char *path, double dt) {
   return 0;
 }
 
-int dnt_cell_traffic_read_wide(const char *path, double dt, dnt_cell_traffic *out) {
+int dnt_cell_traffic_read_wide(const char *path, double dt, const dnt_cell_missing *missing,
+                               dnt_cell_missing_report *report, dnt_cell_traffic *out) {
   memset(out, 0, sizeof *out);
+  if (report) memset(report, 0, sizeof *report);
   int rc = check_dt(path, dt);
   if (rc) return rc;
   dnt_csv *t = NULL;
   if ((rc = dnt_csv_read(path, ',', &t))) return rc;
-  rc = cell_traffic_from_wide(t, dt, out);
+  rc = cell_traffic_from_wide(t, dt, missing, report, out);
   dnt_csv_free(t);
   return rc;
 }
 
-int dnt_cell_traffic_read_milan(const char *path, const char *value_col, dnt_cell_traffic *out) {
+int dnt_cell_traffic_read_milan(const char *path, const char *value_col,
+                                const dnt_cell_missing *missing, dnt_cell_missing_report *report,
+                                dnt_cell_traffic *out) {
   memset(out, 0, sizeof *out);
+  if (report) memset(report, 0, sizeof *report);
   dnt_csv *t = NULL;
   int rc = dnt_csv_read(path, ',', &t);
   if (rc) return rc;
-  rc = cell_traffic_from_milan(t, value_col, out);
+  rc = cell_traffic_from_milan(t, value_col, missing, report, out);
   dnt_csv_free(t);
   return rc;
 }
 
 int dnt_cell_traffic_read_milan_raw(const char *path, dnt_milan_activity what,
-                                    dnt_cell_traffic *out) {
+                                    const dnt_cell_missing *missing,
+                                    dnt_cell_missing_report *report, dnt_cell_traffic *out) {
   memset(out, 0, sizeof *out);
+  if (report) memset(report, 0, sizeof *report);
   char *data = NULL;
   size_t len = 0;
   int rc = dnt_read_file(path, &data, &len);
   if (rc) return rc;
-  rc = cell_traffic_from_milan_raw(path, data, len, what, out);
+  rc = cell_traffic_from_milan_raw(path, data, len, what, missing, report, out);
   free(data);
   return rc;
 }
@@ -132,8 +141,10 @@ static int has_col(const dnt_csv *t, const char *name) {
   return 0;
 }
 
-int dnt_cell_traffic_read(const char *path, double dt, dnt_cell_traffic *out) {
+int dnt_cell_traffic_read(const char *path, double dt, const dnt_cell_missing *missing,
+                          dnt_cell_missing_report *report, dnt_cell_traffic *out) {
   memset(out, 0, sizeof *out);
+  if (report) memset(report, 0, sizeof *report);
   char *data = NULL;
   size_t len = 0;
   int rc = dnt_read_file(path, &data, &len);
@@ -141,15 +152,15 @@ int dnt_cell_traffic_read(const char *path, double dt, dnt_cell_traffic *out) {
   const char *eol = memchr(data, '\n', len);
   size_t first = eol ? (size_t)(eol - data) : len;
   if (memchr(data, '\t', first)) {
-    rc = cell_traffic_from_milan_raw(path, data, len, DNT_MILAN_INTERNET, out);
+    rc = cell_traffic_from_milan_raw(path, data, len, DNT_MILAN_INTERNET, missing, report, out);
   } else {
     dnt_csv *t = NULL;
     rc = dnt_csv_parse(data, len, ',', path, &t);
     if (!rc) {
       if (has_col(t, "square_id") && has_col(t, "time_interval")) {
-        rc = cell_traffic_from_milan(t, NULL, out);
+        rc = cell_traffic_from_milan(t, NULL, missing, report, out);
       } else if (!(rc = check_dt(path, dt))) {
-        rc = cell_traffic_from_wide(t, dt, out);
+        rc = cell_traffic_from_wide(t, dt, missing, report, out);
       }
       dnt_csv_free(t);
     }

@@ -126,7 +126,8 @@ int dnt_cellular_create_from_config(const dnt_config *c, uint64_t seed, dnt_worl
   const char *sites_path = dnt_config_string(c, "cellular.sites");
   const char *traffic_path = dnt_config_string(c, "cellular.traffic");
   if (!rc && traffic_path[0])
-    rc = dnt_cell_traffic_read(traffic_path, dnt_config_real(c, "cellular.traffic_dt_s"), &traffic);
+    rc = dnt_cell_traffic_read(traffic_path, dnt_config_real(c, "cellular.traffic_dt_s"), NULL,
+                               NULL, &traffic);
   if (!rc)
     rc = sites_path[0] ? dnt_cell_sites_read(sites_path, &sites)
                        : dnt_cell_sites_generate(&sp, seed, &sites);
