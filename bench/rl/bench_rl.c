@@ -8,7 +8,7 @@
  * 1. Environment steps per second of the vectorised interface on a trivial
  *    environment (a counter that ends every 100 steps), so that what is
  *    measured is the interface's own overhead: dnt_vecenv_step + advance,
- *    then the full acting path of the agents (dnt_rollout_step: shields,
+ *    then the full acting path of the agents (rollout_step: shields,
  *    hooks, replay insertion) with no hooks, for batches of 1, 16 and 256.
  * 2. A full DQN training loop on CartPole-v1 (acting, stepping, replay,
  *    one batch-64 update per step, Polyak target) against the same loop in
@@ -90,18 +90,18 @@ static int bench_interface(void) {
     dnt_replay rb;
     dnt_replay_shape shape = {100000, 4, 2, 0, 0, 0};
     dnt_rollout *ro;
-    if (dnt_replay_init(&rb, &shape, 0, 0) || dnt_rollout_create(&v, NULL, NULL, 1, &ro))
+    if (dnt_replay_init(&rb, &shape, 0, 0) || rollout_create(&v, NULL, NULL, 1, &ro))
       return fail("rollout");
     t0 = dnt_now();
     for (long s = 0; s < total; s += n) {
       for (int i = 0; i < n; i++)
         ro->a[i] = (int)(s + i) & 1;
-      if (dnt_rollout_step(ro, &rb)) return fail("rollout step");
+      if (rollout_step(ro, &rb)) return fail("rollout step");
     }
     double full = (double)total / (dnt_now() - t0);
     printf("%-34s %8d %16.3g\n", "  step + advance", n, bare);
     printf("%-34s %8d %16.3g\n", "  rollout (hooks, replay insert)", n, full);
-    dnt_rollout_destroy(ro);
+    rollout_destroy(ro);
     dnt_replay_free(&rb);
     dnt_vecenv_free(&v);
     free(a);

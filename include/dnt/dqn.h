@@ -24,8 +24,11 @@
  * Defaults (dnt_dqn_config_default) and why they differ from Stable
  * Baselines3's and CleanRL's: see docs/RL.md.
  *
- * Determinism: one dnt_rng stream of `seed` for initial weights, exploration
- * and sampling (stream DNT_DQN_STREAM); environments use their own streams.
+ * Determinism (dnt/rng.h): the initial weights come from stream NET_INIT
+ * `agent` of `seed`, exploration and replay sampling from stream AGENT
+ * `agent` (cfg.agent: 0 for a single agent; give each agent of a run, and
+ * each other network of it, its own index); the vecenv's instances draw from
+ * their own ENV streams.
  *
  * Ownership: dnt_dqn_create returns a handle freed by dnt_dqn_destroy; the
  * vecenv, hooks and cmdp are borrowed and must outlive it. The struct's fields
@@ -48,7 +51,6 @@ extern "C" {
 #endif
 
 #define DNT_RL_MAX_HIDDEN 4
-#define DNT_DQN_STREAM 0x51ULL /* rng stream of the agent's own draws */
 
 typedef enum dnt_eps_decay {
   DNT_EPS_LINEAR = 0, /* eps_start -> eps_end linearly over eps_steps, then flat */
@@ -78,6 +80,7 @@ typedef struct dnt_dqn_config {
   float per_alpha, per_beta0; /* priority exponent; initial IS exponent */
   int per_beta_steps;         /* env steps over which beta goes to 1 */
   int cmdp_update_every;      /* env steps between multiplier updates */
+  uint32_t agent;             /* index of the agent's streams (below); 0 for one agent */
 } dnt_dqn_config;
 
 /* Our defaults (see docs/RL.md for the comparison). */

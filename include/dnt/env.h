@@ -3,8 +3,9 @@
  * An environment is a table of operations on ONE instance (dnt_env_ops);
  * dnt_vecenv holds a batch of n instances and steps them together, so that an
  * agent's network acts on an (n, obs_dim) batch with one sgemm. Each instance
- * draws its randomness from its own stream dnt_rng_stream(seed, i): instance i
- * behaves the same whatever n is, and the same seed gives the same numbers.
+ * draws its randomness from its own stream, ENV i of the seed (dnt/rng.h):
+ * instance i behaves the same whatever n is, the same seed gives the same
+ * numbers, and no other consumer of the seed shares the stream.
  *
  * One step of an instance returns, as Gymnasium's API (Towers et al. 2024):
  * observation, reward, cost vector (n_costs values, for a constrained MDP;
@@ -76,7 +77,7 @@ typedef struct dnt_vecenv {
   int n; /* instances */
   uint64_t seed;
   void **inst;               /* (n) instance states */
-  dnt_rng *rng;              /* (n) instance i uses stream i of seed */
+  dnt_rng *rng;              /* (n) instance i uses stream ENV i of seed */
   float *obs;                /* (n, obs_dim) current observations */
   float *next_obs;           /* (n, obs_dim) observations reached by the last step */
   float *reward;             /* (n) rewards of the last step */
@@ -97,7 +98,7 @@ typedef struct dnt_vecenv {
 } dnt_vecenv;
 
 /* Creates n >= 1 instances of `ops` with config `cfg`, seeds instance i with
- * dnt_rng_stream(seed, i) and resets them all. DNT_ERR_ARG if the spec is
+ * stream ENV i of `seed` (dnt_rng_for) and resets them all. DNT_ERR_ARG if the spec is
  * invalid (obs_dim <= 0, not exactly one of n_actions/act_dim, act_dim >
  * DNT_ENV_MAX_ACT, inconsistent across instances, has_mask set without
  * ops->mask, a mask with continuous actions); the env's own errors pass

@@ -24,7 +24,9 @@
  * Polyak step is one vector operation; the target nets live in a second
  * vector of the same layout. Two Adams, on the actor and the critic ranges.
  *
- * Ownership and determinism as dnt/dqn.h (stream DNT_TD3_STREAM). */
+ * Ownership and determinism as dnt/dqn.h: the actor and the critics are
+ * initialised in that order from stream NET_INIT cfg.agent, exploration,
+ * target smoothing and sampling draw from stream AGENT cfg.agent. */
 #ifndef DNT_TD3_H
 #define DNT_TD3_H
 
@@ -44,8 +46,6 @@
 extern "C" {
 #endif
 
-#define DNT_TD3_STREAM 0x7D3ULL
-
 typedef struct dnt_td3_config {
   int n_hidden; /* hidden layers of actor and critics, ReLU */
   int hidden[DNT_RL_MAX_HIDDEN];
@@ -63,6 +63,7 @@ typedef struct dnt_td3_config {
   float noise_clip;    /* clip of the smoothing noise */
   int twin_critics;    /* 1: clipped double Q (TD3); 0: one critic */
   int cmdp_update_every;
+  uint32_t agent; /* index of the agent's streams (dnt/dqn.h); 0 for one agent */
 } dnt_td3_config;
 
 /* Our TD3 defaults (docs/RL.md compares them with SB3's and CleanRL's). */

@@ -49,11 +49,10 @@ void dnt_dqn_config_default(dnt_dqn_config *c) {
                    val)
 
 int dnt_dqn_config_check(const dnt_dqn_config *c) {
-  dnt_rl_common_cfg common = {
-      c->n_hidden,       c->hidden,           c->gamma,           c->tau,
-      c->batch,          c->buffer,           c->learning_starts, c->train_freq,
-      c->gradient_steps, c->cmdp_update_every};
-  int rc = dnt_rl_check_common("dqn", &common);
+  rl_common_cfg common = {c->n_hidden,       c->hidden,           c->gamma,           c->tau,
+                          c->batch,          c->buffer,           c->learning_starts, c->train_freq,
+                          c->gradient_steps, c->cmdp_update_every};
+  int rc = rl_check_common("dqn", &common);
   if (rc) return rc;
   if (!(c->lr > 0)) BAD("lr", "%g", (double)c->lr, "> 0");
   if (c->target_update < 1) BAD("target_update", "%d", c->target_update, ">= 1");
@@ -79,9 +78,9 @@ float dnt_dqn_epsilon_at(const dnt_dqn_config *c, int64_t t) {
 
 void dnt_dqn_destroy(dnt_dqn *q) {
   if (!q) return;
-  dnt_qnet_destroy(q->online);
-  dnt_qnet_destroy(q->target);
-  dnt_rollout_destroy(q->ro);
+  qnet_destroy(q->online);
+  qnet_destroy(q->target);
+  rollout_destroy(q->ro);
   dnt_replay_free(&q->replay);
   dnt_replay_batch_free(&q->batch);
   dnt_adam_free(&q->opt);
@@ -111,16 +110,16 @@ int dnt_dqn_create(const dnt_dqn_config *cfg, dnt_vecenv *env, dnt_hooks *hooks,
   q->cmdp = cmdp;
   q->n_actions = env->spec.n_actions;
   q->input_dim = env->spec.obs_dim + dnt_hooks_extra_dim(hooks);
-  dnt_rng_stream(&q->rng, seed, DNT_DQN_STREAM);
+  dnt_rng_for(&q->rng, seed, DNT_STREAM_AGENT, cfg->agent);
   int mb = cfg->batch > env->n ? cfg->batch : env->n;
   size_t na = (size_t)q->n_actions, b = (size_t)cfg->batch;
   dnt_replay_shape shape = {cfg->buffer, q->input_dim,      q->n_actions,
                             0,           env->spec.n_costs, env->spec.has_mask};
-  if ((rc = dnt_rollout_create(env, hooks, cmdp, cfg->cmdp_update_every, &q->ro)) ||
-      (rc = dnt_qnet_create(q->input_dim, q->n_actions, cfg->hidden, cfg->n_hidden, cfg->dueling,
-                            mb, &q->online)) ||
-      (rc = dnt_qnet_create(q->input_dim, q->n_actions, cfg->hidden, cfg->n_hidden, cfg->dueling,
-                            mb, &q->target)) ||
+  if ((rc = rollout_create(env, hooks, cmdp, cfg->cmdp_update_every, &q->ro)) ||
+      (rc = qnet_create(q->input_dim, q->n_actions, cfg->hidden, cfg->n_hidden, cfg->dueling, mb,
+                        &q->online)) ||
+      (rc = qnet_create(q->input_dim, q->n_actions, cfg->hidden, cfg->n_hidden, cfg->dueling, mb,
+                        &q->target)) ||
       (rc = dnt_replay_init(&q->replay, &shape, cfg->prioritized, cfg->per_alpha)) ||
       (rc = dnt_replay_batch_init(&q->batch, &q->replay, cfg->batch)) ||
       (rc = dnt_adam_init(&q->opt, q->online->n_params, cfg->lr)))
@@ -136,7 +135,9 @@ int dnt_dqn_create(const dnt_dqn_config *cfg, dnt_vecenv *env, dnt_hooks *hooks,
     rc = dnt_error(DNT_ERR_NOMEM, "dqn: workspace for batch %d", cfg->batch);
     goto fail;
   }
-  dnt_qnet_init(q->online, &q->rng);
+  dnt_rng init;
+  dnt_rng_for(&init, seed, DNT_STREAM_NET_INIT, cfg->agent);
+  qnet_init(q->online, &init);
   dnt_dqn_sync_target(q);
   q->next_train = cfg->train_freq;
   q->next_target = cfg->target_update;
@@ -169,7 +170,7 @@ int dnt_dqn_act(dnt_dqn *q, const float *obs, const unsigned char *mask, int n, 
   int mb = q->online->max_batch, na = q->n_actions;
   for (int s = 0; s < n; s += mb) {
     int b = n - s < mb ? n - s : mb;
-    dnt_qnet_infer(q->online, obs + (size_t)s * (size_t)q->input_dim, b, q->q_act);
+    qnet_infer(q->online, obs + (size_t)s * (size_t)q->input_dim, b, q->q_act);
     for (int k = 0; k < b; k++)
       a[s + k] = argmax_allowed(q->q_act + (size_t)k * (size_t)na,
                                 mask ? mask + (size_t)(s + k) * (size_t)na : NULL, na);
@@ -201,8 +202,8 @@ void dnt_dqn_td_targets(int b, int n_actions, const float *q_next_target,
 int dnt_dqn_batch_targets(dnt_dqn *q, const dnt_replay_batch *b, float *y) {
   int n = b->n;
   assert(n <= q->cfg.batch);
-  dnt_qnet_infer(q->target, b->next_obs, n, q->q_next_t);
-  if (q->cfg.double_dqn) dnt_qnet_infer(q->online, b->next_obs, n, q->q_next_o);
+  qnet_infer(q->target, b->next_obs, n, q->q_next_t);
+  if (q->cfg.double_dqn) qnet_infer(q->online, b->next_obs, n, q->q_next_o);
   const float *r = b->reward;
   if (q->cmdp) {
     for (int k = 0; k < n; k++)
@@ -222,7 +223,7 @@ int dnt_dqn_update(dnt_dqn *q) {
   dnt_replay_sample(&q->replay, &q->rng, c->batch, beta, b);
   int n = b->n, na = q->n_actions;
   dnt_dqn_batch_targets(q, b, q->y);
-  const float *qv = dnt_qnet_forward(q->online, b->obs, n);
+  const float *qv = qnet_forward(q->online, b->obs, n);
   for (int k = 0; k < n; k++)
     q->pred[k] = qv[(size_t)k * (size_t)na + (size_t)b->action[k]];
   /* Huber loss averaged over the batch; dq holds d loss / d Q(s, a) */
@@ -236,7 +237,7 @@ int dnt_dqn_update(dnt_dqn *q) {
   for (int k = 0; k < n; k++)
     q->dq[(size_t)k * (size_t)na + (size_t)b->action[k]] = b->weight[k] * q->td[k];
   dnt_vec_zero(q->online->grads, q->online->n_params);
-  dnt_qnet_backward(q->online, q->dq);
+  qnet_backward(q->online, q->dq);
   if (c->max_grad_norm > 0)
     dnt_clip_grad_norm(q->online->grads, q->online->n_params, c->max_grad_norm);
   dnt_adam_step(&q->opt, q->online->params, q->online->grads);
@@ -272,7 +273,7 @@ static void epsilon_greedy(dnt_dqn *q) {
 int dnt_dqn_step(dnt_dqn *q) {
   const dnt_dqn_config *c = &q->cfg;
   epsilon_greedy(q);
-  int rc = dnt_rollout_step(q->ro, &q->replay);
+  int rc = rollout_step(q->ro, &q->replay);
   if (rc) return rc;
   q->steps += q->env->n;
   for (; q->steps >= q->next_train; q->next_train += c->train_freq) {

@@ -123,7 +123,7 @@ int dnt_vecenv_init(dnt_vecenv *v, const dnt_env_ops *ops, const void *cfg, int 
 int dnt_vecenv_reset(dnt_vecenv *v, uint64_t seed) {
   v->seed = seed;
   for (int i = 0; i < v->n; i++) {
-    dnt_rng_stream(&v->rng[i], seed, (uint64_t)i);
+    dnt_rng_for(&v->rng[i], seed, DNT_STREAM_ENV, (uint64_t)i);
     int rc = reset_one(v, i);
     if (rc) return rc;
     v->terminated[i] = v->truncated[i] = 0;

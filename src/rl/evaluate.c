@@ -54,7 +54,7 @@ int dnt_policy_evaluate(const dnt_policy *p, const dnt_env_ops *ops, const void 
     rc = dnt_error(DNT_ERR_NOMEM, "evaluate: %d episodes", episodes);
     goto done;
   }
-  if ((rc = dnt_rollout_create(&env, hooks, NULL, 1, &ro))) goto done;
+  if ((rc = rollout_create(&env, hooks, NULL, 1, &ro))) goto done;
   if (p->input_dim != ro->obs_dim) {
     rc = dnt_error(DNT_ERR_ARG,
                    "evaluate: the policy expects %d inputs, env '%s' with its hooks "
@@ -70,7 +70,7 @@ int dnt_policy_evaluate(const dnt_policy *p, const dnt_env_ops *ops, const void 
   while (got < episodes) {
     if ((rc = p->act(p->self, ro->obs, env.spec.n_actions ? env.mask : NULL, n_envs, ro->a, ro->u)))
       goto done;
-    if ((rc = dnt_rollout_step(ro, NULL))) goto done;
+    if ((rc = rollout_step(ro, NULL))) goto done;
     for (int i = 0; i < n_envs; i++) {
       if (todo[i] == 0) continue; /* past its quota: not reported, not counted */
       out->shield.steps++;
@@ -102,7 +102,7 @@ int dnt_policy_evaluate(const dnt_policy *p, const dnt_env_ops *ops, const void 
     out->mean_cost[k] /= episodes;
 done:
   if (hooks) restore_counts(hooks, &training);
-  dnt_rollout_destroy(ro);
+  rollout_destroy(ro);
   free(ret);
   free(todo);
   dnt_vecenv_free(&env);

@@ -8,7 +8,7 @@
 #include "dnt/status.h"
 #include "dnt/vec.h"
 
-void dnt_qnet_destroy(dnt_qnet *q) {
+void qnet_destroy(dnt_qnet *q) {
   if (!q) return;
   dnt_net_destroy(q->body);
   dnt_net_destroy(q->value);
@@ -35,8 +35,8 @@ static int describe(dnt_qnet *q, const dnt_net_arch *arch) {
   return rc < 0 ? rc : 0;
 }
 
-int dnt_qnet_create(int in, int n_actions, const int *hidden, int n_hidden, int dueling,
-                    int max_batch, dnt_qnet **out) {
+int qnet_create(int in, int n_actions, const int *hidden, int n_hidden, int dueling, int max_batch,
+                dnt_qnet **out) {
   *out = NULL;
   dnt_qnet *q = calloc(1, sizeof *q);
   if (!q) return dnt_error(DNT_ERR_NOMEM, "qnet");
@@ -60,7 +60,7 @@ int dnt_qnet_create(int in, int n_actions, const int *hidden, int n_hidden, int 
   int rc = dnt_net_arch_validate(&body);
   if (!rc && dueling && !(rc = dnt_net_arch_validate(&value))) rc = dnt_net_arch_validate(&adv);
   if (rc) {
-    dnt_qnet_destroy(q);
+    qnet_destroy(q);
     return rc;
   }
   snprintf(q->desc, sizeof q->desc, "dqn in=%d actions=%d dueling=%d", in, n_actions, dueling);
@@ -73,12 +73,12 @@ int dnt_qnet_create(int in, int n_actions, const int *hidden, int n_hidden, int 
   q->grads = calloc(q->n_params, sizeof(float));
   q->q = calloc(mb * (size_t)n_actions, sizeof(float));
   if (!q->params || !q->grads || !q->q) {
-    dnt_qnet_destroy(q);
+    qnet_destroy(q);
     return dnt_error(DNT_ERR_NOMEM, "qnet: %zu parameters", nb + nv + na);
   }
   if ((rc = dnt_net_create(&body, max_batch, q->params, q->grads, &q->body)) ||
       (rc = describe(q, &body))) {
-    dnt_qnet_destroy(q);
+    qnet_destroy(q);
     return rc;
   }
   if (dueling) {
@@ -89,13 +89,13 @@ int dnt_qnet_create(int in, int n_actions, const int *hidden, int n_hidden, int 
     q->dv = calloc(mb, sizeof(float));
     q->da = calloc(mb * (size_t)n_actions, sizeof(float));
     if (!q->h || !q->v || !q->dh || !q->dh2 || !q->dv || !q->da) {
-      dnt_qnet_destroy(q);
+      qnet_destroy(q);
       return dnt_error(DNT_ERR_NOMEM, "qnet: dueling workspace");
     }
     if ((rc = dnt_net_create(&value, max_batch, q->params + nb, q->grads + nb, &q->value)) ||
         (rc = dnt_net_create(&adv, max_batch, q->params + nb + nv, q->grads + nb + nv, &q->adv)) ||
         (rc = describe(q, &value)) || (rc = describe(q, &adv))) {
-      dnt_qnet_destroy(q);
+      qnet_destroy(q);
       return rc;
     }
   }
@@ -103,7 +103,7 @@ int dnt_qnet_create(int in, int n_actions, const int *hidden, int n_hidden, int 
   return 0;
 }
 
-void dnt_qnet_init(dnt_qnet *q, dnt_rng *rng) {
+void qnet_init(dnt_qnet *q, dnt_rng *rng) {
   dnt_net_init(q->body, rng);
   if (q->dueling) {
     dnt_net_init(q->value, rng);
@@ -125,7 +125,7 @@ static void combine(int b, int n_actions, const float *v, const float *a, float 
   }
 }
 
-const float *dnt_qnet_forward(dnt_qnet *q, const float *x, int b) {
+const float *qnet_forward(dnt_qnet *q, const float *x, int b) {
   q->last_batch = b;
   if (!q->dueling) {
     const float *y = dnt_net_forward(q->body, x, b);
@@ -139,7 +139,7 @@ const float *dnt_qnet_forward(dnt_qnet *q, const float *x, int b) {
   return q->q;
 }
 
-void dnt_qnet_backward(dnt_qnet *q, const float *dq) {
+void qnet_backward(dnt_qnet *q, const float *dq) {
   if (!q->dueling) {
     dnt_net_backward(q->body, dq, NULL);
     return;
@@ -160,7 +160,7 @@ void dnt_qnet_backward(dnt_qnet *q, const float *dq) {
   dnt_net_backward(q->body, q->dh, NULL);
 }
 
-void dnt_qnet_infer(dnt_qnet *q, const float *x, int b, float *y) {
+void qnet_infer(dnt_qnet *q, const float *x, int b, float *y) {
   if (!q->dueling) {
     dnt_net_infer(q->body, x, b, y);
     return;

@@ -31,15 +31,15 @@ struct dnt_qnet {
   char desc[512];        /* architecture text, the checkpoint description */
 };
 
-int dnt_qnet_create(int in, int n_actions, const int *hidden, int n_hidden, int dueling,
-                    int max_batch, dnt_qnet **out);
-void dnt_qnet_destroy(dnt_qnet *q);
-void dnt_qnet_init(dnt_qnet *q, dnt_rng *rng);
+int qnet_create(int in, int n_actions, const int *hidden, int n_hidden, int dueling, int max_batch,
+                dnt_qnet **out);
+void qnet_destroy(dnt_qnet *q);
+void qnet_init(dnt_qnet *q, dnt_rng *rng);
 /* Training forward of b rows; returns q->q (b, n_actions). */
-const float *dnt_qnet_forward(dnt_qnet *q, const float *x, int b);
+const float *qnet_forward(dnt_qnet *q, const float *x, int b);
 /* Accumulates the gradient of the last forward for dQ (b, n_actions). */
-void dnt_qnet_backward(dnt_qnet *q, const float *dq);
+void qnet_backward(dnt_qnet *q, const float *dq);
 /* Forward without caching into y (b, n_actions), any b <= max_batch. */
-void dnt_qnet_infer(dnt_qnet *q, const float *x, int b, float *y);
+void qnet_infer(dnt_qnet *q, const float *x, int b, float *y);
 
 #endif

@@ -7,8 +7,8 @@
 #include "dnt/dqn.h"
 #include "dnt/status.h"
 
-int dnt_rollout_create(dnt_vecenv *env, dnt_hooks *hooks, dnt_cmdp *cmdp, int cmdp_every,
-                       dnt_rollout **out) {
+int rollout_create(dnt_vecenv *env, dnt_hooks *hooks, dnt_cmdp *cmdp, int cmdp_every,
+                   dnt_rollout **out) {
   *out = NULL;
   if (cmdp && cmdp->n != env->spec.n_costs)
     return dnt_error(DNT_ERR_ARG, "agent: cmdp has %d constraints but env '%s' returns %d costs",
@@ -38,19 +38,19 @@ int dnt_rollout_create(dnt_vecenv *env, dnt_hooks *hooks, dnt_cmdp *cmdp, int cm
   ro->store_prop = calloc(n, 1);
   if (!ro->obs || !ro->next_obs || !ro->a || !ro->a_exec || !ro->u || !ro->u_exec || !ro->u_store ||
       !ro->reward || !ro->overridden || !ro->unsafe || !ro->store_prop) {
-    dnt_rollout_destroy(ro);
+    rollout_destroy(ro);
     return dnt_error(DNT_ERR_NOMEM, "rollout: buffers for %d instances", env->n);
   }
-  int rc = dnt_rollout_observe_all(ro);
+  int rc = rollout_observe_all(ro);
   if (rc) {
-    dnt_rollout_destroy(ro);
+    rollout_destroy(ro);
     return rc;
   }
   *out = ro;
   return 0;
 }
 
-void dnt_rollout_destroy(dnt_rollout *ro) {
+void rollout_destroy(dnt_rollout *ro) {
   if (!ro) return;
   free(ro->obs);
   free(ro->next_obs);
@@ -66,7 +66,7 @@ void dnt_rollout_destroy(dnt_rollout *ro) {
   free(ro);
 }
 
-int dnt_rollout_observe_all(dnt_rollout *ro) {
+int rollout_observe_all(dnt_rollout *ro) {
   size_t od = (size_t)ro->env->spec.obs_dim;
   for (int i = 0; i < ro->n; i++) {
     int rc = dnt_hooks_observe(ro->hooks, ro->env, i, ro->env->obs + (size_t)i * od,
@@ -76,7 +76,7 @@ int dnt_rollout_observe_all(dnt_rollout *ro) {
   return 0;
 }
 
-int dnt_rollout_step(dnt_rollout *ro, dnt_replay *rb) {
+int rollout_step(dnt_rollout *ro, dnt_replay *rb) {
   dnt_vecenv *env = ro->env;
   const dnt_env_spec *s = &env->spec;
   size_t n = (size_t)ro->n, od = (size_t)ro->obs_dim, ad = (size_t)ro->act_dim;
@@ -144,7 +144,7 @@ int dnt_rollout_step(dnt_rollout *ro, dnt_replay *rb) {
   return dnt_error(DNT_ERR_CONFIG, "%s config: field '" field "' = '" fmt "': expected " expect,   \
                    agent, val)
 
-int dnt_rl_check_common(const char *agent, const dnt_rl_common_cfg *c) {
+int rl_check_common(const char *agent, const rl_common_cfg *c) {
   if (c->n_hidden < 1 || c->n_hidden > DNT_RL_MAX_HIDDEN)
     BAD("n_hidden", "%d", c->n_hidden, "1..4");
   for (int k = 0; k < c->n_hidden; k++)

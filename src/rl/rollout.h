@@ -1,6 +1,6 @@
 /* src/rl/rollout.h: the acting loop every agent shares (internal).
  *
- * One call of dnt_rollout_step takes the actions the agent proposed for the
+ * One call of rollout_step takes the actions the agent proposed for the
  * current augmented observations, runs them through the shields, steps the
  * environment, augments the observations reached, reshapes the rewards,
  * stores the transitions in the replay (if given), feeds the costs to the
@@ -39,22 +39,22 @@ typedef struct dnt_rollout {
   int64_t since_cmdp;        /* env steps since the last multiplier update */
 } dnt_rollout;
 
-int dnt_rollout_create(dnt_vecenv *env, dnt_hooks *hooks, dnt_cmdp *cmdp, int cmdp_every,
-                       dnt_rollout **out);
-void dnt_rollout_destroy(dnt_rollout *ro);
+int rollout_create(dnt_vecenv *env, dnt_hooks *hooks, dnt_cmdp *cmdp, int cmdp_every,
+                   dnt_rollout **out);
+void rollout_destroy(dnt_rollout *ro);
 /* Augments every instance's current observation (after a reset). */
-int dnt_rollout_observe_all(dnt_rollout *ro);
+int rollout_observe_all(dnt_rollout *ro);
 /* One vector step with the proposals in ro->a / ro->u; rb may be NULL. */
-int dnt_rollout_step(dnt_rollout *ro, dnt_replay *rb);
+int rollout_step(dnt_rollout *ro, dnt_replay *rb);
 
 /* The config checks DQN and TD3 share; `agent` names the agent in the
  * message (DNT_ERR_CONFIG naming the first bad field). */
-typedef struct dnt_rl_common_cfg {
+typedef struct rl_common_cfg {
   int n_hidden;
   const int *hidden;
   float gamma, tau;
   int batch, buffer, learning_starts, train_freq, gradient_steps, cmdp_update_every;
-} dnt_rl_common_cfg;
-int dnt_rl_check_common(const char *agent, const dnt_rl_common_cfg *c);
+} rl_common_cfg;
+int rl_check_common(const char *agent, const rl_common_cfg *c);
 
 #endif

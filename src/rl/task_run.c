@@ -15,11 +15,18 @@
 #include "dnt/status.h"
 #include "dnt/vec.h"
 
-#define SELECT_STREAM 0x5E1EC7ULL /* seeds of the selection evaluations */
-#define FINAL_STREAM 0xF1A1ULL    /* seed of the final evaluation */
-#define EVAL_ENVS 10              /* instances used by every evaluation */
-#define RECENT 100                /* training episodes in the running mean */
+#define EVAL_ENVS 10 /* instances used by every evaluation */
+#define RECENT 100   /* training episodes in the running mean */
 #define MAX_COLS (7 + 2 * DNT_EVAL_MAX_COSTS)
+
+/* The seed of an evaluation's environments: the first draw of stream
+ * (kind, index) of the run's seed (selection evaluation k: SELECTION k; the
+ * final evaluation: EVAL 0). */
+static uint64_t eval_seed(uint64_t seed, dnt_stream_kind kind, uint64_t index) {
+  dnt_rng r;
+  dnt_rng_for(&r, seed, kind, index);
+  return dnt_rng_u64(&r);
+}
 
 /* One of the two agents behind a common face. */
 typedef struct agent {
@@ -281,13 +288,11 @@ int dnt_rl_run(const dnt_config *cfg, uint64_t seed, int quick, dnt_run *run, dn
     every = every / 10 > 0 ? every / 10 : 1;
     final_eps = final_eps < 10 ? final_eps : 10;
   }
-  dnt_rng sel, fin;
-  dnt_rng_stream(&sel, seed, SELECT_STREAM);
-  dnt_rng_stream(&fin, seed, FINAL_STREAM);
   dnt_progress prog;
   dnt_progress_init(&prog, "rl", (uint64_t)total);
   double t0 = dnt_now();
   int64_t next_eval = every;
+  uint64_t n_evals = 0;
   for (;;) {
     if ((rc = agent_step(&t.ag))) goto done;
     int64_t steps = agent_steps(&t.ag);
@@ -299,7 +304,9 @@ int dnt_rl_run(const dnt_config *cfg, uint64_t seed, int quick, dnt_run *run, dn
     dnt_progress_update(&prog, (uint64_t)(steps < total ? steps : total));
     if (steps < next_eval && steps < total) continue;
     double mean;
-    if ((rc = evaluate_and_log(&t, eval_eps, dnt_rng_u64(&sel), run, res, &mean))) goto done;
+    if ((rc = evaluate_and_log(&t, eval_eps, eval_seed(seed, DNT_STREAM_SELECTION, n_evals++), run,
+                               res, &mean)))
+      goto done;
     next_eval += every;
     if (steps >= total || mean >= stop) break;
   }
@@ -313,8 +320,8 @@ int dnt_rl_run(const dnt_config *cfg, uint64_t seed, int quick, dnt_run *run, dn
     agent_sync_target(&t.ag);
   }
   dnt_policy p = agent_policy(&t.ag);
-  if ((rc = dnt_policy_evaluate(&p, t.ops, t.envcfg_ptr, EVAL_ENVS, final_eps, dnt_rng_u64(&fin),
-                                NULL, &res->final)))
+  if ((rc = dnt_policy_evaluate(&p, t.ops, t.envcfg_ptr, EVAL_ENVS, final_eps,
+                                eval_seed(seed, DNT_STREAM_EVAL, 0), NULL, &res->final)))
     goto done;
   res->solved = res->final.mean_return >= res->solve_threshold;
   if (run) rc = write_outputs(&t, run, res);

@@ -48,11 +48,10 @@ void dnt_ddpg_config_default(dnt_td3_config *c) {
                    val)
 
 int dnt_td3_config_check(const dnt_td3_config *c) {
-  dnt_rl_common_cfg common = {
-      c->n_hidden,       c->hidden,           c->gamma,           c->tau,
-      c->batch,          c->buffer,           c->learning_starts, c->train_freq,
-      c->gradient_steps, c->cmdp_update_every};
-  int rc = dnt_rl_check_common("td3", &common);
+  rl_common_cfg common = {c->n_hidden,       c->hidden,           c->gamma,           c->tau,
+                          c->batch,          c->buffer,           c->learning_starts, c->train_freq,
+                          c->gradient_steps, c->cmdp_update_every};
+  int rc = rl_check_common("td3", &common);
   if (rc) return rc;
   if (!(c->actor_lr > 0)) BAD("actor_lr", "%g", (double)c->actor_lr, "> 0");
   if (!(c->critic_lr > 0)) BAD("critic_lr", "%g", (double)c->critic_lr, "> 0");
@@ -83,7 +82,7 @@ void dnt_td3_destroy(dnt_td3 *t) {
   free(t->tgrads);
   dnt_adam_free(&t->actor_opt);
   dnt_adam_free(&t->critic_opt);
-  dnt_rollout_destroy(t->ro);
+  rollout_destroy(t->ro);
   dnt_replay_free(&t->replay);
   dnt_replay_batch_free(&t->batch);
   free(t->act_out);
@@ -128,7 +127,7 @@ int dnt_td3_create(const dnt_td3_config *cfg, dnt_vecenv *env, dnt_hooks *hooks,
     t->scale[k] = 0.5f * (env->spec.act_high[k] - env->spec.act_low[k]);
     t->offset[k] = 0.5f * (env->spec.act_high[k] + env->spec.act_low[k]);
   }
-  dnt_rng_stream(&t->rng, seed, DNT_TD3_STREAM);
+  dnt_rng_for(&t->rng, seed, DNT_STREAM_AGENT, cfg->agent);
   int sizes[DNT_RL_MAX_HIDDEN + 1];
   memcpy(sizes, cfg->hidden, (size_t)cfg->n_hidden * sizeof *sizes);
   sizes[cfg->n_hidden] = t->act_dim;
@@ -166,13 +165,15 @@ int dnt_td3_create(const dnt_td3_config *cfg, dnt_vecenv *env, dnt_hooks *hooks,
       (rc = build_nets(t, &actor, &critic, mb, t->tparams, t->tgrads, &t->tactor, t->tcritic)) ||
       (rc = dnt_adam_init(&t->actor_opt, t->n_actor, cfg->actor_lr)) ||
       (rc = dnt_adam_init(&t->critic_opt, t->n_critic, cfg->critic_lr)) ||
-      (rc = dnt_rollout_create(env, hooks, cmdp, cfg->cmdp_update_every, &t->ro)) ||
+      (rc = rollout_create(env, hooks, cmdp, cfg->cmdp_update_every, &t->ro)) ||
       (rc = dnt_replay_init(&t->replay, &shape, 0, 0.0)) ||
       (rc = dnt_replay_batch_init(&t->batch, &t->replay, cfg->batch)))
     goto fail;
-  dnt_net_init(t->actor, &t->rng);
+  dnt_rng init;
+  dnt_rng_for(&init, seed, DNT_STREAM_NET_INIT, cfg->agent);
+  dnt_net_init(t->actor, &init);
   for (int j = 0; j < n_critics(t); j++)
-    dnt_net_init(t->critic[j], &t->rng);
+    dnt_net_init(t->critic[j], &init);
   dnt_td3_sync_target(t);
   t->next_train = cfg->train_freq;
   *out = t;
@@ -315,7 +316,7 @@ static void explore(dnt_td3 *t) {
 
 int dnt_td3_step(dnt_td3 *t) {
   explore(t);
-  int rc = dnt_rollout_step(t->ro, &t->replay);
+  int rc = rollout_step(t->ro, &t->replay);
   if (rc) return rc;
   t->steps += t->env->n;
   for (; t->steps >= t->next_train; t->next_train += t->cfg.train_freq) {

@@ -12,6 +12,7 @@
 #include "dnt/dqn.h"
 #include "dnt/envs.h"
 #include "dnt/status.h"
+#include "dnt/vec.h"
 #include "rl/qnet.h"
 
 /* A corridor of L states starting in the middle: the left end pays 0.5, the
@@ -100,7 +101,7 @@ static void solves_corridor(const char *what, dnt_dqn_config cfg, int n_envs, in
   float obs[L * L] = {0}, qv[L * 2];
   for (int s = 0; s < L; s++)
     obs[s * L + s] = 1.0f;
-  dnt_qnet_infer(q->online, obs, L, qv);
+  qnet_infer(q->online, obs, L, qv);
   double worst = 0;
   for (int s = 1; s < L - 1; s++)
     for (int a = 0; a < 2; a++)
@@ -167,11 +168,6 @@ static void test_double_target(void) {
     c.double_dqn = dbl;
     dnt_dqn *q;
     CHECK_OK(dnt_dqn_create(&c, &env, NULL, NULL, 3, &q));
-    /* make the online and target nets disagree */
-    size_t n;
-    float *p = dnt_dqn_params(q, &n);
-    for (size_t i = 0; i < n; i++)
-      p[i] += 0.3f * (float)sin((double)i);
     dnt_replay_batch b;
     CHECK_OK(dnt_replay_batch_init(&b, &q->replay, 4));
     b.n = 4;
@@ -181,18 +177,29 @@ static void test_double_target(void) {
       b.reward[k] = 0.25f * (float)k;
       b.terminal[k] = 0;
     }
-    float yt[4], want[4], qnt[8], qno[8];
-    CHECK_OK(dnt_dqn_batch_targets(q, &b, yt));
-    dnt_qnet_infer(q->target, b.next_obs, 4, qnt);
-    dnt_qnet_infer(q->online, b.next_obs, 4, qno);
+    /* make the online and target nets disagree on an argmax: perturb the
+     * online net until they do (the first perturbation that works) */
+    float qnt[8], qno[8];
+    size_t n;
+    float *p = dnt_dqn_params(q, &n);
     int differs = 0;
+    for (int attempt = 1; attempt <= 20 && !differs; attempt++) {
+      dnt_vec_copy(p, q->target->params, n);
+      for (size_t i = 0; i < n; i++)
+        p[i] += 0.3f * (float)sin((double)(i * (size_t)attempt));
+      qnet_infer(q->target, b.next_obs, 4, qnt);
+      qnet_infer(q->online, b.next_obs, 4, qno);
+      for (int k = 0; k < 4; k++)
+        differs |= (qno[2 * k + 1] > qno[2 * k]) != (qnt[2 * k + 1] > qnt[2 * k]);
+    }
+    CHECK(differs); /* the batch distinguishes the two rules */
+    float yt[4], want[4];
+    CHECK_OK(dnt_dqn_batch_targets(q, &b, yt));
     for (int k = 0; k < 4; k++) {
       int ao = qno[2 * k + 1] > qno[2 * k], at = qnt[2 * k + 1] > qnt[2 * k];
-      differs |= ao != at;
       want[k] = b.reward[k] + 0.5f * qnt[2 * k + (dbl ? ao : at)];
       CHECK_NEAR(yt[k], want[k], 1e-6);
     }
-    CHECK(differs); /* the batch distinguishes the two rules */
     dnt_replay_batch_free(&b);
     dnt_dqn_destroy(q);
   }
@@ -267,6 +274,36 @@ static void test_checkpoint_and_determinism(void) {
   dnt_vecenv_free(&pe);
 }
 
+/* The initial weights are those of stream NET_INIT cfg.agent, and another
+ * agent index gives other weights and another exploration. */
+static void test_agent_streams(void) {
+  dnt_vecenv env;
+  CHECK_OK(dnt_vecenv_init(&env, &corridor_ops, NULL, 1, 1));
+  dnt_dqn_config c = small_config();
+  dnt_dqn *a0, *a1;
+  CHECK_OK(dnt_dqn_create(&c, &env, NULL, NULL, 11, &a0));
+  c.agent = 1;
+  CHECK_OK(dnt_dqn_create(&c, &env, NULL, NULL, 11, &a1));
+  dnt_qnet *ref;
+  CHECK_OK(qnet_create(L, 2, c.hidden, c.n_hidden, c.dueling, 1, &ref));
+  dnt_rng init;
+  dnt_rng_for(&init, 11, DNT_STREAM_NET_INIT, 0);
+  qnet_init(ref, &init);
+  size_t n0, n1;
+  const float *p0 = dnt_dqn_params(a0, &n0), *p1 = dnt_dqn_params(a1, &n1);
+  CHECK(n0 == ref->n_params && memcmp(p0, ref->params, n0 * sizeof(float)) == 0);
+  CHECK(n0 == n1 && memcmp(p0, p1, n0 * sizeof(float)) != 0);
+  /* exploration: stream AGENT 0 vs AGENT 1 */
+  dnt_rng r0, r1;
+  dnt_rng_for(&r0, 11, DNT_STREAM_AGENT, 0);
+  dnt_rng_for(&r1, 11, DNT_STREAM_AGENT, 1);
+  CHECK(memcmp(a0->rng.s, r0.s, sizeof r0.s) == 0 && memcmp(a1->rng.s, r1.s, sizeof r1.s) == 0);
+  qnet_destroy(ref);
+  dnt_dqn_destroy(a0);
+  dnt_dqn_destroy(a1);
+  dnt_vecenv_free(&env);
+}
+
 /* A non-finite loss is reported before the parameters, Adam's moments or the
  * priorities change (a NaN reward stands for any diverged input). */
 static void test_nan_update(void) {
@@ -299,6 +336,7 @@ static void test_nan_update(void) {
 }
 
 int main(void) {
+  test_agent_streams();
   test_nan_update();
   test_double_target();
   test_epsilon();

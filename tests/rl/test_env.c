@@ -174,6 +174,26 @@ static void test_vecenv_streams(void) {
   dnt_vecenv_free(&four);
 }
 
+/* Instance i draws from stream ENV i of the seed (dnt/rng.h), not from the
+ * bare stream i that scenario i and others also used (regression): its
+ * first observation is CartPole's reset from that stream. */
+static void test_vecenv_stream_table(void) {
+  dnt_vecenv v;
+  CHECK_OK(dnt_vecenv_init(&v, &dnt_env_cartpole, NULL, 3, 42));
+  for (int i = 0; i < 3; i++) {
+    dnt_rng r, bare;
+    dnt_rng_for(&r, 42, DNT_STREAM_ENV, (uint64_t)i);
+    dnt_rng_stream(&bare, 42, (uint64_t)i);
+    int same = 1, same_bare = 1;
+    for (int k = 0; k < 4; k++) {
+      same &= v.obs[i * 4 + k] == (float)(-0.05 + 0.1 * dnt_rng_uniform(&r));
+      same_bare &= v.obs[i * 4 + k] == (float)(-0.05 + 0.1 * dnt_rng_uniform(&bare));
+    }
+    CHECK_MSG(same && !same_bare, "instance %d", i);
+  }
+  dnt_vecenv_free(&v);
+}
+
 /* A random policy on CartPole: episode returns equal lengths and the
  * statistics add up. */
 static void test_cartpole_random_episodes(void) {
@@ -256,6 +276,7 @@ int main(void) {
   test_pendulum_dynamics();
   test_chain();
   test_vecenv_streams();
+  test_vecenv_stream_table();
   test_cartpole_random_episodes();
   return test_done("rl.env");
 }
