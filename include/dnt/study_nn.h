@@ -30,8 +30,9 @@ extern "C" {
 #endif
 
 #define DNT_STUDY_NN_ROWS(X)                                                                       \
-  X(STRING, data_file, "data.file", 0, 0, "../shared/data/traffic/beam_wireless.csv", NULL,        \
-    "CSV with one column per series; missing file or \"\" means generated data")                   \
+  X(STRING, data_file, "data.file", 0, 0, "auto", NULL,                                            \
+    "CSV with one column per series; \"\" generated data; \"auto\" "                               \
+    "../shared/data/traffic/beam_wireless.csv when present, else generated")                       \
   X(STRING, data_column, "data.column", 0, 0, "V-0", NULL, "column of data.file to forecast")      \
   X(INT, data_length, "data.length", 200, 1e6, 1026, NULL, "hourly steps of the generated series") \
   X(REAL, train_fraction, "data.train_fraction", 0.1, 0.95, 0.8, NULL,                             \
@@ -55,7 +56,9 @@ extern const dnt_study dnt_study_nn;
 
 /* Every field at its default. */
 void dnt_study_nn_defaults(dnt_study_nn_config *cfg);
-/* What can be checked before a result folder exists (the rows check ranges). */
+/* What can be checked before a result folder exists: the series is read and
+ * parsed (a file named in data.file that cannot be read is an error) and is
+ * long enough for the window, season and split. */
 int dnt_study_nn_check(const dnt_study_nn_config *cfg);
 /* Runs the study into `run` with the run's seed; `progress` may be NULL.
  * A series too short for window, season and train_fraction is

@@ -15,7 +15,20 @@
 #include "dnt/config.h"
 #include "dnt/run.h"
 
-enum { APP_EXIT_OK = 0, APP_EXIT_FAIL = 1, APP_EXIT_USAGE = 2 };
+/* Exit codes, the same for every command (the README and dnt --help give this
+ * table): 0 done, 1 the run failed, 2 bad usage or config (from any source),
+ * 3 bad input data, 130 / 143 interrupted by SIGINT / SIGTERM. */
+enum {
+  APP_EXIT_OK = 0,
+  APP_EXIT_FAIL = 1,
+  APP_EXIT_USAGE = 2,
+  APP_EXIT_DATA = 3,
+  APP_EXIT_SIGINT = 130,
+  APP_EXIT_SIGTERM = 143
+};
+#define APP_EXIT_TABLE                                                                             \
+  "exit codes: 0 done, 1 the run failed, 2 bad usage or config, 3 bad input data,\n"               \
+  "            130 interrupted (SIGINT), 143 interrupted (SIGTERM)\n"
 
 #define APP_MAX_SETS 64
 
@@ -31,6 +44,8 @@ typedef struct app_opts {
   int quiet;                      /* --quiet: warnings and errors only, no progress */
   int verbose;                    /* --verbose: debug messages */
   int resume;                     /* --resume (studies): continue the run in --out */
+  int force;                      /* --force (studies): empty the result folder --out first */
+  double started;                 /* dnt_now() when the command started (wall_seconds) */
   const char *sets[APP_MAX_SETS]; /* --set key=value, applied after --config */
   int n_sets;
 } app_opts;
@@ -88,11 +103,21 @@ int app_load_config_preset(const app_opts *o, const char *cmd, const dnt_config_
                            size_t n_schema, const char *preset, dnt_config **out);
 
 /* Applies --threads/--quiet/--verbose and opens the result folder (default
- * results/<study>-<UTC timestamp>) with the effective config recorded. */
+ * results/<study>-<UTC timestamp>) with the effective config recorded,
+ * sharing a folder that holds other runs (commands not yet on the studies
+ * floor plan). */
 int app_open_run(const app_opts *o, const char *study, const dnt_config *cfg, dnt_run **out);
+/* The same for one run per folder: a new folder (a default name that is
+ * taken gets a suffix -2, -3, ...), or --force / --resume (dnt/run.h modes);
+ * wall_seconds counts from o->started. */
+int app_open_run_mode(const app_opts *o, const char *study, const dnt_config *cfg, dnt_run **out);
 
 /* Prints "dnt <cmd>: <dnt_last_error()>" to stderr and returns APP_EXIT_FAIL. */
 int app_fail(const char *cmd);
+/* The same, returning the exit code of the table for a failure with status
+ * `rc` (dnt/status.h): config and argument errors 2, malformed or corrupted
+ * input 3 (also an unreadable input file when `input` is 1), else 1. */
+int app_fail_status(const char *cmd, int rc, int input);
 
 /* Parses a non-negative integer option value; usage error naming the option. */
 int app_parse_long(const char *cmd, const char *opt, const char *arg, long min, long max,

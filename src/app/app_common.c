@@ -11,12 +11,14 @@
 #include "dnt/fileio.h"
 #include "dnt/log.h"
 #include "dnt/nn.h"
+#include "dnt/progress.h"
 #include "dnt/status.h"
 
 void app_opts_init(app_opts *o) {
   memset(o, 0, sizeof *o);
   o->seed = 1;
   o->threads = 1;
+  o->started = dnt_now();
 }
 
 int app_usage_error(const char *cmd, const char *fmt, ...) {
@@ -32,6 +34,25 @@ int app_usage_error(const char *cmd, const char *fmt, ...) {
 int app_fail(const char *cmd) {
   fprintf(stderr, "dnt %s: %s\n", cmd, dnt_last_error());
   return APP_EXIT_FAIL;
+}
+
+int app_fail_status(const char *cmd, int rc, int input) {
+  fprintf(stderr, "dnt %s: %s\n", cmd, dnt_last_error());
+  switch (rc) {
+  case DNT_ERR_CONFIG:
+  case DNT_ERR_ARG:
+    return APP_EXIT_USAGE;
+  case DNT_ERR_PARSE:
+  case DNT_ERR_CORRUPT:
+  case DNT_ERR_VERSION:
+  case DNT_ERR_MISMATCH:
+    return APP_EXIT_DATA;
+  case DNT_ERR_IO:
+  case DNT_ERR_NUMERIC:
+    return input ? APP_EXIT_DATA : APP_EXIT_FAIL;
+  default:
+    return APP_EXIT_FAIL;
+  }
 }
 
 int app_parse_long(const char *cmd, const char *opt, const char *arg, long min, long max,
@@ -150,6 +171,12 @@ int app_load_config_preset(const app_opts *o, const char *cmd, const dnt_config_
     }
   }
   for (int i = 0; i < o->n_sets; i++) {
+    size_t klen = strcspn(o->sets[i], "=");
+    for (int j = 0; j < i; j++)
+      if (strcspn(o->sets[j], "=") == klen && !strncmp(o->sets[i], o->sets[j], klen))
+        DNT_WARN("%s: --set %.*s given twice: '%s', then '%s' (the last one counts)", cmd,
+                 (int)klen, o->sets[i], o->sets[j] + klen + (o->sets[j][klen] == '='),
+                 o->sets[i] + klen + (o->sets[i][klen] == '='));
     if (dnt_config_set(cfg, o->sets[i])) {
       fprintf(stderr, "dnt %s: --set %s: %s\n", cmd, o->sets[i], dnt_last_error());
       dnt_config_destroy(cfg);
@@ -165,7 +192,9 @@ int app_load_config(const app_opts *o, const char *cmd, const dnt_config_field *
   return app_load_config_preset(o, cmd, schema, n_schema, NULL, out);
 }
 
-int app_open_run(const app_opts *o, const char *study, const dnt_config *cfg, dnt_run **out) {
+/* Opens the run in the folder o->out, or results/<study>-<UTC time>[-k]. */
+static int open_run(const app_opts *o, const char *study, const dnt_config *cfg, dnt_run_mode mode,
+                    dnt_run **out) {
   dnt_log_set_level(o->quiet ? DNT_LOG_WARN : o->verbose ? DNT_LOG_DEBUG : DNT_LOG_INFO);
   dnt_blas_set_threads(o->threads);
   char dir[512];
@@ -178,11 +207,23 @@ int app_open_run(const app_opts *o, const char *study, const dnt_config *cfg, dn
     char stamp[32];
     strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
     snprintf(dir, sizeof dir, "results/%s-%s", study, stamp);
+    for (int k = 2; mode == DNT_RUN_NEW && dnt_path_exists(dir) && k < 1000; k++)
+      snprintf(dir, sizeof dir, "results/%s-%s-%d", study, stamp, k);
   }
   char *json = cfg ? dnt_config_to_json(cfg) : NULL;
-  int rc = dnt_run_open(dir, study, json, o->seed, out);
+  int rc = dnt_run_open_mode(dir, study, json, o->seed, mode, out);
   free(json);
-  if (rc) return app_fail(study);
+  if (rc) return app_fail_status(study, rc, 0);
+  dnt_run_set_start(*out, o->started);
   DNT_INFO("%s: results in %s", study, dir);
   return APP_EXIT_OK;
+}
+
+int app_open_run(const app_opts *o, const char *study, const dnt_config *cfg, dnt_run **out) {
+  return open_run(o, study, cfg, DNT_RUN_SHARE, out);
+}
+
+int app_open_run_mode(const app_opts *o, const char *study, const dnt_config *cfg, dnt_run **out) {
+  dnt_run_mode mode = o->resume ? DNT_RUN_RESUME : o->force ? DNT_RUN_FORCE : DNT_RUN_NEW;
+  return open_run(o, study, cfg, mode, out);
 }

@@ -7,6 +7,7 @@
 #include "app.h"
 #include "commands.h"
 #include "dnt/fileio.h"
+#include "dnt/progress.h"
 #include "dnt/status.h"
 #include "dnt/study.h"
 
@@ -16,7 +17,9 @@ static const char usage[] =
     "and writes <out>/report.md with their headline numbers. --set KEY=VAL goes\n"
     "to every study whose config has KEY (a key that none has is an error);\n"
     "--config is per study: use dnt <study> --config.\n\n"
-    "options:\n" APP_COMMON_HELP;
+    "options:\n"
+    "      --force         empty the result folder --out first (only a result "
+    "folder)\n" APP_COMMON_HELP;
 
 /* 1 if some main-job study has the config key of assignment `set`. */
 static int known_somewhere(const char *set) {
@@ -48,6 +51,8 @@ static int run_one(const dnt_study *s, const app_opts *o, const char *dir, FILE 
   char sub[1024];
   snprintf(sub, sizeof sub, "%s/%s", dir, s->name);
   so.out = sub;
+  so.started = dnt_now();
+  so.force = 0; /* the subfolder is new: the top folder was emptied or new */
   dnt_config *cfg = NULL;
   int rc = app_study_config(s, &so, "run", &cfg);
   if (rc) return rc;
@@ -58,15 +63,28 @@ static int run_one(const dnt_study *s, const app_opts *o, const char *dir, FILE 
 }
 
 int cmd_run(int argc, char **argv) {
+  static const struct option longopts[] = {
+      APP_COMMON_LONGOPTS, {"force", no_argument, 0, 'F'}, {0, 0, 0, 0}};
   app_opts o;
-  int rc = app_parse_common(argc, argv, "run", usage, NULL, 0, &o);
-  if (rc) return rc;
+  app_opts_init(&o);
+  int opt, rc;
+  optind = 1;
+  while ((opt = getopt_long(argc, argv, APP_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+    if (opt == 'F') {
+      o.force = 1;
+      continue;
+    }
+    int h = app_common_option(&o, opt, optarg, "run", usage, NULL, 0);
+    if (h < 0) return -h;
+    if (h == 0) return app_usage_error("run", "unknown option");
+  }
+  if (optind < argc) return app_usage_error("run", "unexpected argument '%s'", argv[optind]);
   if (o.n_configs) return app_usage_error("run", "--config is per study (dnt <study> --config)");
   for (int i = 0; i < o.n_sets; i++)
     if (!known_somewhere(o.sets[i]))
       return app_usage_error("run", "--set %s: no study of the main job has that key", o.sets[i]);
   dnt_run *top = NULL;
-  if ((rc = app_open_run(&o, "run", NULL, &top))) return rc;
+  if ((rc = app_open_run_mode(&o, "run", NULL, &top))) return rc;
   char path[1024];
   dnt_afile *report = NULL;
   if (dnt_run_path(top, "report.md", path, sizeof path) || dnt_afile_open(path, &report)) {

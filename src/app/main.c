@@ -20,7 +20,7 @@ static void print_help(FILE *f) {
     fprintf(f, "  %-10s %s\n", dnt_studies[i]->name, dnt_studies[i]->summary);
   fprintf(f, "\n  --version  print the version and git revision\n"
              "  --help     this help\n\n"
-             "exit codes: 0 success, 1 runtime failure, 2 usage error\n");
+             "\n" APP_EXIT_TABLE);
 }
 
 int main(int argc, char **argv) {

@@ -13,7 +13,7 @@
 #include "dnt/status.h"
 #include "dnt/study.h"
 
-enum { OPT_PRINT_CONFIG = 1100, OPT_RESUME, OPT_ALIAS = 1200 };
+enum { OPT_PRINT_CONFIG = 1100, OPT_RESUME, OPT_FORCE, OPT_ALIAS = 1200 };
 enum { MAX_ALIASES = 48 };
 
 /* The progress bar of the phase under way (one bar per phase). */
@@ -41,7 +41,8 @@ static void print_usage(const dnt_study *s) {
     snprintf(opt, sizeof opt, "--%s X", s->aliases[i].option);
     printf("      %-16s --set %s=X\n", opt, s->aliases[i].key);
   }
-  printf("      --print-config   print the effective config as JSON and exit\n");
+  printf("      --print-config   print the effective config as JSON and exit\n"
+         "      --force          empty the result folder --out first (only a result folder)\n");
   if (s->resumable)
     printf("      --resume         continue the run in --out from its checkpoint\n");
   fputs(APP_COMMON_HELP, stdout);
@@ -69,20 +70,20 @@ int app_study_execute(const dnt_study *s, const app_opts *o, const dnt_config *c
   void *c = calloc(1, s->config_size);
   if (!c) return app_fail(s->name);
   dnt_config_to_struct(cfg, c);
-  int rc = APP_EXIT_OK;
-  if (s->check && s->check(c)) {
-    rc = app_fail(s->name);
+  int rc = APP_EXIT_OK, st;
+  if (s->check && (st = s->check(c))) {
+    rc = app_fail_status(s->name, st, 1); /* the check reads the inputs */
     goto cleanup;
   }
   dnt_run *run = NULL;
-  if ((rc = app_open_run(o, s->name, cfg, &run))) goto cleanup;
+  if ((rc = app_open_run_mode(o, s->name, cfg, &run))) goto cleanup;
   dnt_run_set_threads(run, o->threads);
   dnt_run_set_resuming(run, o->resume);
   bar_state bar = {0};
   dnt_study_progress progress = {on_progress, &bar};
-  if (s->run(c, run, &progress)) {
+  if ((st = s->run(c, run, &progress))) {
     if (bar.active) dnt_progress_finish(&bar.bar);
-    rc = app_fail(s->name);
+    rc = app_fail_status(s->name, st, 1);
     dnt_run_abort(run, dnt_last_error());
     goto cleanup;
   }
@@ -97,12 +98,13 @@ cleanup:
 int app_study_main(const dnt_study *s, int argc, char **argv) {
   static const struct option common[] = {APP_COMMON_LONGOPTS};
   enum { N_COMMON = sizeof common / sizeof common[0] };
-  struct option longopts[N_COMMON + 2 + MAX_ALIASES + 1];
+  struct option longopts[N_COMMON + 3 + MAX_ALIASES + 1];
   size_t n = 0;
   for (size_t i = 0; i < N_COMMON; i++)
     longopts[n++] = common[i];
   longopts[n++] = (struct option){"print-config", no_argument, 0, OPT_PRINT_CONFIG};
   longopts[n++] = (struct option){"resume", no_argument, 0, OPT_RESUME};
+  longopts[n++] = (struct option){"force", no_argument, 0, OPT_FORCE};
   for (size_t i = 0; i < s->n_aliases && i < MAX_ALIASES; i++)
     longopts[n++] = (struct option){s->aliases[i].option, required_argument, 0, OPT_ALIAS + (int)i};
   longopts[n] = (struct option){0, 0, 0, 0};
@@ -121,6 +123,8 @@ int app_study_main(const dnt_study *s, int argc, char **argv) {
       print_config = 1;
     } else if (opt == OPT_RESUME) {
       o.resume = 1;
+    } else if (opt == OPT_FORCE) {
+      o.force = 1;
     } else if (opt >= OPT_ALIAS && opt < OPT_ALIAS + MAX_ALIASES) {
       /* an alias is a --set, in command-line order with the others */
       if (o.n_sets == APP_MAX_SETS)
@@ -138,9 +142,11 @@ int app_study_main(const dnt_study *s, int argc, char **argv) {
   if (o.resume && !s->resumable)
     return app_usage_error(s->name, "--resume: this study has no checkpoint to resume from");
   if (o.resume && !o.out) return app_usage_error(s->name, "--resume needs --out DIR");
+  if (o.resume && o.force)
+    return app_usage_error(s->name, "--resume and --force exclude each other");
   dnt_config *cfg = NULL;
-  int rc = app_study_config(s, &o, s->name, &cfg);
-  if (rc) return rc;
+  if (app_study_config(s, &o, s->name, &cfg)) return APP_EXIT_USAGE; /* config, any source */
+  int rc;
   if (print_config) {
     char *json = dnt_config_to_json(cfg);
     rc = json ? (fputs(json, stdout), fputc('\n', stdout), APP_EXIT_OK) : app_fail(s->name);

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "build_info.h"
 #include "dnt/csv.h"
@@ -25,6 +26,7 @@
 #include "dnt/progress.h"
 #include "dnt/status.h"
 #include "json_dump.h"
+#include "run_folder.h"
 
 struct dnt_run {
   char *dir;
@@ -45,7 +47,7 @@ static const char *SCHEMA_SQL =
     "PRAGMA synchronous=NORMAL;"
     "CREATE TABLE IF NOT EXISTS runs(id INTEGER PRIMARY KEY, study TEXT NOT NULL, config TEXT,"
     " seed INTEGER, version TEXT, git_revision TEXT, started TEXT, ended TEXT,"
-    " wall_seconds REAL, error TEXT);"
+    " wall_seconds REAL, error TEXT, status TEXT, pid INTEGER);"
     "CREATE TABLE IF NOT EXISTS metrics(run_id INTEGER NOT NULL REFERENCES runs(id),"
     " name TEXT NOT NULL, step INTEGER NOT NULL, value REAL);"
     "CREATE INDEX IF NOT EXISTS metrics_by_name ON metrics(run_id, name, step);";
@@ -110,8 +112,9 @@ static void run_free(dnt_run *r) {
 
 static int insert_run_row(dnt_run *r, const char *config_json) {
   sqlite3_stmt *st = NULL;
-  const char *sql = "INSERT INTO runs(study, config, seed, version, git_revision, started)"
-                    " VALUES(?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))";
+  const char *sql = "INSERT INTO runs(study, config, seed, version, git_revision, started, status,"
+                    " pid) VALUES(?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),"
+                    " 'running', ?)";
   if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK) return db_error(r, "prepare");
   sqlite3_bind_text(st, 1, r->study, -1, SQLITE_STATIC);
   if (config_json) sqlite3_bind_text(st, 2, config_json, -1, SQLITE_STATIC);
@@ -124,17 +127,158 @@ static int insert_run_row(dnt_run *r, const char *config_json) {
   }
   sqlite3_bind_text(st, 4, dnt_version(), -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 5, dnt_git_revision(), -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 6, (sqlite3_int64)getpid());
   int rc = sqlite3_step(st) == SQLITE_DONE ? DNT_OK : db_error(r, "insert run");
   sqlite3_finalize(st);
   r->id = sqlite3_last_insert_rowid(r->db);
   return rc;
 }
 
+/* Adds the status and pid columns to a database of an earlier version. */
+static int upgrade_schema(dnt_run *r) {
+  if (sqlite3_exec(r->db, "SELECT status, pid FROM runs LIMIT 0", NULL, NULL, NULL) == SQLITE_OK)
+    return DNT_OK;
+  int rc = exec(r, "ALTER TABLE runs ADD COLUMN status TEXT");
+  return rc ? rc : exec(r, "ALTER TABLE runs ADD COLUMN pid INTEGER");
+}
+
+/* Marks the rows of runs whose process is gone without ending them as killed. */
+static int mark_killed(dnt_run *r) {
+  sqlite3_stmt *sel = NULL, *upd = NULL;
+  int rc = DNT_OK;
+  if (sqlite3_prepare_v2(r->db, "SELECT id, pid FROM runs WHERE ended IS NULL", -1, &sel, NULL) !=
+          SQLITE_OK ||
+      sqlite3_prepare_v2(r->db,
+                         "UPDATE runs SET status = 'killed', error = 'the process ended without"
+                         " closing the run' WHERE id = ?",
+                         -1, &upd, NULL) != SQLITE_OK) {
+    rc = db_error(r, "prepare");
+    goto cleanup;
+  }
+  while (sqlite3_step(sel) == SQLITE_ROW) {
+    long pid = (long)sqlite3_column_int64(sel, 1);
+    if (run_folder_pid_alive(pid)) continue;
+    sqlite3_reset(upd);
+    sqlite3_bind_int64(upd, 1, sqlite3_column_int64(sel, 0));
+    if (sqlite3_step(upd) != SQLITE_DONE) {
+      rc = db_error(r, "mark a killed run");
+      goto cleanup;
+    }
+  }
+cleanup:
+  sqlite3_finalize(sel);
+  sqlite3_finalize(upd);
+  return rc;
+}
+
+/* The first key path where two JSON values differ, into buf ("" if equal). */
+static void first_difference(const json_t *a, const json_t *b, const char *prefix, char *buf,
+                             size_t len) {
+  if (json_equal(a, b)) return;
+  if (json_is_object(a) && json_is_object(b)) {
+    const char *key;
+    const json_t *va;
+    json_object_foreach((json_t *)a, key, va) {
+      char path[512];
+      snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", key);
+      const json_t *vb = json_object_get(b, key);
+      if (!vb) {
+        snprintf(buf, len, "%s (only in one of them)", path);
+        return;
+      }
+      first_difference(va, vb, path, buf, len);
+      if (buf[0]) return;
+    }
+    snprintf(buf, len, "%s (a key only in the folder's config)", *prefix ? prefix : "top level");
+    return;
+  }
+  char *ta = json_dumps(a, JSON_ENCODE_ANY | JSON_COMPACT);
+  char *tb = json_dumps(b, JSON_ENCODE_ANY | JSON_COMPACT);
+  snprintf(buf, len, "%s: %s here, %s in the folder", *prefix ? prefix : "top level", ta ? ta : "?",
+           tb ? tb : "?");
+  free(ta);
+  free(tb);
+}
+
+/* --resume: the folder's config.json must equal the one given. */
+static int check_same_config(const char *dir, const char *config_json) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/config.json", dir);
+  json_error_t err;
+  json_t *there = json_load_file(path, 0, &err);
+  json_t *here = config_json ? json_loads(config_json, 0, &err) : json_null();
+  int rc = DNT_OK;
+  if (!there) {
+    rc = dnt_error(DNT_ERR_ARG, "%s: cannot resume: %s:%d: %s", dir, path, err.line, err.text);
+  } else if (here && !json_equal(here, there)) {
+    char diff[700] = "";
+    first_difference(here, there, "", diff, sizeof diff);
+    rc = dnt_error(DNT_ERR_ARG, "%s: cannot resume with another config: %s", dir, diff);
+  }
+  json_decref(there);
+  json_decref(here);
+  return rc;
+}
+
+/* --resume: the folder's last run must be of the same study. */
+static int check_same_study(dnt_run *r) {
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(r->db, "SELECT study FROM runs ORDER BY id DESC LIMIT 1", -1, &st, NULL) !=
+      SQLITE_OK)
+    return db_error(r, "prepare");
+  int rc = DNT_OK;
+  if (sqlite3_step(st) != SQLITE_ROW)
+    rc = dnt_error(DNT_ERR_ARG, "%s: cannot resume: the folder's database holds no run", r->dir);
+  else if (strcmp((const char *)sqlite3_column_text(st, 0), r->study))
+    rc = dnt_error(DNT_ERR_ARG, "%s: cannot resume: the folder holds a run of '%s', not '%s'",
+                   r->dir, (const char *)sqlite3_column_text(st, 0), r->study);
+  sqlite3_finalize(st);
+  return rc;
+}
+
+/* What the folder must hold for `mode`; empties it for DNT_RUN_FORCE. */
+static int prepare_folder(const char *dir, dnt_run_mode mode, const char *config_json) {
+  char names[256];
+  int n = run_folder_list(dir, names, sizeof names);
+  if (n < 0) return n;
+  switch (mode) {
+  case DNT_RUN_NEW:
+    if (n > 0)
+      return dnt_error(DNT_ERR_ARG,
+                       "%s: the folder is not empty (%s): choose another --out, add --force to "
+                       "empty it, or --resume to continue the run in it",
+                       dir, names);
+    return DNT_OK;
+  case DNT_RUN_FORCE:
+    if (n > 0 && !run_folder_is_result(dir))
+      return dnt_error(DNT_ERR_ARG,
+                       "%s: not a dnt result folder (it holds %s): --force only empties result "
+                       "folders",
+                       dir, names);
+    return n > 0 ? run_folder_empty(dir) : DNT_OK;
+  case DNT_RUN_RESUME:
+    if (!run_folder_is_result(dir))
+      return dnt_error(DNT_ERR_ARG, "%s: nothing to resume (no run in the folder%s%s)", dir,
+                       n ? ": it holds " : "", names);
+    return check_same_config(dir, config_json);
+  case DNT_RUN_SHARE:
+    return DNT_OK;
+  }
+  return DNT_OK;
+}
+
 int dnt_run_open(const char *dir, const char *study, const char *config_json, uint64_t seed,
                  dnt_run **out) {
+  return dnt_run_open_mode(dir, study, config_json, seed, DNT_RUN_SHARE, out);
+}
+
+int dnt_run_open_mode(const char *dir, const char *study, const char *config_json, uint64_t seed,
+                      dnt_run_mode mode, dnt_run **out) {
   *out = NULL;
-  int rc = dnt_mkdir_p(dir);
+  int rc = prepare_folder(dir, mode, config_json);
   if (rc) return rc;
+  if ((rc = dnt_mkdir_p(dir))) return rc;
+  if ((rc = run_folder_remove_stale(dir)) < 0) return rc;
   dnt_run *r = calloc(1, sizeof *r);
   if (!r) return dnt_error(DNT_ERR_NOMEM, "%s: cannot allocate a run", dir);
   r->dir = strdup(dir);
@@ -175,7 +319,10 @@ int dnt_run_open(const char *dir, const char *study, const char *config_json, ui
     goto fail;
   }
   sqlite3_busy_timeout(r->db, 10000); /* another run may share the folder */
-  if ((rc = exec(r, SCHEMA_SQL)) || (rc = insert_run_row(r, config_json))) goto fail;
+  if ((rc = exec(r, SCHEMA_SQL)) || (rc = upgrade_schema(r)) || (rc = mark_killed(r))) goto fail;
+  if (mode == DNT_RUN_RESUME && (rc = check_same_study(r))) goto fail;
+  r->resuming = mode == DNT_RUN_RESUME;
+  if ((rc = insert_run_row(r, config_json))) goto fail;
   if (sqlite3_prepare_v2(r->db, "INSERT INTO metrics(run_id, name, step, value) VALUES(?,?,?,?)",
                          -1, &r->insert_metric, NULL) != SQLITE_OK) {
     rc = db_error(r, "prepare");
@@ -268,24 +415,27 @@ const char *dnt_run_dir(const dnt_run *r) {
 }
 
 /* Commits pending metrics and records the end of the run (error NULL on success). */
-static int finish_row(dnt_run *r, double wall, const char *error) {
+static int finish_row(dnt_run *r, double wall, const char *status, const char *error) {
   sqlite3_stmt *st = NULL;
   const char *sql = "UPDATE runs SET ended = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),"
-                    " wall_seconds = ?, error = ? WHERE id = ?";
+                    " wall_seconds = ?, error = ?, status = ? WHERE id = ?";
   if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK) return db_error(r, "prepare");
   sqlite3_bind_double(st, 1, wall);
   if (error) sqlite3_bind_text(st, 2, error, -1, SQLITE_STATIC);
-  sqlite3_bind_int64(st, 3, r->id);
+  sqlite3_bind_text(st, 3, status, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 4, r->id);
   int rc = sqlite3_step(st) == SQLITE_DONE ? DNT_OK : db_error(r, "update run");
   sqlite3_finalize(st);
   int rc2 = exec(r, "COMMIT");
   return rc ? rc : rc2;
 }
 
-static int write_summary(dnt_run *r, double wall) {
+static int write_summary(dnt_run *r, double wall, const char *status, const char *error) {
   json_t *s = json_object();
   if (!s) return dnt_error(DNT_ERR_NOMEM, "%s: cannot build summary.json", r->dir);
   json_object_set_new(s, "study", json_string(r->study));
+  json_object_set_new(s, "status", json_string(status));
+  if (error) json_object_set_new(s, "error", json_string(error));
   json_object_set_new(s, "seed", seed_json(r->seed));
   json_object_set_new(s, "version", json_string(dnt_version()));
   json_object_set_new(s, "git_revision", json_string(dnt_git_revision()));
@@ -337,17 +487,34 @@ static int export_metrics(dnt_run *r) {
   return dnt_afile_commit(f);
 }
 
-int dnt_run_close(dnt_run *r) {
+/* Ends the run with `status` ("done", "failed", "interrupted"): the row,
+ * summary.json and metrics.csv. */
+static int end_run(dnt_run *r, const char *status, const char *error) {
   double wall = dnt_now() - r->start;
-  int rc = finish_row(r, wall, NULL);
-  int rc2 = write_summary(r, wall);
+  int rc = finish_row(r, wall, status, error);
+  int rc2 = write_summary(r, wall, status, error);
   int rc3 = export_metrics(r);
   run_free(r);
   return rc ? rc : rc2 ? rc2 : rc3;
 }
 
+int dnt_run_close(dnt_run *r) {
+  return end_run(r, "done", NULL);
+}
+
+int dnt_run_interrupted(dnt_run *r, const char *why) {
+  return end_run(r, "interrupted", why ? why : "interrupted");
+}
+
 void dnt_run_abort(dnt_run *r, const char *why) {
   if (!r) return;
-  finish_row(r, dnt_now() - r->start, why ? why : "aborted");
-  run_free(r);
+  /* keep the message of the failure that led here, not one of the ending */
+  char msg[1024];
+  snprintf(msg, sizeof msg, "%s", dnt_last_error());
+  end_run(r, "failed", why ? why : "aborted");
+  dnt_error(DNT_ERR_ARG, "%s", msg);
+}
+
+void dnt_run_set_start(dnt_run *r, double start) {
+  r->start = start;
 }

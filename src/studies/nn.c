@@ -75,11 +75,15 @@ void dnt_study_nn_generate(double *out, size_t n, uint64_t seed) {
 
 /* Loads the configured series into a malloc'd array, or generates one when
  * the file is absent. */
+/* data.file = "auto": the shared real series when it is there. */
+#define NN_AUTO_FILE "../shared/data/traffic/beam_wireless.csv"
+
 static int load_series(const dnt_study_nn_config *cfg, uint64_t seed, double **out, size_t *n,
                        char *source, size_t source_len) {
   const char *file = cfg->data_file;
   const char *column = cfg->data_column;
-  if (file[0] && dnt_path_exists(file)) {
+  if (!strcmp(file, "auto")) file = dnt_path_exists(NN_AUTO_FILE) ? NN_AUTO_FILE : "";
+  if (file[0]) { /* a file the user names must be read */
     dnt_csv *t = NULL;
     size_t col;
     int rc = dnt_csv_read(file, ',', &t);
@@ -106,7 +110,6 @@ static int load_series(const dnt_study_nn_config *cfg, uint64_t seed, double **o
     dnt_csv_free(t);
     return DNT_OK;
   }
-  if (file[0]) DNT_INFO("nn: %s not found; using a generated series", file);
   *n = (size_t)cfg->data_length;
   *out = malloc(*n * sizeof **out);
   if (!*out) return dnt_error(DNT_ERR_NOMEM, "no memory for %zu values", *n);
@@ -220,9 +223,27 @@ static int write_forecast(dnt_run *run, const windows *te, const double *s, cons
   return dnt_figure_lines(dnt_run_dir(run), "forecast", "forecast.csv", "step", cols + 1, 3, &text);
 }
 
-int dnt_study_nn_check(const dnt_study_nn_config *cfg) {
-  (void)cfg; /* every field is checked by its row; the series length once it is read */
+/* The series is long enough for the window, the season and the split. */
+static int check_length(const dnt_study_nn_config *cfg, size_t n, const char *source) {
+  size_t lead = (size_t)(cfg->window > cfg->season ? cfg->window : cfg->season);
+  size_t split = (size_t)(cfg->train_fraction * (double)n);
+  if (split <= lead + 1 || split >= n)
+    return dnt_error(DNT_ERR_CONFIG,
+                     "%s: %zu values are too few for model.window %lld, baseline.season %lld and "
+                     "data.train_fraction %g",
+                     source, n, (long long)cfg->window, (long long)cfg->season,
+                     cfg->train_fraction);
   return DNT_OK;
+}
+
+int dnt_study_nn_check(const dnt_study_nn_config *cfg) {
+  double *s = NULL;
+  size_t n = 0;
+  char source[256];
+  int rc = load_series(cfg, 0, &s, &n, source, sizeof source); /* readable and parsed */
+  if (!rc) rc = check_length(cfg, n, source);
+  free(s);
+  return rc;
 }
 
 int dnt_study_nn_run(const dnt_study_nn_config *cfg, dnt_run *run, const dnt_study_progress *p) {
@@ -240,13 +261,7 @@ int dnt_study_nn_run(const dnt_study_nn_config *cfg, dnt_run *run, const dnt_stu
   int season = (int)cfg->season;
   size_t lead = (size_t)(w > season ? w : season);
   size_t split = (size_t)(cfg->train_fraction * (double)n);
-  if (split <= lead + 1 || split >= n) {
-    rc = dnt_error(DNT_ERR_CONFIG,
-                   "%s: %zu values are too few for model.window %d, baseline.season %d and "
-                   "data.train_fraction %g",
-                   source, n, w, season, cfg->train_fraction);
-    goto cleanup;
-  }
+  if ((rc = check_length(cfg, n, source))) goto cleanup;
   double mean = 0, var = 0;
   for (size_t t = 0; t < split; t++)
     mean += s[t];

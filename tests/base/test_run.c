@@ -1,5 +1,7 @@
 /* test_run: a run writes config.json, dnt.db and summary.json with the
- * documented fields; committed metrics survive a SIGKILL of the process. */
+ * documented fields (also for a failed run); committed metrics survive a
+ * SIGKILL of the process and the next open marks it killed and removes its
+ * temp files; the opening modes (new, force, resume) guard the folder. */
 #include "dnt/run.h"
 
 #include <jansson.h>
@@ -7,6 +9,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -122,11 +125,18 @@ static void check_abort_and_errors(const char *root) {
   CHECK_OK(dnt_run_open(dir, "forecast", "{}", 1, &r));
   if (!r) return;
   CHECK_OK(dnt_run_metric(r, "mse", 0, 0.5));
+  dnt_error(DNT_ERR_NUMERIC, "the cause");
   dnt_run_abort(r, "diverged at round 3");
+  CHECK(strcmp(dnt_last_error(), "the cause") == 0); /* the caller still reports the cause */
   snprintf(path, sizeof path, "%s/summary.json", dir);
-  CHECK(!dnt_path_exists(path));
+  json_error_t err;
+  json_t *s = json_load_file(path, 0, &err);
+  CHECK(s && !strcmp(json_string_value(json_object_get(s, "status")), "failed"));
+  CHECK(s && !strcmp(json_string_value(json_object_get(s, "error")), "diverged at round 3"));
+  json_decref(s);
   snprintf(path, sizeof path, "%s/dnt.db", dir);
-  CHECK(query_int(path, "SELECT count(*) FROM runs WHERE error = 'diverged at round 3'") == 1);
+  CHECK(query_int(path, "SELECT count(*) FROM runs WHERE error = 'diverged at round 3' AND"
+                        " status = 'failed'") == 1);
   CHECK(query_int(path, "SELECT count(*) FROM metrics") == 1);
 
   snprintf(dir, sizeof dir, "%s/badconfig", root);
@@ -175,6 +185,70 @@ static void check_killed_run(const char *root) {
                   "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'") == 1);
   snprintf(path, sizeof path, "%s/summary.json", dir);
   CHECK(!dnt_path_exists(path));
+
+  /* The next open of the folder marks the killed run and removes the temp
+   * files of dead processes (pid 'pid' is gone; ours is alive). */
+  char stale[400], live[400];
+  snprintf(stale, sizeof stale, "%s/rounds.csv.tmp.%ld", dir, (long)pid);
+  snprintf(live, sizeof live, "%s/other.csv.tmp.%ld", dir, (long)getppid());
+  FILE *f = fopen(stale, "w");
+  if (f) fclose(f);
+  f = fopen(live, "w");
+  if (f) fclose(f);
+  dnt_run *r;
+  CHECK_OK(dnt_run_open(dir, "security", "{}", 9, &r));
+  if (r) CHECK_OK(dnt_run_close(r));
+  CHECK(!dnt_path_exists(stale));
+  CHECK(dnt_path_exists(live));
+  snprintf(path, sizeof path, "%s/dnt.db", dir);
+  CHECK(query_int(path, "SELECT count(*) FROM runs WHERE status = 'killed'") == 1);
+  CHECK(query_int(path, "SELECT count(*) FROM runs WHERE status = 'done'") == 1);
+}
+
+/* Opening modes: a new run needs an empty folder, --force empties only a
+ * result folder, --resume needs the same study and config. */
+static void check_modes(const char *root) {
+  char dir[300], path[400];
+  snprintf(dir, sizeof dir, "%s/modes", root);
+  dnt_run *r = NULL;
+  CHECK_OK(dnt_run_open_mode(dir, "nn", "{\"a\": 1, \"b\": {\"c\": 2}}", 1, DNT_RUN_NEW, &r));
+  CHECK(r && !dnt_run_resuming(r));
+  if (r) CHECK_OK(dnt_run_close(r));
+  r = NULL;
+  CHECK(dnt_run_open_mode(dir, "twin", NULL, 1, DNT_RUN_NEW, &r) == DNT_ERR_ARG);
+  CHECK(r == NULL && strstr(dnt_last_error(), "summary.json") &&
+        strstr(dnt_last_error(), "--force"));
+  CHECK(dnt_run_open_mode(dir, "twin", NULL, 1, DNT_RUN_RESUME, &r) == DNT_ERR_ARG);
+  CHECK(strstr(dnt_last_error(), "another config") != NULL);
+  CHECK(dnt_run_open_mode(dir, "nn", "{\"a\": 1, \"b\": {\"c\": 3}}", 1, DNT_RUN_RESUME, &r) ==
+        DNT_ERR_ARG);
+  CHECK(strstr(dnt_last_error(), "b.c: 3 here, 2 in the folder") != NULL);
+  CHECK(dnt_run_open_mode(dir, "twin", "{\"a\": 1, \"b\": {\"c\": 2}}", 1, DNT_RUN_RESUME, &r) ==
+        DNT_ERR_ARG);
+  CHECK(strstr(dnt_last_error(), "a run of 'nn', not 'twin'") != NULL);
+  CHECK_OK(dnt_run_open_mode(dir, "nn", "{\"b\": {\"c\": 2}, \"a\": 1}", 1, DNT_RUN_RESUME, &r));
+  CHECK(r && dnt_run_resuming(r));
+  if (r) CHECK_OK(dnt_run_close(r));
+  snprintf(path, sizeof path, "%s/forecast.csv", dir);
+  FILE *f = fopen(path, "w");
+  if (f) fclose(f);
+  CHECK_OK(dnt_run_open_mode(dir, "twin", NULL, 1, DNT_RUN_FORCE, &r));
+  if (r) CHECK_OK(dnt_run_close(r));
+  CHECK(!dnt_path_exists(path)); /* the other run's files are gone */
+  snprintf(path, sizeof path, "%s/dnt.db", dir);
+  CHECK(query_int(path, "SELECT count(*) FROM runs") == 1);
+
+  /* --force refuses a folder that is not a result folder; --resume an empty one */
+  snprintf(dir, sizeof dir, "%s/home", root);
+  CHECK(mkdir(dir, 0755) == 0);
+  snprintf(path, sizeof path, "%s/thesis.tex", dir);
+  f = fopen(path, "w");
+  if (f) fclose(f);
+  CHECK(dnt_run_open_mode(dir, "nn", NULL, 1, DNT_RUN_FORCE, &r) == DNT_ERR_ARG);
+  CHECK(strstr(dnt_last_error(), "not a dnt result folder") && dnt_path_exists(path));
+  snprintf(dir, sizeof dir, "%s/empty", root);
+  CHECK(dnt_run_open_mode(dir, "nn", NULL, 1, DNT_RUN_RESUME, &r) == DNT_ERR_ARG);
+  CHECK(strstr(dnt_last_error(), "nothing to resume") != NULL);
 }
 
 int main(void) {
@@ -185,6 +259,7 @@ int main(void) {
   check_complete_run(root);
   check_abort_and_errors(root);
   check_killed_run(root);
+  check_modes(root);
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
   CHECK(system(cmd) == 0);
