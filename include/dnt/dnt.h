@@ -11,6 +11,7 @@
 #include "dnt/csv.h"
 #include "dnt/figure.h"
 #include "dnt/fileio.h"
+#include "dnt/interrupt.h"
 #include "dnt/log.h"
 #include "dnt/progress.h"
 #include "dnt/rng.h"

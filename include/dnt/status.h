@@ -24,7 +24,8 @@ typedef enum dnt_status {
   DNT_ERR_MISMATCH = -8,     /* wrong architecture, length or shape */
   DNT_ERR_NUMERIC = -9,      /* NaN or Inf where finite values are required */
   DNT_ERR_UNSUPPORTED = -10, /* feature not built in (e.g. MPI) or not applicable */
-  DNT_ERR_EXTERNAL = -11     /* an external library or program failed (SQLite, gnuplot) */
+  DNT_ERR_EXTERNAL = -11,    /* an external library or program failed (SQLite, gnuplot) */
+  DNT_ERR_INTERRUPTED = -12  /* stopped at a step boundary on request (dnt/interrupt.h) */
 } dnt_status;
 
 /* Short fixed text for a status code ("out of memory", ...). Never NULL. */

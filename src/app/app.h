@@ -112,6 +112,10 @@ int app_open_run(const app_opts *o, const char *study, const dnt_config *cfg, dn
  * wall_seconds counts from o->started. */
 int app_open_run_mode(const app_opts *o, const char *study, const dnt_config *cfg, dnt_run **out);
 
+/* Installs the SIGINT/SIGTERM handlers: the first signal asks the run to stop
+ * at its next step boundary (dnt/interrupt.h), a second ends the process. */
+void app_catch_signals(void);
+
 /* Prints "dnt <cmd>: <dnt_last_error()>" to stderr and returns APP_EXIT_FAIL. */
 int app_fail(const char *cmd);
 /* The same, returning the exit code of the table for a failure with status

@@ -1,6 +1,7 @@
 /* src/app/app_common.c: the options, config loading and result folder that
  * every subcommand shares. */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "app.h"
 #include "dnt/fileio.h"
+#include "dnt/interrupt.h"
 #include "dnt/log.h"
 #include "dnt/nn.h"
 #include "dnt/progress.h"
@@ -34,6 +36,26 @@ int app_usage_error(const char *cmd, const char *fmt, ...) {
 int app_fail(const char *cmd) {
   fprintf(stderr, "dnt %s: %s\n", cmd, dnt_last_error());
   return APP_EXIT_FAIL;
+}
+
+/* The first SIGINT/SIGTERM asks the run to stop at its next step boundary;
+ * a second one ends the process at once, as the user then expects. */
+static void on_stop_signal(int sig) {
+  if (dnt_interrupt_pending()) {
+    signal(sig, SIG_DFL);
+    raise(sig);
+    return;
+  }
+  dnt_interrupt_request(sig);
+}
+
+void app_catch_signals(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
 }
 
 int app_fail_status(const char *cmd, int rc, int input) {

@@ -99,7 +99,10 @@ int cmd_run(int argc, char **argv) {
     if (dnt_studies[i]->main_job) rc = run_one(dnt_studies[i], &o, dnt_run_dir(top), f);
   if (rc) {
     dnt_afile_abort(report);
-    dnt_run_abort(top, "a study failed");
+    if (rc == APP_EXIT_SIGINT || rc == APP_EXIT_SIGTERM)
+      dnt_run_interrupted(top, "a study was interrupted");
+    else
+      dnt_run_abort(top, "a study failed");
     return rc;
   }
   if (dnt_afile_commit(report) || dnt_run_close(top)) return app_fail("run");

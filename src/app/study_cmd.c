@@ -4,11 +4,13 @@
  * config aliases needs no code of its own here. */
 #include <getopt.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
+#include "dnt/interrupt.h"
 #include "dnt/progress.h"
 #include "dnt/status.h"
 #include "dnt/study.h"
@@ -81,8 +83,18 @@ int app_study_execute(const dnt_study *s, const app_opts *o, const dnt_config *c
   dnt_run_set_resuming(run, o->resume);
   bar_state bar = {0};
   dnt_study_progress progress = {on_progress, &bar};
+  app_catch_signals();
   if ((st = s->run(c, run, &progress))) {
     if (bar.active) dnt_progress_finish(&bar.bar);
+    if (st == DNT_ERR_INTERRUPTED) {
+      int sig = dnt_interrupt_pending();
+      fprintf(stderr, "dnt %s: %s%s%s\n", s->name, dnt_last_error(),
+              s->resumable ? "; continue it with --resume --out " : "",
+              s->resumable ? dnt_run_dir(run) : "");
+      dnt_run_interrupted(run, dnt_last_error());
+      rc = 128 + (sig > 0 ? sig : SIGINT);
+      goto cleanup;
+    }
     rc = app_fail_status(s->name, st, 1);
     dnt_run_abort(run, dnt_last_error());
     goto cleanup;

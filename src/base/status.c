@@ -41,6 +41,8 @@ const char *dnt_strerror(int status) {
     return "not supported in this build";
   case DNT_ERR_EXTERNAL:
     return "external library or program failed";
+  case DNT_ERR_INTERRUPTED:
+    return "interrupted";
   default:
     return "unknown status";
   }

@@ -13,6 +13,7 @@
 #include "dnt/csv.h"
 #include "dnt/figure.h"
 #include "dnt/fileio.h"
+#include "dnt/interrupt.h"
 #include "dnt/log.h"
 #include "dnt/loss.h"
 #include "dnt/nn.h"
@@ -171,6 +172,11 @@ static int train(dnt_net *net, const windows *tr, const dnt_study_nn_config *cfg
   for (size_t i = 0; i < tr->n; i++)
     order[i] = (int)i;
   for (int e = 0; e < epochs; e++) {
+    if (dnt_interrupt_pending()) {
+      rc = dnt_error(DNT_ERR_INTERRUPTED, "nn: stopped after %d of %d epochs (signal %d)", e,
+                     epochs, dnt_interrupt_pending());
+      goto cleanup;
+    }
     dnt_rng_shuffle_int(rng, order, tr->n);
     double sum = 0;
     size_t seen = 0;

@@ -95,3 +95,16 @@ expect_text(last_out "3 bad input data")
 expect(0 nn --print-config --set model.hidden=5 --set model.hidden=7)
 expect_text(last_err "model.hidden given twice: '5', then '7'")
 expect_text(last_out "\"hidden\": 7")
+
+# SIGTERM stops a run at its next step boundary: exit 143, summary.json with
+# "status": "interrupted". (The shell waits until the folder exists, so the
+# signal arrives during the run, not before the handlers are installed.)
+execute_process(
+  COMMAND sh -c "'${DNT}' nn --quiet --set data.file= --set train.epochs=10000 --out '${WORK}/term' & pid=$!; \
+for i in $(seq 1 300); do [ -f '${WORK}/term/dnt.db' ] && break; sleep 0.05; done; sleep 0.3; \
+kill -TERM $pid; wait $pid; echo rc=$?"
+  OUTPUT_VARIABLE term_out ERROR_VARIABLE term_err)
+expect_text(term_out "rc=143")
+expect_text(term_err "stopped after [0-9]+ of 10000 epochs")
+file(READ ${WORK}/term/summary.json term_summary)
+expect_text(term_summary "\"status\": \"interrupted\"")

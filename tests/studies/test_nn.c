@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dnt/config.h"
+#include "dnt/interrupt.h"
 #include "dnt/run.h"
 #include "dnt/status.h"
 #include "dnt/study_nn.h"
@@ -63,5 +64,10 @@ int main(void) {
   bad.data_column = NULL;
   CHECK(run_once(&bad, 7, DNT_BINARY_DIR "/nn-f", &c) == DNT_ERR_CONFIG);
   CHECK(strstr(dnt_last_error(), "data.column") != NULL);
+  /* A stop request ends the training at the next epoch boundary. */
+  dnt_interrupt_request(15);
+  CHECK(run_once(&cfg, 7, DNT_BINARY_DIR "/nn-g", &c) == DNT_ERR_INTERRUPTED);
+  CHECK(strstr(dnt_last_error(), "stopped after 0 of 12 epochs") != NULL);
+  dnt_interrupt_clear();
   return test_done("studies.nn");
 }
