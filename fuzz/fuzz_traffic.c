@@ -1,8 +1,9 @@
 /* fuzz_traffic: the traffic readers (wide CSV, Milan long CSV, Milan raw TSV)
  * and the missing-value policy on arbitrary bytes.
  *
- * The first byte picks the policy (max_gap = b % 5, drop = b & 8) and, with
- * bit 4, the raw TSV reader; the rest is the file. Beyond "no crash, no leak,
+ * The first byte picks the policy (max_gap = b % 5, drop = b & 8, only the
+ * series named "1" with b & 32) and, with b & 16, the raw TSV reader; the
+ * rest is the file. Beyond "no crash, no leak,
  * no undefined behaviour", every read that succeeds must hold no missing
  * value (every cell finite and >= 0) and a report that adds up: the series
  * kept are the file's minus the dropped ones, and `filled` is the missing
@@ -20,11 +21,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void check(const dnt_cell_traffic *t, const dnt_cell_missing_report *r) {
+static void check(const dnt_cell_traffic *t, const dnt_cell_missing_report *r, const char *only) {
   size_t filled = 0;
   for (size_t j = 0; j < r->n_series; j++)
     if (!r->dropped[j]) filled += r->missing[j];
-  if (r->n_series - r->n_dropped != t->n_series || filled != r->filled || t->n_series == 0) {
+  if (r->n_series - r->n_dropped != t->n_series || filled != r->filled || t->n_series == 0 ||
+      (only && strcmp(t->name[0], only))) {
     fprintf(stderr, "report does not add up: %zu series, %zu dropped, %zu kept\n", r->n_series,
             r->n_dropped, t->n_series);
     abort();
@@ -39,7 +41,7 @@ static void check(const dnt_cell_traffic *t, const dnt_cell_missing_report *r) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 1) return 0;
   dnt_log_set_level(DNT_LOG_OFF);
-  dnt_cell_missing m = {(size_t)(data[0] % 5), (data[0] & 8) != 0};
+  dnt_cell_missing m = {(size_t)(data[0] % 5), (data[0] & 8) != 0, data[0] & 32 ? "1" : NULL, 1};
   int raw = (data[0] & 16) != 0;
   const char *text = (const char *)data + 1;
   size_t len = size - 1;
@@ -58,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       rc = cell_traffic_from_wide(csv, 600, &m, &r, &t);
     dnt_csv_free(csv);
   }
-  if (rc == 0) check(&t, &r);
+  if (rc == 0) check(&t, &r, m.series);
   dnt_cell_traffic_free(&t);
   dnt_cell_missing_report_free(&r);
   return 0;

@@ -127,13 +127,17 @@ void dnt_cell_traffic_free(dnt_cell_traffic *t);
  * A longer run (an all-missing series is one) is an error naming the file, the
  * series and the rows of the run, or with drop = 1 leaves the series out; when
  * every series is left out the read fails. Each series with filled or dropped
- * values gets a DNT_WARN line. O(n_steps n_series). */
+ * values gets a DNT_WARN line (unless quiet). O(n_steps n_series). */
 typedef struct dnt_cell_missing {
-  size_t max_gap; /* longest run of missing steps that is filled; 0 = none */
-  int drop;       /* 1: a series with a longer run is left out; 0: error */
+  size_t max_gap;     /* longest run of missing steps that is filled; 0 = none */
+  int drop;           /* 1: a series with a longer run is left out; 0: error */
+  const char *series; /* read only the series of this name (a column, a square id);
+                         the others are skipped before the policy, their gaps do not
+                         matter; NULL = every series. Borrowed. */
+  int quiet;          /* 1: no DNT_WARN lines (a caller that reads a file twice) */
 } dnt_cell_missing;
 
-/* max_gap 3, drop 0: what a NULL policy means. */
+/* max_gap 3, drop 0, every series, warnings on: what a NULL policy means. */
 void dnt_cell_missing_default(dnt_cell_missing *m);
 
 /* The config rows of the policy, for a study's row list (dnt/config.h):
@@ -145,15 +149,15 @@ void dnt_cell_missing_default(dnt_cell_missing *m);
   X(STRING, data_missing, "data.missing", 0, 0, "interpolate", "interpolate|drop",                 \
     "a longer run of missing steps: interpolate = error, drop = leave that series out")
 
-/* The policy of the rows above: DNT_ERR_ARG naming the value when max_gap < 0
- * or `missing` is not interpolate|drop. */
+/* The policy of the rows above (every series): DNT_ERR_ARG naming the value
+ * when max_gap < 0 or `missing` is not interpolate|drop. */
 int dnt_cell_missing_set(int64_t max_gap, const char *missing, dnt_cell_missing *out);
 
-/* What a read found, per series of the file (dropped ones included). Filled by
+/* What a read found, per series read (dropped ones included). Filled by
  * the readers (caller-owned struct, arrays allocated there); free with
  * dnt_cell_missing_report_free, which also accepts a zeroed struct. */
 typedef struct dnt_cell_missing_report {
-  size_t n_series;  /* series in the file */
+  size_t n_series;  /* series read: the file's, or the one of dnt_cell_missing.series */
   char **name;      /* (n_series) their names, owned */
   size_t *missing;  /* (n_series) missing values found in each */
   size_t *longest;  /* (n_series) longest run of missing steps in each */
@@ -173,8 +177,9 @@ int dnt_cell_missing_summary(const dnt_cell_missing_report *r, dnt_run *run);
  * when `report` is not NULL, fills it (zeroed on failure). */
 
 /* Wide CSV: a first column of time labels (e.g. `date`, not interpreted) and
- * one column per series named by its header; every cell a finite number >= 0
- * or missing. `dt` is the step in seconds (the format has no time unit). */
+ * one column per series named by its header; a file of one column is one
+ * series without labels. Every cell a finite number >= 0 or missing. `dt` is
+ * the step in seconds (the format has no time unit). */
 int dnt_cell_traffic_read_wide(const char *path, double dt, const dnt_cell_missing *missing,
                                dnt_cell_missing_report *report, dnt_cell_traffic *out);
 

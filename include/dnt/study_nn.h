@@ -10,9 +10,14 @@
  * MAE in the series' own units on the test part, over the same targets for
  * both.
  *
+ * The series is read under the traffic readers' missing-value policy
+ * (data.max_gap, data.missing; docs/DATA.md): only the chosen series' gaps
+ * matter.
+ *
  * Results (into the run): summary metrics lstm_rmse, lstm_mae,
  * seasonal_naive_rmse, seasonal_naive_mae, rmse_ratio_lstm_to_naive,
- * train_windows, test_windows, train_seconds and source; forecast.csv and its
+ * train_windows, test_windows, train_seconds, source and the data_filled /
+ * data_dropped keys of dnt_cell_missing_summary; forecast.csv and its
  * figure; model.ckpt; the training curve (metric "train_mse" per epoch).
  * Streams (dnt/rng.h): DATA 0 (generated series), NET_INIT 0, TRAIN 0. */
 #ifndef DNT_STUDY_NN_H
@@ -21,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dnt/cellular.h"
 #include "dnt/config.h"
 #include "dnt/run.h"
 #include "dnt/study.h"
@@ -31,9 +37,11 @@ extern "C" {
 
 #define DNT_STUDY_NN_ROWS(X)                                                                       \
   X(STRING, data_file, "data.file", 0, 0, "auto", NULL,                                            \
-    "CSV with one column per series; \"\" generated data; \"auto\" "                               \
+    "traffic file (wide CSV, Milan long CSV or raw TSV); \"\" generated data; \"auto\" "           \
     "../shared/data/traffic/beam_wireless.csv when present, else generated")                       \
-  X(STRING, data_column, "data.column", 0, 0, "V-0", NULL, "column of data.file to forecast")      \
+  X(STRING, data_column, "data.column", 0, 0, "V-0", NULL,                                         \
+    "series of data.file to forecast (a column; a square id in the Milan formats)")                \
+  DNT_CELL_MISSING_ROWS(X)                                                                         \
   X(INT, data_length, "data.length", 200, 1e6, 1026, NULL, "hourly steps of the generated series") \
   X(REAL, train_fraction, "data.train_fraction", 0.1, 0.95, 0.8, NULL,                             \
     "leading share of the series used for training; the rest is the test part")                    \

@@ -74,41 +74,30 @@ void dnt_study_nn_generate(double *out, size_t n, uint64_t seed) {
   }
 }
 
-/* Loads the configured series into a malloc'd array, or generates one when
- * the file is absent. */
 /* data.file = "auto": the shared real series when it is there. */
 #define NN_AUTO_FILE "../shared/data/traffic/beam_wireless.csv"
 
+/* Loads the configured series into a malloc'd array under the missing-value
+ * policy, whose findings go to `report` (NULL: a check, read without
+ * warnings), or generates one when data.file is "" (report zeroed). */
 static int load_series(const dnt_study_nn_config *cfg, uint64_t seed, double **out, size_t *n,
-                       char *source, size_t source_len) {
+                       dnt_cell_missing_report *report, char *source, size_t source_len) {
   const char *file = cfg->data_file;
-  const char *column = cfg->data_column;
+  if (report) memset(report, 0, sizeof *report);
   if (!strcmp(file, "auto")) file = dnt_path_exists(NN_AUTO_FILE) ? NN_AUTO_FILE : "";
   if (file[0]) { /* a file the user names must be read */
-    dnt_csv *t = NULL;
-    size_t col;
-    int rc = dnt_csv_read(file, ',', &t);
-    if (!rc) rc = dnt_csv_column(t, column, &col);
-    if (rc) {
-      dnt_csv_free(t);
-      return rc;
-    }
-    double *v = malloc((t->n_rows ? t->n_rows : 1) * sizeof *v);
-    if (!v) {
-      dnt_csv_free(t);
-      return dnt_error(DNT_ERR_NOMEM, "%s: no memory for %zu values", file, t->n_rows);
-    }
-    for (size_t r = 0; r < t->n_rows; r++) {
-      if ((rc = dnt_csv_double(t, r, col, &v[r]))) {
-        free(v);
-        dnt_csv_free(t);
-        return rc;
-      }
-    }
-    *n = t->n_rows;
-    *out = v;
-    snprintf(source, source_len, "%s:%s", file, column);
-    dnt_csv_free(t);
+    dnt_cell_missing policy;
+    dnt_cell_traffic t;
+    int rc = dnt_cell_missing_set(cfg->data_max_gap, cfg->data_missing, &policy);
+    if (rc) return rc;
+    policy.series = cfg->data_column;
+    policy.quiet = report == NULL;
+    if ((rc = dnt_cell_traffic_read(file, 3600, &policy, report, &t))) return rc;
+    *out = t.v; /* (n_steps, 1): the one series, taken over */
+    *n = t.n_steps;
+    t.v = NULL;
+    dnt_cell_traffic_free(&t);
+    snprintf(source, source_len, "%s:%s", file, cfg->data_column);
     return DNT_OK;
   }
   *n = (size_t)cfg->data_length;
@@ -246,7 +235,7 @@ int dnt_study_nn_check(const dnt_study_nn_config *cfg) {
   double *s = NULL;
   size_t n = 0;
   char source[256];
-  int rc = load_series(cfg, 0, &s, &n, source, sizeof source); /* readable and parsed */
+  int rc = load_series(cfg, 0, &s, &n, NULL, source, sizeof source); /* readable and parsed */
   if (!rc) rc = check_length(cfg, n, source);
   free(s);
   return rc;
@@ -262,7 +251,8 @@ int dnt_study_nn_run(const dnt_study_nn_config *cfg, dnt_run *run, const dnt_stu
   windows tr = {0}, te = {0};
   dnt_net *net = NULL;
   float *pred = NULL;
-  if ((rc = load_series(cfg, seed, &s, &n, source, sizeof source))) return rc;
+  dnt_cell_missing_report missing = {0};
+  if ((rc = load_series(cfg, seed, &s, &n, &missing, source, sizeof source))) return rc;
   int w = (int)cfg->window;
   int season = (int)cfg->season;
   size_t lead = (size_t)(w > season ? w : season);
@@ -331,7 +321,9 @@ int dnt_study_nn_run(const dnt_study_nn_config *cfg, dnt_run *run, const dnt_stu
   dnt_run_summary_number(run, "train_windows", (double)tr.n);
   dnt_run_summary_number(run, "test_windows", (double)te.n);
   dnt_run_summary_number(run, "train_seconds", train_seconds);
+  rc = dnt_cell_missing_summary(&missing, run);
 cleanup:
+  dnt_cell_missing_report_free(&missing);
   free(pred);
   dnt_net_destroy(net);
   free_windows(&tr);

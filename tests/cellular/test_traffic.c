@@ -66,9 +66,13 @@ static void test_wide(void) {
   expect_error(dnt_cell_traffic_read_wide(tmp_file("ragged.csv", "date,a,b\n0,1,2\n1,2\n"), 3600,
                                           NULL, NULL, &t),
                "ragged.csv", ":3");
-  expect_error(
-      dnt_cell_traffic_read_wide(tmp_file("onecol.csv", "date\n0\n"), 3600, NULL, NULL, &t),
-      "onecol.csv", ":1:");
+  /* one column: one series without time labels */
+  CHECK_OK(
+      dnt_cell_traffic_read_wide(tmp_file("onecol.csv", "V-0\n3\n\n5\n"), 3600, NULL, NULL, &t));
+  CHECK(t.n_series == 1 && t.n_steps == 2 && !strcmp(t.name[0], "V-0") && at(&t, 1, 0) == 5);
+  dnt_cell_traffic_free(&t);
+  expect_error(dnt_cell_traffic_read_wide(tmp_file("header.csv", "date,a\n"), 3600, NULL, NULL, &t),
+               "header.csv", "no rows after the header");
   CHECK(dnt_cell_traffic_read_wide(p, 0, NULL, NULL, &t) == DNT_ERR_ARG);
 }
 
@@ -182,7 +186,7 @@ static void test_missing_wide(void) {
   CHECK(t.v == NULL && t.n_series == 0 && rep.n_series == 0 && rep.name == NULL);
 
   /* drop: d is left out, the others are filled */
-  dnt_cell_missing drop = {3, 1};
+  dnt_cell_missing drop = {3, 1, NULL, 0};
   CHECK_OK(dnt_cell_traffic_read_wide(p, 3600, &drop, &rep, &t));
   CHECK(t.n_series == 4 && t.n_steps == 8);
   CHECK(!strcmp(t.name[0], "a") && !strcmp(t.name[2], "c") && !strcmp(t.name[3], "e"));
@@ -214,7 +218,7 @@ static void test_missing_wide(void) {
   dnt_cell_traffic_free(&t);
 
   /* max_gap 4 fills d too (1 .. 1); max_gap 2 rejects c's run of 3 (lines 3-5) */
-  dnt_cell_missing four = {4, 0}, two = {2, 0}, none = {0, 0};
+  dnt_cell_missing four = {4, 0, NULL, 0}, two = {2, 0, NULL, 0}, none = {0, 0, NULL, 0};
   CHECK_OK(dnt_cell_traffic_read(p, 3600, &four, NULL, &t));
   CHECK(t.n_series == 5 && at(&t, 2, 3) == 1);
   check_gaps_filled(&t, 0, 1, 2, 4);
@@ -223,6 +227,26 @@ static void test_missing_wide(void) {
                "column 'c': 3 missing value(s) in a row at lines 3-5");
   expect_error(dnt_cell_traffic_read_wide(p, 3600, &none, NULL, &t), "gaps.csv",
                "column 'a': 1 missing value(s) in a row at line 3");
+
+  /* one series only: the others' gaps do not matter */
+  dnt_cell_missing only = {3, 0, "a", 0};
+  CHECK_OK(dnt_cell_traffic_read_wide(p, 3600, &only, &rep, &t));
+  CHECK(t.n_series == 1 && !strcmp(t.name[0], "a") && t.n_steps == 8);
+  CHECK_NEAR(at(&t, 1, 0), 4, 1e-12);
+  CHECK(rep.n_series == 1 && rep.filled == 1 && !strcmp(rep.name[0], "a"));
+  dnt_cell_missing_report_free(&rep);
+  dnt_cell_traffic_free(&t);
+  only.series = "d";
+  expect_error(dnt_cell_traffic_read_wide(p, 3600, &only, NULL, &t), "gaps.csv",
+               "column 'd': 4 missing value(s) in a row at lines 3-6");
+  only.drop = 1;
+  expect_error(dnt_cell_traffic_read_wide(p, 3600, &only, NULL, &t), "gaps.csv",
+               "every series (1) was left out for missing values, nothing left to read (the "
+               "first: ");
+  CHECK(strstr(dnt_last_error(), "column 'd': 4 missing value(s) in a row at lines 3-6") != NULL);
+  only.series = "zz";
+  expect_error(dnt_cell_traffic_read_wide(p, 3600, &only, NULL, &t), "gaps.csv",
+               "no column 'zz'; the file's 5 run from 'a' to 'e'");
 
   /* a word is an error with line and column, not a missing value */
   expect_error(
@@ -255,6 +279,8 @@ static void test_missing_wide(void) {
   expect_error(dnt_cell_traffic_read_wide(tmp_file("alldrop.csv", "date,a,b\n0,,\n1,NA,nan\n"),
                                           3600, &drop, &rep, &t),
                "alldrop.csv", "every series (2) was left out");
+  CHECK(strstr(dnt_last_error(), "(the first: ") &&
+        strstr(dnt_last_error(), "column 'a': no values"));
   CHECK(t.v == NULL && rep.name == NULL);
 }
 
@@ -283,12 +309,16 @@ static void test_missing_long(void) {
   expect_error(dnt_cell_traffic_read_milan(p, NULL, NULL, NULL, &t), "mgap.csv",
                "square '3': 4 missing value(s) in a row at steps 1-4 (time_interval "
                "600000-2400000)");
-  dnt_cell_missing drop = {3, 1};
+  dnt_cell_missing drop = {3, 1, NULL, 0};
   CHECK_OK(dnt_cell_traffic_read(p, 3600, &drop, &rep, &t));
   CHECK(t.n_series == 1 && t.n_steps == 6 && !strcmp(t.name[0], "5"));
   CHECK_NEAR(at(&t, 2, 0), 4, 1e-12);
   CHECK(rep.n_dropped == 1 && rep.dropped[0] && rep.filled == 1 && rep.missing[0] == 4);
   dnt_cell_missing_report_free(&rep);
+  dnt_cell_traffic_free(&t);
+  dnt_cell_missing sq5 = {3, 0, "5", 0};
+  CHECK_OK(dnt_cell_traffic_read_milan(p, NULL, &sq5, NULL, &t));
+  CHECK(t.n_series == 1 && !strcmp(t.name[0], "5") && at(&t, 5, 0) == 1);
   dnt_cell_traffic_free(&t);
 
   /* raw TSV: NaN in one country code's row makes the (square, time) sum
@@ -305,7 +335,7 @@ static void test_missing_long(void) {
   CHECK(rep.filled == 2 && rep.longest[0] == 2);
   dnt_cell_missing_report_free(&rep);
   dnt_cell_traffic_free(&t);
-  dnt_cell_missing one = {1, 0};
+  dnt_cell_missing one = {1, 0, NULL, 0};
   expect_error(dnt_cell_traffic_read_milan_raw(p, DNT_MILAN_INTERNET, &one, NULL, &t), "rawgap.txt",
                "square '1': 2 missing value(s) in a row at steps 1-2");
   /* a word in the raw TSV: file, line and column */

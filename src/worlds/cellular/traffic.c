@@ -66,21 +66,17 @@ int cell_traffic_set_name(dnt_cell_traffic *t, size_t j, const char *name) {
 int cell_traffic_from_wide(const dnt_csv *t, double dt, const dnt_cell_missing *missing,
                            dnt_cell_missing_report *report, dnt_cell_traffic *out) {
   if (report) memset(report, 0, sizeof *report);
-  if (t->n_cols < 2)
-    return dnt_error(DNT_ERR_PARSE,
-                     "%s:1: header has %zu column(s): expected a time column and at least "
-                     "one series column",
-                     t->origin, t->n_cols);
   if (t->n_rows == 0) return dnt_error(DNT_ERR_PARSE, "%s: no rows after the header", t->origin);
-  size_t S = t->n_cols - 1;
+  size_t first = t->n_cols > 1; /* a column of time labels, unless it is the only one */
+  size_t S = t->n_cols - first;
   int rc = dnt_cell_traffic_alloc(out, t->n_rows, S);
   if (rc) return rc;
   out->dt = dt;
   for (size_t j = 0; j < S && !rc; j++)
-    rc = cell_traffic_set_name(out, j, t->header[j + 1]);
+    rc = cell_traffic_set_name(out, j, t->header[j + first]);
   for (size_t r = 0; r < t->n_rows && !rc; r++)
     for (size_t j = 0; j < S && !rc; j++)
-      rc = cell_traffic_value(t, r, j + 1, NAN, &out->v[r * S + j]);
+      rc = cell_traffic_value(t, r, j + first, NAN, &out->v[r * S + j]);
   if (rc) {
     dnt_cell_traffic_free(out);
     return rc;

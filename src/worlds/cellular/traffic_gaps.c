@@ -24,6 +24,8 @@
 void dnt_cell_missing_default(dnt_cell_missing *m) {
   m->max_gap = 3;
   m->drop = 0;
+  m->series = NULL;
+  m->quiet = 0;
 }
 
 int dnt_cell_missing_set(int64_t max_gap, const char *missing, dnt_cell_missing *out) {
@@ -212,6 +214,25 @@ static void compact(dnt_cell_traffic *t, const int *dropped) {
   t->n_series = K;
 }
 
+/* Keeps only the series named `name` (t has at least one series): DNT_ERR_PARSE
+ * naming the first and last series when there is none of that name. */
+static int select_series(dnt_cell_traffic *t, const cell_rows *rows, const char *name) {
+  size_t keep = t->n_series;
+  for (size_t j = 0; j < t->n_series && keep == t->n_series; j++)
+    if (!strcmp(t->name[j], name)) keep = j;
+  if (keep == t->n_series)
+    return dnt_error(DNT_ERR_PARSE, "%s: no %s '%s'; the file's %zu run from '%s' to '%s'",
+                     rows->origin, rows->series, name, t->n_series, t->name[0],
+                     t->name[t->n_series - 1]);
+  int *drop = calloc(t->n_series, sizeof *drop);
+  if (!drop) return dnt_error(DNT_ERR_NOMEM, "traffic: out of memory");
+  for (size_t j = 0; j < t->n_series; j++)
+    drop[j] = j != keep;
+  compact(t, drop);
+  free(drop);
+  return 0;
+}
+
 int cell_traffic_fill(dnt_cell_traffic *t, const cell_rows *rows, const dnt_cell_missing *missing,
                       dnt_cell_missing_report *report) {
   dnt_cell_missing def;
@@ -223,7 +244,8 @@ int cell_traffic_fill(dnt_cell_traffic *t, const cell_rows *rows, const dnt_cell
   dnt_cell_missing_report *rep = report ? report : &local;
   memset(rep, 0, sizeof *rep);
   char why[512];
-  int rc = report_alloc(rep, t);
+  int rc = missing->series ? select_series(t, rows, missing->series) : 0;
+  if (!rc) rc = report_alloc(rep, t);
   if (rc) goto cleanup;
   /* decide first, so that a failing read fills nothing and warns of nothing */
   for (size_t j = 0; j < t->n_series; j++) {
@@ -247,26 +269,30 @@ int cell_traffic_fill(dnt_cell_traffic *t, const cell_rows *rows, const dnt_cell
     rep->n_dropped++;
   }
   if (rep->n_dropped == t->n_series) {
+    series_gaps g;
+    scan(t, 0, missing->max_gap, &g);
+    why_unfilled(t, rows, 0, &g, missing->max_gap, why, sizeof why);
     rc = dnt_error(DNT_ERR_PARSE,
-                   "%s: every series (%zu) was left out for missing values (data.max_gap = "
-                   "%zu): nothing left to read",
-                   rows->origin, t->n_series, missing->max_gap);
+                   "%s: every series (%zu) was left out for missing values, nothing left to "
+                   "read (the first: %s)",
+                   rows->origin, t->n_series, why);
     goto cleanup;
   }
-  for (size_t j = 0; j < t->n_series; j++) {
+  for (size_t j = 0; j < t->n_series && !missing->quiet; j++) {
     if (rep->dropped[j]) {
       series_gaps g;
       scan(t, j, missing->max_gap, &g);
       why_unfilled(t, rows, j, &g, missing->max_gap, why, sizeof why);
       DNT_WARN("%s: series left out (data.missing=drop)", why);
     } else if (rep->missing[j]) {
-      fill(t, j);
       DNT_WARN("%s: %s '%s': %zu missing value(s) filled (longest run %zu step(s), data.max_gap "
                "%zu)",
                rows->origin, rows->series, t->name[j], rep->missing[j], rep->longest[j],
                missing->max_gap);
     }
   }
+  for (size_t j = 0; j < t->n_series; j++)
+    if (rep->missing[j] && !rep->dropped[j]) fill(t, j);
   if (rep->n_dropped) compact(t, rep->dropped);
 cleanup:
   if (rc) {
