@@ -40,6 +40,9 @@ typedef struct dnt_mirror {
 /* history_rows >= 1. DNT_ERR_ARG / DNT_ERR_NOMEM. */
 int dnt_mirror_init(dnt_mirror *m, size_t n_fields, size_t history_rows);
 void dnt_mirror_free(dnt_mirror *m);
+/* Forgets everything (as after init, same sizes): values 0, never synced, no
+ * reports, no history rows. O(n_fields). */
+void dnt_mirror_clear(dnt_mirror *m);
 
 /* Ingests a report: for every field i with field_group[i] == group (every
  * field if group < 0, or if field_group is NULL), value[i] = telemetry[i],

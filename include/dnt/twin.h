@@ -120,6 +120,22 @@ int dnt_twin_create(dnt_world *physical, dnt_world *twin, const dnt_sync_config 
                     dnt_twin **out);
 void dnt_twin_destroy(dnt_twin *t);
 
+/* Restarts the sync at step 0 (an episode start): empties the uplink queue
+ * and the downlink, zeroes the stats, clears the mirror (dnt_mirror_clear)
+ * and draws the losses from `seed` as dnt_twin_create does. The worlds are
+ * the caller's to reset first (both, dnt_world_reset); the twin then equals
+ * one freshly created on them with cfg.seed = seed. No allocation, O(n_fields
+ * + queue). */
+void dnt_twin_reset(dnt_twin *t, uint64_t seed);
+
+/* A full report of the physical state now, outside the channel (no latency,
+ * loss or bytes): the twin world assimilates every field and the mirror
+ * ingests it as measured and received now (its history row of this step is
+ * written or rewritten). This is a twin commissioned from a snapshot, e.g.
+ * after dnt_twin_reset. Reports still in flight land afterwards as usual.
+ * O(n_fields). */
+int dnt_twin_snapshot(dnt_twin *t);
+
 /* One step with the action decided on the twin (n_actions values, or NULL). */
 int dnt_twin_step(dnt_twin *t, const double *action);
 

@@ -25,9 +25,16 @@ int dnt_mirror_init(dnt_mirror *m, size_t n_fields, size_t history_rows) {
     return dnt_error(DNT_ERR_NOMEM, "mirror: out of memory for %zu fields x %zu rows", n_fields,
                      history_rows);
   }
-  for (size_t i = 0; i < n_fields; i++)
-    m->measured_at[i] = m->received_at[i] = -1;
+  dnt_mirror_clear(m);
   return 0;
+}
+
+void dnt_mirror_clear(dnt_mirror *m) {
+  memset(m->value, 0, m->n_fields * sizeof *m->value);
+  for (size_t i = 0; i < m->n_fields; i++)
+    m->measured_at[i] = m->received_at[i] = -1;
+  m->reports = 0;
+  m->rows = m->head = 0;
 }
 
 void dnt_mirror_free(dnt_mirror *m) {

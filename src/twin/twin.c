@@ -117,6 +117,10 @@ static int check_pair(const dnt_world *p, const dnt_world *t) {
   return 0;
 }
 
+static void seed_loss(dnt_twin *t, uint64_t seed) {
+  dnt_rng_stream(&t->loss_rng, seed, 0);
+}
+
 void dnt_twin_destroy(dnt_twin *t) {
   if (!t) return;
   dnt_world_destroy(t->twin);
@@ -155,7 +159,7 @@ int dnt_twin_create(dnt_world *physical, dnt_world *twin, const dnt_sync_config 
     t->group_bytes[g] = DNT_SYNC_HEADER_BYTES;
   for (size_t i = 0; i < t->n_fields; i++)
     t->group_bytes[t->field_group[i]] += 8;
-  dnt_rng_stream(&t->loss_rng, cfg->seed, 0);
+  seed_loss(t, cfg->seed);
   size_t dl = (size_t)cfg->channel.downlink_latency + 1;
   t->queue_cap = ((size_t)cfg->channel.uplink_latency + 1) * (size_t)t->n_groups;
   t->phys_obs = calloc(t->n_fields, sizeof *t->phys_obs);
@@ -192,6 +196,36 @@ int dnt_twin_create(dnt_world *physical, dnt_world *twin, const dnt_sync_config 
   dnt_world_observe(physical, t->phys_obs);
   dnt_world_observe(twin, t->twin_obs);
   *out = t;
+  return 0;
+}
+
+void dnt_twin_reset(dnt_twin *t, uint64_t seed) {
+  t->cfg.seed = seed;
+  seed_loss(t, seed);
+  t->now = 0;
+  memset(&t->stats, 0, sizeof t->stats);
+  t->rmse_sum = 0;
+  t->queue_head = t->queue_len = 0;
+  memset(t->inflight_until, 0, sizeof t->inflight_until);
+  memset(t->last_sent, 0, sizeof t->last_sent);
+  memset(t->action_set, 0, ((size_t)t->cfg.channel.downlink_latency + 1) * sizeof *t->action_set);
+  dnt_mirror_clear(&t->mirror);
+  dnt_world_observe(t->physical, t->phys_obs);
+  dnt_world_observe(t->twin, t->twin_obs);
+}
+
+int dnt_twin_snapshot(dnt_twin *t) {
+  dnt_mirror *m = &t->mirror;
+  dnt_world_observe(t->physical, t->phys_obs);
+  int rc = dnt_world_assimilate(t->twin, t->phys_obs, -1);
+  if (rc != 0) return rc;
+  dnt_mirror_ingest(m, t->phys_obs, t->field_group, -1, t->now, t->now);
+  size_t last = (m->head + m->rows + m->capacity - 1) % m->capacity;
+  if (m->rows > 0 && m->hist_t[last] == t->now) /* this step's row holds the old values */
+    memcpy(m->hist + last * t->n_fields, m->value, t->n_fields * sizeof *m->value);
+  else
+    dnt_mirror_record(m, t->now);
+  dnt_world_observe(t->twin, t->twin_obs);
   return 0;
 }
 

@@ -3,7 +3,8 @@
  * fidelity bound on a slowly changing series; multi-rate byte counts are exact;
  * the loss rate matches its probability and is reproducible; the downlink
  * delays actions by exactly its latency; an event sender waits for its report
- * to land; mismatched worlds and bad configs are refused. */
+ * to land; mismatched worlds and bad configs are refused; a twin reset after a
+ * run equals a fresh one, and a snapshot puts the twin in sync at once. */
 #include <string.h>
 
 #include "../../docs/example_world.c"
@@ -185,6 +186,103 @@ static void test_refusals(void) {
   CHECK(strcmp(dnt_sync_policy_name(DNT_SYNC_EVENT), "event") == 0);
 }
 
+/* Same stats and mirror for twins a and b. */
+static int same_twin(const dnt_twin *a, const dnt_twin *b) {
+  dnt_twin_stats x, y;
+  dnt_twin_get_stats(a, &x);
+  dnt_twin_get_stats(b, &y);
+  const dnt_mirror *m = dnt_twin_mirror(a), *n = dnt_twin_mirror(b);
+  int same = memcmp(&x, &y, sizeof x) == 0 && m->rows == n->rows && m->reports == n->reports;
+  for (size_t i = 0; i < NF; i++)
+    same &= m->value[i] == n->value[i] && m->measured_at[i] == n->measured_at[i] &&
+            dnt_twin_telemetry(a)[i] == dnt_twin_telemetry(b)[i];
+  for (size_t r = 0; same && r < m->rows; r++)
+    same &=
+        memcmp(dnt_mirror_row(m, r, NULL), dnt_mirror_row(n, r, NULL), NF * sizeof(double)) == 0;
+  return same;
+}
+
+static void test_reset_equals_fresh(void) {
+  example_links_config pc = slow(0.3), tc = slow(0);
+  pc.capacity_every = tc.capacity_every = 5;
+  dnt_sync_config sc;
+  dnt_sync_config_default(&sc);
+  sc.policy = DNT_SYNC_EVENT;
+  sc.threshold = 0.2;
+  sc.max_silence = 4;
+  sc.channel.uplink_latency = 2;
+  sc.channel.uplink_loss = 0.3;
+  sc.channel.downlink_latency = 1;
+  sc.history_rows = 16;
+  sc.seed = 7;
+  dnt_world *pa, *wa, *pb, *wb;
+  dnt_twin *a, *b;
+  CHECK_OK(example_links_create(&pc, 1, &pa));
+  CHECK_OK(example_links_create(&tc, 2, &wa));
+  CHECK_OK(dnt_twin_create(pa, wa, &sc, &a));
+  sc.seed = 3; /* b runs first with another channel seed, then is reset */
+  CHECK_OK(example_links_create(&pc, 1, &pb));
+  CHECK_OK(example_links_create(&tc, 2, &wb));
+  CHECK_OK(dnt_twin_create(pb, wb, &sc, &b));
+  double shed = 0.1;
+  for (int s = 0; s < 25; s++)
+    CHECK_OK(dnt_twin_step(b, s % 3 ? &shed : NULL));
+  CHECK(!same_twin(a, b));
+  CHECK_OK(dnt_world_reset(pb, 1));
+  CHECK_OK(dnt_world_reset(dnt_twin_world(b), 2));
+  dnt_twin_reset(b, 7);
+  CHECK(dnt_twin_now(b) == 0 && dnt_twin_mirror(b)->rows == 0 &&
+        dnt_twin_mirror(b)->measured_at[0] == -1 && dnt_twin_mirror(b)->value[0] == 0);
+  CHECK(same_twin(a, b));
+  for (int s = 0; s < 40; s++) {
+    CHECK_OK(dnt_twin_step(a, s % 3 ? &shed : NULL));
+    CHECK_OK(dnt_twin_step(b, s % 3 ? &shed : NULL));
+  }
+  dnt_twin_stats st;
+  dnt_twin_get_stats(b, &st);
+  CHECK(st.reports_lost > 0 && st.reports_delivered > 0 && st.actions_sent > 0);
+  CHECK_MSG(same_twin(a, b), "a reset twin differs from a fresh one");
+  dnt_twin_destroy(a);
+  dnt_twin_destroy(b);
+  dnt_world_destroy(pa);
+  dnt_world_destroy(pb);
+}
+
+static void test_snapshot(void) {
+  example_links_config pc = slow(0.3), tc = slow(0);
+  dnt_sync_config sc;
+  dnt_sync_config_default(&sc);
+  sc.channel.uplink_latency = 3;
+  dnt_world *p, *w;
+  dnt_twin *t;
+  CHECK_OK(example_links_create(&pc, 4, &p));
+  CHECK_OK(example_links_create(&tc, 5, &w));
+  for (int s = 0; s < 3; s++) /* the physical side has moved: the twin is out of sync */
+    CHECK_OK(dnt_world_step(p, NULL));
+  CHECK_OK(dnt_twin_create(p, w, &sc, &t));
+  CHECK(dnt_twin_physical_telemetry(t)[0] != dnt_twin_telemetry(t)[0]);
+  CHECK_OK(dnt_twin_snapshot(t));
+  const dnt_mirror *m = dnt_twin_mirror(t);
+  double x[NF];
+  dnt_world_observe(p, x);
+  int64_t rt = -1;
+  CHECK(m->rows == 1 && memcmp(dnt_mirror_row(m, 0, &rt), x, sizeof x) == 0 && rt == 0);
+  for (int i = 0; i < NF; i++)
+    CHECK(m->value[i] == x[i] && m->measured_at[i] == 0 && dnt_twin_telemetry(t)[i] == x[i]);
+  dnt_twin_stats st;
+  dnt_twin_get_stats(t, &st);
+  CHECK(st.reports_sent == 0 && st.bytes_up == 0);
+  for (int s = 0; s < 5; s++)
+    CHECK_OK(dnt_twin_step(t, NULL));
+  CHECK(m->measured_at[0] == 2);  /* step 5 holds the report of step 2 */
+  CHECK_OK(dnt_twin_snapshot(t)); /* mid-run: this step's row is rewritten */
+  dnt_world_observe(p, x);
+  CHECK(m->rows == 6 && memcmp(dnt_mirror_row(m, 5, &rt), x, sizeof x) == 0 && rt == 5);
+  CHECK(m->measured_at[0] == 5 && dnt_mirror_staleness(m, 0, 5) == 0);
+  dnt_twin_destroy(t);
+  dnt_world_destroy(p);
+}
+
 int main(void) {
   test_event_vs_periodic();
   test_multirate();
@@ -192,5 +290,7 @@ int main(void) {
   test_downlink();
   test_event_inflight_and_heartbeat();
   test_refusals();
+  test_reset_equals_fresh();
+  test_snapshot();
   return test_done("twin.sync");
 }
