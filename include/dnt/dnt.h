@@ -32,7 +32,6 @@
 #include "dnt/intervention.h"
 #include "dnt/policy.h"
 #include "dnt/replay.h"
-#include "dnt/rl_task.h"
 #include "dnt/td3.h"
 /* fl */
 #include "dnt/aggregate.h"
@@ -60,5 +59,6 @@
 /* studies */
 #include "dnt/study.h"
 #include "dnt/study_nn.h"
+#include "dnt/study_rl.h"
 
 #endif

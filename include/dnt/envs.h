@@ -76,6 +76,11 @@ extern const dnt_env_ops dnt_env_chain;
 /* The built-in task called `name` ("cartpole", "pendulum", "chain"), or NULL. */
 const dnt_env_ops *dnt_env_builtin(const char *name);
 
+/* One CartPole step from state s with action a (0 left, 1 right) into *next
+ * (may be s): the dynamics of dnt_env_cartpole's step, without termination,
+ * reward or cost. For shields and planners that look ahead. */
+void dnt_cartpole_predict(const dnt_cartpole *s, int a, dnt_cartpole *next);
+
 /* Pendulum's angle normalisation to [-pi, pi) (Python's floor modulo). */
 double dnt_angle_normalize(double x);
 

@@ -4,7 +4,6 @@
 
 const app_command app_commands[] = {
     {"run", "the main job: every study at default scale, then a report", cmd_run},
-    {"rl", "train DQN / DDPG / TD3 on CartPole-v1, Pendulum-v1 or a chain MDP", cmd_rl},
     {"fl", "federated learning on the quadratic task: rules x attacks, sync/async, MPI", cmd_fl},
     {"cluster", "cluster base stations into local twins (Louvain, Girvan-Newman)", cmd_cluster},
     {"twin", "run a physical cellular network and its twin side by side (sync, forecasts)",

@@ -2,9 +2,11 @@
  * Adding a study: its file, its header, and one row here. */
 #include "dnt/study.h"
 #include "dnt/study_nn.h"
+#include "dnt/study_rl.h"
 
 const dnt_study *const dnt_studies[] = {
     &dnt_study_nn,
+    &dnt_study_rl,
 };
 
 const size_t dnt_n_studies = sizeof dnt_studies / sizeof dnt_studies[0];

@@ -70,9 +70,9 @@ static int cp_reset(void *inst, dnt_rng *rng, float *obs) {
   return 0;
 }
 
-static int cp_step(void *inst, int a, const float *u, dnt_rng *rng, float *obs, float *reward,
-                   float *cost, int *terminated) {
-  dnt_cartpole *c = inst;
+void dnt_cartpole_predict(const dnt_cartpole *s, int a, dnt_cartpole *next) {
+  dnt_cartpole *c = next;
+  *c = *s;
   double force = a == 1 ? FORCE_MAG : -FORCE_MAG;
   double costheta = cos(c->theta), sintheta = sin(c->theta);
   double temp = (force + POLEMASS_LENGTH * c->theta_dot * c->theta_dot * sintheta) / TOTAL_MASS;
@@ -84,6 +84,12 @@ static int cp_step(void *inst, int a, const float *u, dnt_rng *rng, float *obs, 
   c->x_dot = c->x_dot + TAU * xacc;
   c->theta = c->theta + TAU * c->theta_dot;
   c->theta_dot = c->theta_dot + TAU * thetaacc;
+}
+
+static int cp_step(void *inst, int a, const float *u, dnt_rng *rng, float *obs, float *reward,
+                   float *cost, int *terminated) {
+  dnt_cartpole *c = inst;
+  dnt_cartpole_predict(c, a, c);
   *terminated = c->x < -X_THRESHOLD || c->x > X_THRESHOLD || c->theta < -THETA_THRESHOLD ||
                 c->theta > THETA_THRESHOLD;
   *reward = 1.0f; /* the terminating step included */

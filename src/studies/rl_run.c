@@ -1,5 +1,6 @@
-/* src/rl/task_run.c: the training, selection and evaluation loop of `dnt rl`
- * on a built-in task, and its outputs (dnt/rl_task.h). */
+/* src/studies/rl_run.c: the training, selection and evaluation loop of the
+ * RL study on a built-in task, its optional CartPole shield, and its outputs
+ * (dnt/study_rl.h). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,15 +10,29 @@
 #include "dnt/envs.h"
 #include "dnt/figure.h"
 #include "dnt/fileio.h"
+#include "dnt/interrupt.h"
 #include "dnt/log.h"
 #include "dnt/progress.h"
-#include "dnt/rl_task.h"
 #include "dnt/status.h"
 #include "dnt/vec.h"
+#include "rl_study.h"
 
 #define EVAL_ENVS 10 /* instances used by every evaluation */
 #define RECENT 100   /* training episodes in the running mean */
 #define MAX_COLS (7 + 2 * DNT_EVAL_MAX_COSTS)
+
+/* What the run reports besides the files. */
+typedef struct rl_result {
+  const char *env, *algo;
+  const char *task;        /* Gymnasium id or "Chain" */
+  int64_t steps, episodes; /* env steps taken, training episodes finished */
+  double train_seconds;
+  double best_eval;       /* best selection evaluation */
+  int64_t best_step;      /* step of that evaluation */
+  dnt_eval_result final;  /* the final evaluation */
+  double solve_threshold; /* CartPole 475, Pendulum -200, Chain its optimum */
+  int solved;             /* final.mean_return >= solve_threshold */
+} rl_result;
 
 /* The seed of an evaluation's environments: the first draw of stream
  * (kind, index) of the run's seed (selection evaluation k: SELECTION k; the
@@ -83,6 +98,10 @@ typedef struct task {
   double recent[RECENT];
   int64_t n_recent;
   dnt_afile *curve;
+  double shield_x;         /* the CartPole shield's bound on |x| */
+  dnt_intervention shield; /* used when shield_x > 0 */
+  dnt_hooks hooks;         /* [shield] */
+  dnt_hooks *hooks_ptr;    /* &hooks with a shield, else NULL */
 } task;
 
 static void task_free(task *t) {
@@ -93,61 +112,74 @@ static void task_free(task *t) {
   free(t->best);
 }
 
-static int setup(task *t, const dnt_config *cfg, uint64_t seed, dnt_rl_result *res) {
-  const char *env = dnt_config_string(cfg, "rl.env"), *algo = dnt_config_string(cfg, "rl.algo");
-  snprintf(res->env, sizeof res->env, "%s", env);
-  snprintf(res->algo, sizeof res->algo, "%s", algo);
-  t->ops = dnt_env_builtin(env);
-  if (!t->ops) return dnt_error(DNT_ERR_CONFIG, "config: key 'rl.env' = '%s': unknown task", env);
-  if (!strcmp(env, "cartpole")) {
-    t->envcfg.cartpole.cost_x = dnt_config_real(cfg, "rl.cartpole_cost_x");
+/* The shield: an action is safe when, held for two steps, it keeps the cart
+ * within |x| <= shield_x (dnt_cartpole_predict); the backup pushes towards
+ * the centre. Near the bound at speed no action may be safe: the backup is
+ * then flagged too and the step counted as unsafe (dnt/intervention.h). */
+static int cartpole_safe(void *user, const dnt_vecenv *env, int i, const float *obs, int a,
+                         const float *u, int *safe) {
+  const task *t = user;
+  dnt_cartpole next;
+  dnt_cartpole_predict(env->inst[i], a, &next);
+  dnt_cartpole_predict(&next, a, &next);
+  *safe = fabs(next.x) <= t->shield_x;
+  return 0;
+}
+
+static int cartpole_backup(void *user, const dnt_vecenv *env, int i, const float *obs, int *a,
+                           float *u) {
+  const dnt_cartpole *c = env->inst[i];
+  *a = c->x > 0 ? 0 : 1;
+  return 0;
+}
+
+static int setup(task *t, const dnt_study_rl_config *cfg, uint64_t seed, rl_result *res) {
+  res->env = cfg->env;
+  res->algo = dnt_study_rl_algo(cfg);
+  t->ops = dnt_env_builtin(cfg->env);
+  if (!strcmp(cfg->env, "cartpole")) {
+    t->envcfg.cartpole.cost_x = cfg->cartpole_cost_x;
     t->envcfg_ptr = &t->envcfg.cartpole;
-  } else if (!strcmp(env, "chain")) {
-    dnt_chain_cfg c = {(int)dnt_config_int(cfg, "rl.chain_length"), -0.01f, 1.0f, 0};
+  } else if (!strcmp(cfg->env, "chain")) {
+    dnt_chain_cfg c = {(int)cfg->chain_length, -0.01f, 1.0f, 0};
     t->envcfg.chain = c;
     t->envcfg_ptr = &t->envcfg.chain;
   }
-  int n_envs = (int)dnt_config_int(cfg, "rl.n_envs");
-  int rc = dnt_vecenv_init(&t->env, t->ops, t->envcfg_ptr, n_envs, seed);
+  int rc = dnt_vecenv_init(&t->env, t->ops, t->envcfg_ptr, (int)cfg->n_envs, seed);
   if (rc) return rc;
   t->env_ready = 1;
-  const dnt_env_spec *s = &t->env.spec;
-  res->task = s->name;
+  res->task = t->env.spec.name;
   res->solve_threshold =
-      !strcmp(env, "cartpole") ? 475.0
-      : !strcmp(env, "pendulum")
+      !strcmp(cfg->env, "cartpole") ? 475.0
+      : !strcmp(cfg->env, "pendulum")
           ? -200.0
           : t->envcfg.chain.goal_reward +
                 (float)(t->envcfg.chain.length - 2) * t->envcfg.chain.step_reward - 1e-4;
-  int dqn = !strcmp(algo, "dqn");
-  if (dqn != (s->n_actions > 0))
-    return dnt_error(
-        DNT_ERR_CONFIG, "config: key 'rl.algo' = '%s': task '%s' has %s actions: expected %s", algo,
-        env, s->n_actions ? "discrete" : "continuous", s->n_actions ? "dqn" : "ddpg or td3");
-  size_t n_thr;
-  const double *thr = dnt_config_list(cfg, "cmdp.thresholds", &n_thr);
-  if (n_thr && (int)n_thr != s->n_costs)
-    return dnt_error(DNT_ERR_CONFIG,
-                     "config: key 'cmdp.thresholds' has %zu values: task '%s' returns %d costs",
-                     n_thr, env, s->n_costs);
-  if (n_thr) {
-    int pid = !strcmp(dnt_config_string(cfg, "cmdp.kind"), "pid");
-    rc = dnt_cmdp_init(&t->cmdp, (int)n_thr, thr, pid ? DNT_LAGRANGE_PID : DNT_LAGRANGE_DUAL,
-                       dnt_config_real(cfg, "cmdp.lr"), dnt_config_real(cfg, "cmdp.kp"),
-                       dnt_config_real(cfg, "cmdp.ki"), dnt_config_real(cfg, "cmdp.kd"),
-                       dnt_config_real(cfg, "cmdp.lambda_max"));
+  if (cfg->shield_x > 0) {
+    t->shield_x = cfg->shield_x;
+    t->shield = dnt_intervention_shield("cartpole-x", cartpole_safe, cartpole_backup, t, 0.0f,
+                                        DNT_SHIELD_LEARN_EXECUTED);
+    dnt_hooks_init(&t->hooks);
+    if ((rc = dnt_hooks_add(&t->hooks, &t->shield))) return rc;
+    t->hooks_ptr = &t->hooks;
+  }
+  if (cfg->cmdp_thresholds.n) {
+    int pid = !strcmp(cfg->cmdp_kind, "pid");
+    rc = dnt_cmdp_init(&t->cmdp, (int)cfg->cmdp_thresholds.n, cfg->cmdp_thresholds.v,
+                       pid ? DNT_LAGRANGE_PID : DNT_LAGRANGE_DUAL, cfg->cmdp_lr, cfg->cmdp_kp,
+                       cfg->cmdp_ki, cfg->cmdp_kd, cfg->cmdp_lambda_max);
     if (rc) return rc;
     t->constrained = 1;
   }
   dnt_cmdp *cm = t->constrained ? &t->cmdp : NULL;
-  if (dqn) {
+  if (!strcmp(res->algo, "dqn")) {
     dnt_dqn_config c;
-    if ((rc = dnt_rl_dqn_config(cfg, &c))) return rc;
-    rc = dnt_dqn_create(&c, &t->env, NULL, cm, seed, &t->ag.dqn);
+    if ((rc = dnt_study_rl_dqn_config(cfg, &c))) return rc;
+    rc = dnt_dqn_create(&c, &t->env, t->hooks_ptr, cm, seed, &t->ag.dqn);
   } else {
     dnt_td3_config c;
-    if ((rc = dnt_rl_td3_config(cfg, &c))) return rc;
-    rc = dnt_td3_create(&c, &t->env, NULL, cm, seed, &t->ag.td3);
+    if ((rc = dnt_study_rl_td3_config(cfg, &c))) return rc;
+    rc = dnt_td3_create(&c, &t->env, t->hooks_ptr, cm, seed, &t->ag.td3);
   }
   if (rc) return rc;
   size_t n;
@@ -177,11 +209,12 @@ static int open_curve(task *t, dnt_run *run) {
 }
 
 /* One selection evaluation: a curve row, run metrics, best parameters. */
-static int evaluate_and_log(task *t, int episodes, uint64_t eval_seed, dnt_run *run,
-                            dnt_rl_result *res, double *eval_mean) {
+static int evaluate_and_log(task *t, int episodes, uint64_t eval_seed, dnt_run *run, rl_result *res,
+                            double *eval_mean) {
   dnt_policy p = agent_policy(&t->ag);
   dnt_eval_result r;
-  int rc = dnt_policy_evaluate(&p, t->ops, t->envcfg_ptr, EVAL_ENVS, episodes, eval_seed, NULL, &r);
+  int rc = dnt_policy_evaluate(&p, t->ops, t->envcfg_ptr, EVAL_ENVS, episodes, eval_seed,
+                               t->hooks_ptr, &r);
   if (rc) return rc;
   int64_t step = agent_steps(&t->ag);
   int64_t m = t->n_recent < RECENT ? t->n_recent : RECENT;
@@ -198,7 +231,7 @@ static int evaluate_and_log(task *t, int episodes, uint64_t eval_seed, dnt_run *
     row[k++] = t->cmdp.last_j[i];
   }
   if (t->curve) dnt_csv_write_row(dnt_afile_stream(t->curve), row, (size_t)k);
-  if (run) {
+  {
     static const char *names[] = {"step",     "episodes", "train_return", "eval_return",
                                   "eval_std", "loss",     "explore"};
     for (int i = 2; i < 7; i++)
@@ -223,7 +256,25 @@ static int evaluate_and_log(task *t, int episodes, uint64_t eval_seed, dnt_run *
   return 0;
 }
 
-static int write_outputs(task *t, dnt_run *run, const dnt_rl_result *res) {
+/* The shield's counts of one phase ("train" or "eval") as summary metrics. */
+static int write_shield(dnt_run *run, const char *phase, const dnt_hooks_counts *c) {
+  struct {
+    const char *name;
+    double v;
+  } nums[] = {{"shield_steps", (double)c->steps},
+              {"interventions", (double)c->intervened},
+              {"intervention_rate", c->steps ? (double)c->intervened / (double)c->steps : 0.0},
+              {"unsafe", (double)c->unsafe}};
+  for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+    char name[64];
+    snprintf(name, sizeof name, "%s_%s", phase, nums[i].name);
+    int rc = dnt_run_summary_number(run, name, nums[i].v);
+    if (rc) return rc;
+  }
+  return 0;
+}
+
+static int write_outputs(task *t, dnt_run *run, const rl_result *res) {
   char path[1024];
   int rc = dnt_run_path(run, "policy.ckpt", path, sizeof path);
   if (rc || (rc = agent_save(&t->ag, path))) return rc;
@@ -263,6 +314,13 @@ static int write_outputs(task *t, dnt_run *run, const dnt_rl_result *res) {
     snprintf(name, sizeof name, "episode_cost_%d", i);
     if ((rc = dnt_run_summary_number(run, name, f->mean_cost[i]))) return rc;
   }
+  if (t->ag.td3 &&
+      ((rc = dnt_run_summary_number(run, "policy_delay", t->ag.td3->cfg.policy_delay)) ||
+       (rc = dnt_run_summary_number(run, "target_noise", t->ag.td3->cfg.target_noise))))
+    return rc;
+  if (t->hooks_ptr && ((rc = write_shield(run, "train", &t->hooks.count)) ||
+                       (rc = write_shield(run, "eval", &f->shield))))
+    return rc;
   if ((rc = dnt_run_summary_string(run, "env", res->env)) ||
       (rc = dnt_run_summary_string(run, "algo", res->algo)) ||
       (rc = dnt_run_summary_string(run, "task", res->task)))
@@ -270,62 +328,59 @@ static int write_outputs(task *t, dnt_run *run, const dnt_rl_result *res) {
   return 0;
 }
 
-int dnt_rl_run(const dnt_config *cfg, uint64_t seed, int quick, dnt_run *run, dnt_rl_result *res) {
-  memset(res, 0, sizeof *res);
-  res->best_step = -1;
+int dnt_study_rl_run(const dnt_study_rl_config *cfg, dnt_run *run, const dnt_study_progress *p) {
+  int rc = dnt_study_check_struct(&dnt_study_rl, cfg);
+  if (rc) return rc;
+  uint64_t seed = dnt_run_seed(run);
+  rl_task_budget budget = rl_budget(cfg);
+  rl_result res;
+  memset(&res, 0, sizeof res);
+  res.best_step = -1;
   task t;
   memset(&t, 0, sizeof t);
-  int rc = setup(&t, cfg, seed, res);
-  if (rc) goto done;
-  if (run && (rc = open_curve(&t, run))) goto done;
-  int64_t total = dnt_config_int(cfg, "rl.steps");
-  int64_t every = dnt_config_int(cfg, "rl.eval_every");
-  int eval_eps = (int)dnt_config_int(cfg, "rl.eval_episodes");
-  int final_eps = (int)dnt_config_int(cfg, "rl.final_episodes");
-  double stop = dnt_config_real(cfg, "rl.stop_return");
-  if (quick) {
-    total = total / 10 > 0 ? total / 10 : 1;
-    every = every / 10 > 0 ? every / 10 : 1;
-    final_eps = final_eps < 10 ? final_eps : 10;
-  }
-  dnt_progress prog;
-  dnt_progress_init(&prog, "rl", (uint64_t)total);
-  double t0 = dnt_now();
-  int64_t next_eval = every;
+  if ((rc = setup(&t, cfg, seed, &res)) || (rc = open_curve(&t, run))) goto cleanup;
+  uint64_t total = (uint64_t)budget.steps;
+  int64_t next_eval = budget.eval_every;
   uint64_t n_evals = 0;
+  double t0 = dnt_now();
   for (;;) {
-    if ((rc = agent_step(&t.ag))) goto done;
+    if ((rc = agent_step(&t.ag))) goto cleanup;
     int64_t steps = agent_steps(&t.ag);
     for (int i = 0; i < t.env.n; i++)
       if (dnt_vecenv_done(&t.env, i)) {
         t.recent[t.n_recent++ % RECENT] = t.env.last_return[i];
-        res->episodes++;
+        res.episodes++;
       }
-    dnt_progress_update(&prog, (uint64_t)(steps < total ? steps : total));
-    if (steps < next_eval && steps < total) continue;
+    if (steps < next_eval && steps < budget.steps) continue;
+    if (dnt_interrupt_pending()) {
+      rc = dnt_error(DNT_ERR_INTERRUPTED, "rl: stopped after %lld of %lld env steps (signal %d)",
+                     (long long)steps, (long long)budget.steps, dnt_interrupt_pending());
+      goto cleanup;
+    }
+    dnt_study_progress_report(p, "rl: training", (uint64_t)steps < total ? (uint64_t)steps : total,
+                              total);
     double mean;
-    if ((rc = evaluate_and_log(&t, eval_eps, eval_seed(seed, DNT_STREAM_SELECTION, n_evals++), run,
-                               res, &mean)))
-      goto done;
-    next_eval += every;
-    if (steps >= total || mean >= stop) break;
+    if ((rc = evaluate_and_log(&t, (int)budget.eval_episodes,
+                               eval_seed(seed, DNT_STREAM_SELECTION, n_evals++), run, &res, &mean)))
+      goto cleanup;
+    next_eval += budget.eval_every;
+    if (steps >= budget.steps || mean >= budget.stop_return) break;
   }
-  dnt_progress_finish(&prog);
-  res->steps = agent_steps(&t.ag);
-  res->train_seconds = dnt_now() - t0;
-  if (dnt_config_bool(cfg, "rl.keep_best")) {
+  res.steps = agent_steps(&t.ag);
+  res.train_seconds = dnt_now() - t0;
+  if (cfg->keep_best) {
     size_t n;
     float *params = agent_params(&t.ag, &n);
     dnt_vec_copy(params, t.best, n);
     agent_sync_target(&t.ag);
   }
-  dnt_policy p = agent_policy(&t.ag);
-  if ((rc = dnt_policy_evaluate(&p, t.ops, t.envcfg_ptr, EVAL_ENVS, final_eps,
-                                eval_seed(seed, DNT_STREAM_EVAL, 0), NULL, &res->final)))
-    goto done;
-  res->solved = res->final.mean_return >= res->solve_threshold;
-  if (run) rc = write_outputs(&t, run, res);
-done:
+  dnt_policy pol = agent_policy(&t.ag);
+  if ((rc = dnt_policy_evaluate(&pol, t.ops, t.envcfg_ptr, EVAL_ENVS, (int)cfg->final_episodes,
+                                eval_seed(seed, DNT_STREAM_EVAL, 0), t.hooks_ptr, &res.final)))
+    goto cleanup;
+  res.solved = res.final.mean_return >= res.solve_threshold;
+  rc = write_outputs(&t, run, &res);
+cleanup:
   task_free(&t);
   return rc;
 }
