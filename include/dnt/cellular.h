@@ -90,7 +90,8 @@ void dnt_cell_site_params_default(dnt_cell_site_params *p);
  * window are redrawn. Ids "bs0".., lat/lon NAN, capacities 0 (derive). O(n). */
 int dnt_cell_sites_generate(const dnt_cell_site_params *p, uint64_t seed, dnt_cell_sites *out);
 
-/* Mean distance from each site to its nearest other site (0 if n < 2). O(n^2). */
+/* Mean distance from each site to its nearest other site (0 if n < 2; NAN
+ * when out of memory). Nearest sites from a 2-d tree: O(n log n). */
 double dnt_cell_sites_mean_nn(const dnt_cell_sites *s);
 
 /* Share of the smaller of two coverage discs (radii r1, r2 >= 0, centres d

@@ -82,7 +82,9 @@ void dnt_bs_graph_params_default(dnt_bs_graph_params *p);
 /* Builds the BS graph of `s` (positions, backhaul, radius as given: use the
  * world's resolved sites, dnt_cellular_sites). `traffic` is (n_steps, s->n)
  * row-major demand (column i = BS i), or NULL: correlation terms are then 0.
- * O(n^2 log k + m window). */
+ * Sites must have finite x, y (DNT_ERR_ARG). The k nearest come from a 2-d
+ * tree: O(n k log n + m window) for neighbours = k > 0, O(n^2 window) for all
+ * pairs. */
 int dnt_bs_graph_build(const dnt_cell_sites *s, const double *traffic, size_t n_steps,
                        const dnt_bs_graph_params *p, dnt_bs_graph *g);
 

@@ -5,9 +5,12 @@
  * graph, symmetrised): a city-scale BS graph is sparse in practice (a BS
  * cooperates with its neighbours, not with the far side of town), and
  * modularity clustering on a complete graph of 1,000 BSs would spend its time
- * on 500,000 near-zero edges. The k nearest are kept in a small sorted array
- * per BS: O(n^2 k) worst case, O(n^2) in practice. Traffic correlation is a
- * dot product of centred, normalised windows per edge (cblas_ddot). */
+ * on 500,000 near-zero edges. The workload is an operator's network, up to
+ * about a million BSs: the k nearest come from a 2-d tree (kdtree.c, exact,
+ * the same neighbours and tie order as a scan over all BSs), so the build is
+ * O(n k log n) and the terms of the m <= n k edges O(m window). Traffic
+ * correlation is a dot product of centred, normalised windows per edge
+ * (cblas_ddot). k = 0 (all pairs) is quadratic by definition. */
 #include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
@@ -16,6 +19,7 @@
 #include "dnt/cluster.h"
 #include "dnt/rng.h"
 #include "dnt/status.h"
+#include "kdtree_internal.h"
 
 void dnt_bs_graph_params_default(dnt_bs_graph_params *p) {
   p->formula = DNT_GRAPH_WEIGHTED_SUM;
@@ -85,53 +89,78 @@ typedef struct pair {
   int a, b;
 } pair;
 
-static int cmp_pair(const void *x, const void *y) {
-  const pair *p = x, *q = y;
-  if (p->a != q->a) return p->a - q->a;
-  return p->b - q->b;
+static int cmp_int(const void *x, const void *y) {
+  int p = *(const int *)x, q = *(const int *)y;
+  return (p > q) - (p < q);
 }
 
-/* Candidate pairs (a < b, sorted, unique): k nearest of every BS, or all. */
-static int candidates(const dnt_cell_sites *s, size_t k, pair **out, size_t *count) {
-  size_t n = s->n;
-  if (k == 0 || k >= n - 1) k = n - 1;
-  pair *pairs = malloc((n * k + 1) * sizeof *pairs);
-  size_t *best = malloc((k + 1) * sizeof *best);
-  double *bd = malloc((k + 1) * sizeof *bd);
-  if (!pairs || !best || !bd) {
-    free(pairs), free(best), free(bd);
-    return dnt_error(DNT_ERR_NOMEM, "graph: out of memory for %zu x %zu candidates", n, k);
-  }
+/* All pairs a < b in order. */
+static int all_pairs(size_t n, pair **out, size_t *count) {
+  pair *pairs = malloc((n * (n - 1) / 2 + 1) * sizeof *pairs);
+  if (!pairs) return dnt_error(DNT_ERR_NOMEM, "graph: out of memory for all pairs of %zu BSs", n);
   size_t np = 0;
+  for (size_t a = 0; a < n; a++)
+    for (size_t b = a + 1; b < n; b++)
+      pairs[np++] = (pair){(int)a, (int)b};
+  *out = pairs;
+  *count = np;
+  return 0;
+}
+
+/* Candidate pairs (a < b, sorted by (a, b), unique) from the k nearest BSs of
+ * every BS (2-d tree), and the mean nearest-neighbour distance on the way
+ * (the first neighbour of each query, summed in BS order as
+ * dnt_cell_sites_mean_nn does). The pairs are counting-sorted by a, each
+ * bucket sorted by b: O(n k log n). */
+static int knn_pairs(const dnt_cell_sites *s, size_t k, pair **out, size_t *count,
+                     double *mean_nn) {
+  size_t n = s->n;
+  cell_kdtree t = {0};
+  int *lo = malloc(n * k * sizeof *lo), *hi = malloc(n * k * sizeof *hi);
+  int *bucket = malloc(n * k * sizeof *bucket);
+  size_t *start = calloc(n + 1, sizeof *start), *pos = malloc((n + 1) * sizeof *pos);
+  size_t *nb = malloc(k * sizeof *nb);
+  double *d2 = malloc(k * sizeof *d2), sum = 0;
+  pair *pairs = malloc(n * k * sizeof *pairs);
+  int rc = 0;
+  if (!lo || !hi || !bucket || !start || !pos || !nb || !d2 || !pairs) {
+    rc = dnt_error(DNT_ERR_NOMEM, "graph: out of memory for %zu x %zu candidates", n, k);
+    goto cleanup;
+  }
+  if ((rc = cell_kdtree_build(s->x, s->y, n, &t))) goto cleanup;
+  size_t np = 0, u = 0;
   for (size_t i = 0; i < n; i++) {
-    size_t nb = 0; /* best[0..nb) sorted by squared distance (insertion) */
-    for (size_t j = 0; j < n; j++) {
-      if (j == i) continue;
-      double dx = s->x[i] - s->x[j], dy = s->y[i] - s->y[j], d = dx * dx + dy * dy;
-      if (nb == k && d >= bd[k - 1]) continue;
-      size_t pos = nb < k ? nb++ : k - 1;
-      while (pos > 0 && bd[pos - 1] > d) {
-        bd[pos] = bd[pos - 1];
-        best[pos] = best[pos - 1];
-        pos--;
-      }
-      bd[pos] = d;
-      best[pos] = j;
-    }
-    for (size_t q = 0; q < nb; q++) {
-      size_t j = best[q];
-      pairs[np++] = (pair){(int)(i < j ? i : j), (int)(i < j ? j : i)};
+    size_t r = cell_kdtree_knn(&t, i, k, nb, d2);
+    sum += sqrt(d2[0]);
+    for (size_t q = 0; q < r; q++) {
+      size_t a = i < nb[q] ? i : nb[q];
+      lo[np] = (int)a;
+      hi[np++] = (int)(i < nb[q] ? nb[q] : i);
+      start[a + 1]++;
     }
   }
-  free(best);
-  free(bd);
-  qsort(pairs, np, sizeof *pairs, cmp_pair);
-  size_t u = 0;
+  for (size_t a = 0; a < n; a++)
+    start[a + 1] += start[a];
+  memcpy(pos, start, (n + 1) * sizeof *pos);
   for (size_t e = 0; e < np; e++)
-    if (u == 0 || cmp_pair(&pairs[e], &pairs[u - 1]) != 0) pairs[u++] = pairs[e];
-  *out = pairs;
+    bucket[pos[lo[e]]++] = hi[e];
+  for (size_t a = 0; a < n; a++) {
+    int *bk = bucket + start[a];
+    size_t len = start[a + 1] - start[a];
+    qsort(bk, len, sizeof *bk, cmp_int);
+    for (size_t q = 0; q < len; q++)
+      if (q == 0 || bk[q] != bk[q - 1]) pairs[u++] = (pair){(int)a, bk[q]};
+  }
+  *mean_nn = sum / (double)n;
   *count = u;
-  return 0;
+cleanup:
+  cell_kdtree_free(&t);
+  free(lo), free(hi), free(bucket), free(start), free(pos), free(nb), free(d2);
+  if (rc)
+    free(pairs);
+  else
+    *out = pairs;
+  return rc;
 }
 
 /* Centred windows scaled to unit norm, (n, W): then corr_ij = dot(c_i, c_j).
@@ -177,10 +206,21 @@ int dnt_bs_graph_build(const dnt_cell_sites *s, const double *traffic, size_t n_
   int rc = check_params(p);
   if (rc) return rc;
   if (s->n < 2) return graph_alloc(g, s->n, 0, 1);
+  for (size_t i = 0; i < s->n; i++)
+    if (!isfinite(s->x[i]) || !isfinite(s->y[i]))
+      return dnt_error(DNT_ERR_ARG, "graph: site %zu (%s) at (%g, %g): expected finite x, y", i,
+                       s->id && s->id[i] ? s->id[i] : "?", s->x[i], s->y[i]);
   pair *pairs = NULL;
-  size_t np = 0, W = 0;
-  double *cw = NULL;
-  if ((rc = candidates(s, p->neighbours, &pairs, &np))) return rc;
+  size_t np = 0, W = 0, k = p->neighbours;
+  double *cw = NULL, mean_nn = 0;
+  if (k == 0 || k >= s->n - 1) {
+    rc = all_pairs(s->n, &pairs, &np);
+    if (!rc && !(p->length_m > 0) && isnan(mean_nn = dnt_cell_sites_mean_nn(s)))
+      rc = DNT_ERR_NOMEM; /* the tree's message stands */
+  } else {
+    rc = knn_pairs(s, k, &pairs, &np, &mean_nn);
+  }
+  if (rc) return rc;
   if (traffic && n_steps > 1) rc = centred_windows(traffic, n_steps, s->n, p->window, &cw, &W);
   if (!rc) rc = graph_alloc(g, s->n, np, 1);
   if (rc) {
@@ -188,7 +228,7 @@ int dnt_bs_graph_build(const dnt_cell_sites *s, const double *traffic, size_t n_
     free(cw);
     return rc;
   }
-  double L = p->length_m > 0 ? p->length_m : dnt_cell_sites_mean_nn(s), bmax = 0;
+  double L = p->length_m > 0 ? p->length_m : mean_nn, bmax = 0;
   if (!(L > 0)) L = 1;
   for (size_t i = 0; i < s->n; i++)
     bmax = fmax(bmax, s->backhaul[i]);

@@ -13,6 +13,7 @@
 #include "dnt/cellular.h"
 #include "dnt/csv.h"
 #include "dnt/status.h"
+#include "kdtree_internal.h"
 
 #define EARTH_RADIUS_M 6371008.8 /* IUGG mean Earth radius */
 #define DEG (M_PI / 180.0)
@@ -199,16 +200,16 @@ int dnt_cell_sites_read(const char *path, dnt_cell_sites *out) {
 
 double dnt_cell_sites_mean_nn(const dnt_cell_sites *s) {
   if (s->n < 2) return 0;
+  cell_kdtree t;
+  if (cell_kdtree_build(s->x, s->y, s->n, &t)) return NAN;
   double sum = 0;
   for (size_t i = 0; i < s->n; i++) {
-    double best = HUGE_VAL;
-    for (size_t j = 0; j < s->n; j++) {
-      if (j == i) continue;
-      double dx = s->x[i] - s->x[j], dy = s->y[i] - s->y[j], d2 = dx * dx + dy * dy;
-      if (d2 < best) best = d2;
-    }
-    sum += sqrt(best);
+    size_t nb;
+    double d2;
+    cell_kdtree_knn(&t, i, 1, &nb, &d2);
+    sum += sqrt(d2);
   }
+  cell_kdtree_free(&t);
   return sum / (double)s->n;
 }
 
