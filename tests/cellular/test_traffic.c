@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dnt/cellular.h"
@@ -346,6 +347,65 @@ static void test_missing_long(void) {
       "rawword.txt", ":2: column 8 'internet' = 'n.a.'");
 }
 
+/* The user story of issue 10: an hourly export of five cells over a year with
+ * 2-3 missing hours per cell (a marker of each kind), read with the default
+ * policy; the filled values against a plain reference interpolation. */
+static double year_value(size_t t, size_t c) {
+  return 100 + 40 * sin(6.283185307179586 * (double)t / 24 + (double)c) + 0.001 * (double)t;
+}
+
+static int year_missing(size_t t, size_t c) {
+  size_t run = 1000 + 997 * c;
+  if (t == run || t == run + 1 || t == 5000 + 13 * c) return 1;
+  return c == 4 && t >= 8758; /* cell 4 ends with two missing hours */
+}
+
+static void test_missing_year(void) {
+  enum { T = 8760, C = 5 };
+  static const char *const marker[C] = {"", "NaN", "NA", "nan", "N/A"};
+  size_t cap = (size_t)T * 128 + 64, used = 0;
+  char *text = malloc(cap);
+  CHECK(text != NULL);
+  if (!text) return;
+  used += (size_t)snprintf(text, cap, "time,cell0,cell1,cell2,cell3,cell4\n");
+  for (size_t t = 0; t < T; t++) {
+    used += (size_t)snprintf(text + used, cap - used, "2025-%04zu", t);
+    for (size_t c = 0; c < C; c++)
+      used += year_missing(t, c)
+                  ? (size_t)snprintf(text + used, cap - used, ",%s", marker[c])
+                  : (size_t)snprintf(text + used, cap - used, ",%.17g", year_value(t, c));
+    used += (size_t)snprintf(text + used, cap - used, "\n");
+  }
+  const char *p = tmp_file("year.csv", text);
+  free(text);
+  dnt_cell_traffic t;
+  dnt_cell_missing_report rep;
+  CHECK_OK(dnt_cell_traffic_read(p, 3600, NULL, &rep, &t));
+  /* cells 0-3: 3 missing (a run of 2, one alone); cell 4 also its last 2 hours */
+  CHECK(t.n_steps == T && t.n_series == C && rep.filled == 17 && rep.n_dropped == 0);
+  double worst = 0;
+  for (size_t c = 0; c < C; c++) {
+    CHECK(rep.missing[c] == (c == 4 ? 5u : 3u) && rep.longest[c] == 2);
+    for (size_t r = 0; r < T; r++) {
+      double want = year_value(r, c);
+      if (year_missing(r, c)) { /* plain reference: the nearest known neighbours */
+        size_t a = r, b = r;
+        while (a > 0 && year_missing(a, c))
+          a--;
+        while (b < T - 1 && year_missing(b, c))
+          b++;
+        want = year_missing(b, c) ? year_value(a, c)
+                                  : year_value(a, c) + (year_value(b, c) - year_value(a, c)) *
+                                                           (double)(r - a) / (double)(b - a);
+      }
+      worst = fmax(worst, fabs(at(&t, r, c) - want));
+    }
+  }
+  CHECK_MSG(worst < 1e-9, "largest difference from the reference %g", worst);
+  dnt_cell_missing_report_free(&rep);
+  dnt_cell_traffic_free(&t);
+}
+
 static void test_assign(void) {
   dnt_cell_traffic src, out;
   CHECK_OK(dnt_cell_traffic_alloc(&src, 5, 3));
@@ -368,6 +428,7 @@ int main(void) {
   test_missing_policy();
   test_missing_wide();
   test_missing_long();
+  test_missing_year();
   test_assign();
   return test_done("cellular.traffic");
 }
