@@ -16,11 +16,13 @@
  *                   NEXT step (so the seasonal-naive forecast is an input and
  *                   the net learns the correction; "closeness" and "period"
  *                   inputs as in VH-Twin), then a dense layer to one value.
- *                   Values are z-scored per series (mean and sd of the series
- *                   at fit, of the given history at predict). Trained with
- *                   MSE and Adam on random minibatches of windows of every
- *                   series; k-step forecasts feed predictions back
- *                   (recursive strategy).
+ *                   Trained by the nn layer's loop (dnt/seq_forecast.h): the
+ *                   leading 1 - val_fraction of every fitted series trains
+ *                   (z-scored by that part's mean and sd), the rest stops the
+ *                   training early and picks the kept weights; minibatches
+ *                   of windows of every series, MSE and Adam. At predict the
+ *                   given history is z-scored by its own mean and sd; k-step
+ *                   forecasts feed predictions back (recursive strategy).
  *
  * Errors: dnt_forecast_evaluate runs a rolling-origin evaluation (FPP section
  * 5.10): at every origin t the forecaster sees the series up to t and
@@ -69,25 +71,28 @@ int dnt_forecaster_seasonal_naive(int season, dnt_forecaster **out);
 int dnt_forecaster_ewma(double alpha, dnt_forecaster **out);
 
 typedef struct dnt_lstm_forecaster_config {
-  int window;      /* input steps T >= 1 */
-  int season;      /* steps per season for the second input; 0 = none */
-  int hidden;      /* LSTM hidden size H */
-  int layers;      /* stacked LSTM layers */
-  int batch;       /* minibatch size */
-  int train_steps; /* minibatch updates per fit */
-  float lr;        /* Adam learning rate */
-  float clip;      /* gradient norm clip; 0 = none */
-  uint64_t seed;   /* initial weights and minibatch draws */
+  int window;          /* input steps T >= 1 */
+  int season;          /* steps per season for the second input; 0 = none */
+  int hidden;          /* LSTM hidden size H */
+  int layers;          /* stacked LSTM layers */
+  int batch;           /* minibatch size */
+  int train_steps;     /* minibatch updates per fit at most (whole epochs but the last) */
+  float lr;            /* Adam learning rate */
+  float clip;          /* gradient norm clip; 0 = none */
+  double val_fraction; /* trailing share of each fitted series for early stopping, [0, 1) */
+  int patience;        /* epochs without a better validation loss before stopping; 0 = none */
+  uint64_t seed;       /* streams (seed, DNT_STREAM_NET_INIT / DNT_STREAM_TRAIN, 0) */
 } dnt_lstm_forecaster_config;
 
 /* window 24, season 24, hidden 32, 1 layer, batch 32, 1500 steps, lr 3e-3,
- * clip 1, seed 1. */
+ * clip 1, validation 0.2, patience 10, seed 1. */
 void dnt_lstm_forecaster_config_default(dnt_lstm_forecaster_config *c);
 int dnt_forecaster_lstm(const dnt_lstm_forecaster_config *cfg, dnt_forecaster **out);
 /* The LSTM forecaster's net (its parameters are one flat vector, e.g. for
  * federated averaging), or NULL for another kind. Borrowed. */
 dnt_net *dnt_forecaster_lstm_net(dnt_forecaster *f);
-/* Training loss (MSE on z-scored values) of the last minibatch of the last fit. */
+/* Training loss (mean minibatch MSE on z-scored values) of the epoch whose
+ * weights the last fit kept; NAN before a fit. */
 double dnt_forecaster_lstm_loss(const dnt_forecaster *f);
 
 const char *dnt_forecaster_name(const dnt_forecaster *f);

@@ -2,7 +2,8 @@
  * seasonal-naive and EWMA forecasts; the rolling-origin errors on series with
  * known errors (zero on a periodic series, h on a line for the naive
  * forecast); the LSTM beats or matches seasonal naive on a noisy seasonal
- * series, one step and six steps ahead; argument errors. */
+ * series, one step and six steps ahead; argument errors; the LSTM's initial
+ * weights from its own stream (regression) and its validation part. */
 #include <string.h>
 
 #include "dnt/forecast.h"
@@ -123,9 +124,49 @@ static void test_lstm_vs_seasonal(void) {
   free(train);
 }
 
+/* Regression: the initial weights came from dnt_rng_seed(seed), the
+ * generator the site generator also seeded from the same seed. They come from
+ * the stream (seed, DNT_STREAM_NET_INIT, 0) now. */
+static void test_lstm_init_stream(void) {
+  dnt_lstm_forecaster_config c;
+  dnt_lstm_forecaster_config_default(&c);
+  c.hidden = 4;
+  c.window = 3;
+  c.season = 0;
+  c.seed = 42;
+  dnt_forecaster *f;
+  CHECK_OK(dnt_forecaster_lstm(&c, &f));
+  dnt_net *net = dnt_forecaster_lstm_net(f);
+  dnt_net *ref;
+  CHECK_OK(dnt_net_create(dnt_net_get_arch(net), 1, NULL, NULL, &ref));
+  size_t np = dnt_net_nparams(net);
+  dnt_rng r;
+  dnt_rng_seed(&r, 42); /* the old, colliding generator */
+  dnt_net_init(ref, &r);
+  CHECK(memcmp(dnt_net_params(ref), dnt_net_params(net), np * sizeof(float)) != 0);
+  dnt_rng_for(&r, 42, DNT_STREAM_NET_INIT, 0);
+  dnt_net_init(ref, &r);
+  CHECK(memcmp(dnt_net_params(ref), dnt_net_params(net), np * sizeof(float)) == 0);
+  CHECK(isnan(dnt_forecaster_lstm_loss(f))); /* no fit yet */
+  /* the validation part must hold windows: 10 values, window 3, 20% */
+  double y[10] = {1, 2, 3, 4, 5, 4, 3, 2, 1, 2};
+  CHECK_OK(dnt_forecaster_fit(f, y, 1, 10));
+  c.val_fraction = 0.05; /* half a value: no validation part */
+  dnt_forecaster *g;
+  CHECK_OK(dnt_forecaster_lstm(&c, &g));
+  CHECK(dnt_forecaster_fit(g, y, 1, 10) == DNT_ERR_ARG);
+  CHECK(strstr(dnt_last_error(), "lstm forecaster") != NULL);
+  dnt_forecaster_destroy(g);
+  c.val_fraction = 1;
+  CHECK(dnt_forecaster_lstm(&c, &g) == DNT_ERR_ARG);
+  dnt_net_destroy(ref);
+  dnt_forecaster_destroy(f);
+}
+
 int main(void) {
   test_baselines();
   test_evaluate_known();
   test_lstm_vs_seasonal();
+  test_lstm_init_stream();
   return test_done("twin.forecast");
 }
