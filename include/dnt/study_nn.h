@@ -2,13 +2,15 @@
  * `dnt run`): an LSTM one-step traffic forecaster against a seasonal-naive
  * baseline on one real series (beam_wireless.csv) or a generated one.
  *
- * Method: the series is split in time (first train_fraction for training, the
- * rest for testing), z-score normalised with the training part's mean and
- * standard deviation; inputs are the last `window` values, the target is the
- * next one; an LSTM (hidden units, layers) with a linear head is trained by
- * Adam on MSE. The baseline predicts y(t) = y(t - season). Errors are RMSE and
- * MAE in the series' own units on the test part, over the same targets for
- * both.
+ * Method (the nn layer's loop, dnt/seq_forecast.h): the series is split in
+ * time (the first train_fraction for fitting, of which the last val_fraction
+ * validates; the rest is the test part), z-score normalised with the training
+ * part's mean and standard deviation; inputs are the last `window` values, the
+ * target is the next one; an LSTM (hidden units, layers) with a linear head is
+ * trained by Adam on MSE, stopped early on the validation part (patience) with
+ * the best epoch's weights kept. The test part is used only for the errors.
+ * The baseline predicts y(t) = y(t - season). Errors are RMSE and MAE in the
+ * series' own units on the test part, over the same targets for both.
  *
  * The series is read under the traffic readers' missing-value policy
  * (data.max_gap, data.missing; docs/DATA.md): only the chosen series' gaps
@@ -16,9 +18,10 @@
  *
  * Results (into the run): summary metrics lstm_rmse, lstm_mae,
  * seasonal_naive_rmse, seasonal_naive_mae, rmse_ratio_lstm_to_naive,
- * train_windows, test_windows, train_seconds, source and the data_filled /
- * data_dropped keys of dnt_cell_missing_summary; forecast.csv and its
- * figure; model.ckpt; the training curve (metric "train_mse" per epoch).
+ * train_windows, val_windows, test_windows, epochs, best_epoch, val_mse,
+ * train_seconds, source and the data_filled / data_dropped keys of
+ * dnt_cell_missing_summary; forecast.csv and its figure; model.ckpt (the
+ * kept weights); the curves (metrics "train_mse" and "val_mse" per epoch).
  * Streams (dnt/rng.h): DATA 0 (generated series), NET_INIT 0, TRAIN 0. */
 #ifndef DNT_STUDY_NN_H
 #define DNT_STUDY_NN_H
@@ -44,11 +47,15 @@ extern "C" {
   DNT_CELL_MISSING_ROWS(X)                                                                         \
   X(INT, data_length, "data.length", 200, 1e6, 1026, NULL, "hourly steps of the generated series") \
   X(REAL, train_fraction, "data.train_fraction", 0.1, 0.95, 0.8, NULL,                             \
-    "leading share of the series used for training; the rest is the test part")                    \
+    "leading share of the series used for training and validation; the rest is the test part")     \
+  X(REAL, val_fraction, "data.val_fraction", 0, 0.9, 0.2, NULL,                                    \
+    "trailing share of the training part held out for early stopping (0 = none)")                  \
   X(INT, window, "model.window", 1, 512, 24, NULL, "input steps per forecast")                     \
   X(INT, hidden, "model.hidden", 1, 1024, 32, NULL, "LSTM hidden units")                           \
   X(INT, layers, "model.layers", 1, 8, 1, NULL, "stacked LSTM layers")                             \
-  X(INT, epochs, "train.epochs", 1, 10000, 40, NULL, "passes over the training windows")           \
+  X(INT, epochs, "train.epochs", 1, 10000, 40, NULL, "passes over the training windows at most")   \
+  X(INT, patience, "train.patience", 0, 10000, 5, NULL,                                            \
+    "epochs without a better validation loss before stopping (0 = run every epoch)")               \
   X(INT, batch, "train.batch", 1, 4096, 32, NULL, "windows per Adam step")                         \
   X(REAL, lr, "train.lr", 1e-6, 1, 0.005, NULL, "Adam learning rate")                              \
   X(REAL, clip, "train.clip", 0, 1e6, 1.0, NULL, "gradient clipping by global norm (0 = none)")    \

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dnt/interrupt.h"
 #include "dnt/loss.h"
 #include "dnt/optim.h"
 #include "dnt/stats.h"
@@ -347,6 +348,12 @@ int dnt_seq_train(dnt_seq_model *m, const dnt_seq_data *d, dnt_seq_report *repor
   dnt_seq_early_stop_init(&es, c->patience);
   double best_train = NAN;
   while (r.epochs < c->max_epochs && (c->max_steps == 0 || r.steps < c->max_steps)) {
+    if (dnt_interrupt_pending()) {
+      rc = dnt_error(
+          DNT_ERR_INTERRUPTED, "seq forecast: model %llu stopped after %d of %d epochs (signal %d)",
+          (unsigned long long)m->index, r.epochs, c->max_epochs, dnt_interrupt_pending());
+      goto cleanup;
+    }
     double tr = train_epoch(m, d, &opt, order, n, &r.steps);
     if (!isfinite(tr)) {
       rc = dnt_error(DNT_ERR_NUMERIC,

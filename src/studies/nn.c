@@ -13,13 +13,10 @@
 #include "dnt/csv.h"
 #include "dnt/figure.h"
 #include "dnt/fileio.h"
-#include "dnt/interrupt.h"
 #include "dnt/log.h"
-#include "dnt/loss.h"
-#include "dnt/nn.h"
-#include "dnt/optim.h"
 #include "dnt/progress.h"
 #include "dnt/rng.h"
+#include "dnt/seq_forecast.h"
 #include "dnt/status.h"
 #include "dnt/study_nn.h"
 
@@ -108,99 +105,21 @@ static int load_series(const dnt_study_nn_config *cfg, uint64_t seed, double **o
   return DNT_OK;
 }
 
-typedef struct windows {
-  size_t n;  /* windows */
-  int w;     /* steps per window */
-  float *x;  /* (n, w, 1) normalised inputs */
-  float *y;  /* (n) normalised targets */
-  size_t *t; /* (n) index of each target in the series */
-} windows;
-
-/* Windows whose targets lie in [from, to). */
-static int make_windows(const double *s, size_t from, size_t to, int w, double mean, double sd,
-                        windows *out) {
-  out->w = w;
-  out->n = to > from ? to - from : 0;
-  out->x = malloc((out->n * (size_t)w + 1) * sizeof *out->x);
-  out->y = malloc((out->n + 1) * sizeof *out->y);
-  out->t = malloc((out->n + 1) * sizeof *out->t);
-  if (!out->x || !out->y || !out->t) return dnt_error(DNT_ERR_NOMEM, "no memory for windows");
-  for (size_t i = 0; i < out->n; i++) {
-    size_t t = from + i;
-    for (int k = 0; k < w; k++)
-      out->x[i * (size_t)w + (size_t)k] = (float)((s[t - (size_t)w + (size_t)k] - mean) / sd);
-    out->y[i] = (float)((s[t] - mean) / sd);
-    out->t[i] = t;
+/* Writes the per-epoch curves into dnt.db (metrics train_mse, val_mse). */
+static int write_curves(dnt_run *run, const dnt_seq_report *r) {
+  int rc = 0;
+  for (int e = 0; rc == 0 && e < r->epochs; e++) {
+    rc = dnt_run_metric(run, "train_mse", e, r->train_curve[e]);
+    if (rc == 0 && isfinite(r->val_curve[e]))
+      rc = dnt_run_metric(run, "val_mse", e, r->val_curve[e]);
   }
-  return DNT_OK;
+  return rc ? rc : dnt_run_commit(run);
 }
 
-static void free_windows(windows *w) {
-  free(w->x);
-  free(w->y);
-  free(w->t);
-}
-
-/* Trains `net` on `tr`; logs the mean training loss of each epoch. */
-static int train(dnt_net *net, const windows *tr, const dnt_study_nn_config *cfg, dnt_rng *rng,
-                 dnt_run *run, const dnt_study_progress *p) {
-  int batch = (int)cfg->batch, epochs = (int)cfg->epochs;
-  float clip = (float)cfg->clip;
-  size_t np = dnt_net_nparams(net);
-  dnt_adam opt;
-  int rc = dnt_adam_init(&opt, np, (float)cfg->lr);
-  if (rc) return rc;
-  int *order = malloc(tr->n * sizeof *order);
-  float *xb = malloc((size_t)batch * (size_t)tr->w * sizeof *xb);
-  float *yb = malloc((size_t)batch * sizeof *yb);
-  float *grad = malloc((size_t)batch * sizeof *grad);
-  if (!order || !xb || !yb || !grad) {
-    rc = dnt_error(DNT_ERR_NOMEM, "no memory for training batches");
-    goto cleanup;
-  }
-  for (size_t i = 0; i < tr->n; i++)
-    order[i] = (int)i;
-  for (int e = 0; e < epochs; e++) {
-    if (dnt_interrupt_pending()) {
-      rc = dnt_error(DNT_ERR_INTERRUPTED, "nn: stopped after %d of %d epochs (signal %d)", e,
-                     epochs, dnt_interrupt_pending());
-      goto cleanup;
-    }
-    dnt_rng_shuffle_int(rng, order, tr->n);
-    double sum = 0;
-    size_t seen = 0;
-    for (size_t at = 0; at < tr->n; at += (size_t)batch) {
-      int b = (int)(tr->n - at < (size_t)batch ? tr->n - at : (size_t)batch);
-      for (int i = 0; i < b; i++) {
-        size_t src = (size_t)order[at + (size_t)i];
-        memcpy(xb + (size_t)i * (size_t)tr->w, tr->x + src * (size_t)tr->w,
-               (size_t)tr->w * sizeof *xb);
-        yb[i] = tr->y[src];
-      }
-      const float *pred = dnt_net_forward(net, xb, b);
-      float loss = dnt_loss_mse(pred, yb, (size_t)b, grad);
-      dnt_net_zero_grad(net);
-      dnt_net_backward(net, grad, NULL);
-      if (clip > 0) dnt_clip_grad_norm(dnt_net_grads(net), np, clip);
-      dnt_adam_step(&opt, dnt_net_params(net), dnt_net_grads(net));
-      sum += (double)loss * b;
-      seen += (size_t)b;
-    }
-    if ((rc = dnt_run_metric(run, "train_mse", e, sum / (double)seen))) goto cleanup;
-    dnt_study_progress_report(p, "nn: training", (uint64_t)e + 1, (uint64_t)epochs);
-  }
-  rc = dnt_run_commit(run);
-cleanup:
-  dnt_adam_free(&opt);
-  free(order);
-  free(xb);
-  free(yb);
-  free(grad);
-  return rc;
-}
-
-static int write_forecast(dnt_run *run, const windows *te, const double *s, const float *pred,
-                          double mean, double sd, int season) {
+/* forecast.csv (step, actual, lstm, seasonal_naive over the test targets)
+ * and its figure. */
+static int write_forecast(dnt_run *run, const dnt_seq_data *d, const double *s, const double *pred,
+                          int season) {
   char path[1024];
   int rc = dnt_run_path(run, "forecast.csv", path, sizeof path);
   dnt_afile *f = NULL;
@@ -208,9 +127,10 @@ static int write_forecast(dnt_run *run, const windows *te, const double *s, cons
   FILE *out = dnt_afile_stream(f);
   static const char *const cols[] = {"step", "actual", "lstm", "seasonal_naive"};
   dnt_csv_write_header(out, cols, 4);
-  for (size_t i = 0; i < te->n; i++) {
-    double row[4] = {(double)te->t[i], s[te->t[i]], pred[i] * sd + mean,
-                     s[te->t[i] - (size_t)season]};
+  for (size_t i = 0; i < dnt_seq_data_count(d, DNT_SEQ_TEST); i++) {
+    size_t t;
+    dnt_seq_data_window(d, DNT_SEQ_TEST, i, NULL, NULL, NULL, &t);
+    double row[4] = {(double)t, s[t], pred[i], s[t - (size_t)season]};
     dnt_csv_write_row(out, row, 4);
   }
   if ((rc = dnt_afile_commit(f))) return rc;
@@ -218,16 +138,25 @@ static int write_forecast(dnt_run *run, const windows *te, const double *s, cons
   return dnt_figure_lines(dnt_run_dir(run), "forecast", "forecast.csv", "step", cols + 1, 3, &text);
 }
 
-/* The series is long enough for the window, the season and the split. */
-static int check_length(const dnt_study_nn_config *cfg, size_t n, const char *source) {
-  size_t lead = (size_t)(cfg->window > cfg->season ? cfg->window : cfg->season);
-  size_t split = (size_t)(cfg->train_fraction * (double)n);
-  if (split <= lead + 1 || split >= n)
+/* The forecaster's windows (one feature: the last `window` values). */
+static dnt_seq_window nn_window(const dnt_study_nn_config *cfg) {
+  return (dnt_seq_window){.window = (int)cfg->window, .horizon = 1, .season = 0};
+}
+
+/* The split of n values; DNT_ERR_CONFIG naming the keys when the series is
+ * too short for a training window, a validation part, and a test part after
+ * the baseline's first season. */
+static int nn_split(const dnt_study_nn_config *cfg, size_t n, const char *source,
+                    dnt_seq_split *split) {
+  dnt_seq_window w = nn_window(cfg);
+  int rc = dnt_seq_split_fractions(n, cfg->train_fraction, cfg->val_fraction, split);
+  if (rc || split->train_end <= dnt_seq_window_lead(&w) || split->val_end >= n ||
+      split->val_end < (size_t)cfg->season)
     return dnt_error(DNT_ERR_CONFIG,
-                     "%s: %zu values are too few for model.window %lld, baseline.season %lld and "
-                     "data.train_fraction %g",
-                     source, n, (long long)cfg->window, (long long)cfg->season,
-                     cfg->train_fraction);
+                     "%s: %zu values are too few for model.window %lld, baseline.season %lld, "
+                     "data.train_fraction %g and data.val_fraction %g",
+                     source, n, (long long)cfg->window, (long long)cfg->season, cfg->train_fraction,
+                     cfg->val_fraction);
   return DNT_OK;
 }
 
@@ -236,7 +165,8 @@ int dnt_study_nn_check(const dnt_study_nn_config *cfg) {
   size_t n = 0;
   char source[256];
   int rc = load_series(cfg, 0, &s, &n, NULL, source, sizeof source); /* readable and parsed */
-  if (!rc) rc = check_length(cfg, n, source);
+  dnt_seq_split split;
+  if (!rc) rc = nn_split(cfg, n, source, &split);
   free(s);
   return rc;
 }
@@ -246,88 +176,81 @@ int dnt_study_nn_run(const dnt_study_nn_config *cfg, dnt_run *run, const dnt_stu
   if (rc) return rc;
   uint64_t seed = dnt_run_seed(run);
   char source[256];
-  double *s = NULL;
+  double *s = NULL, *pred = NULL, *curves = NULL;
   size_t n = 0;
-  windows tr = {0}, te = {0};
-  dnt_net *net = NULL;
-  float *pred = NULL;
+  dnt_seq_data d = {0};
+  dnt_seq_model *m = NULL;
   dnt_cell_missing_report missing = {0};
   if ((rc = load_series(cfg, seed, &s, &n, &missing, source, sizeof source))) return rc;
-  int w = (int)cfg->window;
   int season = (int)cfg->season;
-  size_t lead = (size_t)(w > season ? w : season);
-  size_t split = (size_t)(cfg->train_fraction * (double)n);
-  if ((rc = check_length(cfg, n, source))) goto cleanup;
-  double mean = 0, var = 0;
-  for (size_t t = 0; t < split; t++)
-    mean += s[t];
-  mean /= (double)split;
-  for (size_t t = 0; t < split; t++)
-    var += (s[t] - mean) * (s[t] - mean);
-  double sd = sqrt(var / (double)split);
-  if (!(sd > 0)) {
-    rc = dnt_error(DNT_ERR_ARG, "%s: the training part is constant; nothing to learn", source);
+  dnt_seq_config sc;
+  dnt_seq_config_default(&sc);
+  sc.win = nn_window(cfg);
+  sc.hidden = (int)cfg->hidden;
+  sc.layers = (int)cfg->layers;
+  sc.batch = (int)cfg->batch;
+  sc.max_epochs = (int)cfg->epochs;
+  sc.patience = (int)cfg->patience;
+  sc.lr = (float)cfg->lr;
+  sc.clip = (float)cfg->clip;
+  sc.seed = seed;
+  dnt_seq_split split;
+  if ((rc = nn_split(cfg, n, source, &split)) ||
+      (rc = dnt_seq_data_init(&d, &sc.win, s, 1, &split)))
+    goto cleanup;
+  size_t n_test = dnt_seq_data_count(&d, DNT_SEQ_TEST);
+  curves = malloc(2 * (size_t)sc.max_epochs * sizeof *curves);
+  pred = malloc(n_test * sizeof *pred);
+  if (!curves || !pred) {
+    rc = dnt_error(DNT_ERR_NOMEM, "no memory for %zu forecasts", n_test);
     goto cleanup;
   }
-  if ((rc = make_windows(s, lead, split, w, mean, sd, &tr)) ||
-      (rc = make_windows(s, split, n, w, mean, sd, &te)))
-    goto cleanup;
-
-  dnt_net_arch arch = {.input = 1, .seq_len = w, .n_layers = 2};
-  arch.layer[0] =
-      (dnt_layer_spec){DNT_LAYER_LSTM, (int)cfg->hidden, DNT_ACT_NONE, (int)cfg->layers, 0};
-  arch.layer[1] = (dnt_layer_spec){DNT_LAYER_DENSE, 1, DNT_ACT_NONE, 0, 0};
-  int batch = (int)cfg->batch;
-  if ((rc = dnt_net_create(&arch, batch, NULL, NULL, &net))) goto cleanup;
-  dnt_rng rng;
-  dnt_rng_for(&rng, seed, DNT_STREAM_NET_INIT, 0);
-  dnt_net_init(net, &rng);
-  dnt_rng_for(&rng, seed, DNT_STREAM_TRAIN, 0);
+  if ((rc = dnt_seq_model_create(&sc, 0, &m))) goto cleanup;
+  dnt_seq_report rep = {.train_curve = curves, .val_curve = curves + sc.max_epochs};
+  dnt_study_progress_report(p, "nn: training", 0, 1);
   double t0 = dnt_now();
-  if ((rc = train(net, &tr, cfg, &rng, run, p))) goto cleanup;
+  if ((rc = dnt_seq_train(m, &d, &rep))) goto cleanup;
   double train_seconds = dnt_now() - t0;
-
-  pred = malloc((te.n + 1) * sizeof *pred);
-  if (!pred) {
-    rc = dnt_error(DNT_ERR_NOMEM, "no memory for %zu forecasts", te.n);
-    goto cleanup;
-  }
-  for (size_t at = 0; at < te.n; at += (size_t)batch) {
-    int b = (int)(te.n - at < (size_t)batch ? te.n - at : (size_t)batch);
-    dnt_net_infer(net, te.x + at * (size_t)w, b, pred + at);
-  }
+  dnt_study_progress_report(p, "nn: training", 1, 1);
+  if ((rc = write_curves(run, &rep))) goto cleanup;
+  if ((rc = dnt_seq_predict_part(m, &d, DNT_SEQ_TEST, pred))) goto cleanup;
   double se_l = 0, ae_l = 0, se_n = 0, ae_n = 0;
-  for (size_t i = 0; i < te.n; i++) {
-    double actual = s[te.t[i]];
-    double el = pred[i] * sd + mean - actual;
-    double en = s[te.t[i] - (size_t)season] - actual;
+  for (size_t i = 0; i < n_test; i++) {
+    size_t t;
+    dnt_seq_data_window(&d, DNT_SEQ_TEST, i, NULL, NULL, NULL, &t);
+    double el = pred[i] - s[t], en = s[t - (size_t)season] - s[t];
     se_l += el * el;
     ae_l += fabs(el);
     se_n += en * en;
     ae_n += fabs(en);
   }
-  double lstm_rmse = sqrt(se_l / (double)te.n), naive_rmse = sqrt(se_n / (double)te.n);
+  double lstm_rmse = sqrt(se_l / (double)n_test), naive_rmse = sqrt(se_n / (double)n_test);
 
-  if ((rc = write_forecast(run, &te, s, pred, mean, sd, season))) goto cleanup;
+  if ((rc = write_forecast(run, &d, s, pred, season))) goto cleanup;
   char path[1024];
-  if ((rc = dnt_run_path(run, "model.ckpt", path, sizeof path)) || (rc = dnt_net_save(net, path)))
+  if ((rc = dnt_run_path(run, "model.ckpt", path, sizeof path)) ||
+      (rc = dnt_net_save(dnt_seq_model_net(m), path)))
     goto cleanup;
   dnt_run_summary_string(run, "source", source);
   dnt_run_summary_number(run, "lstm_rmse", lstm_rmse);
-  dnt_run_summary_number(run, "lstm_mae", ae_l / (double)te.n);
+  dnt_run_summary_number(run, "lstm_mae", ae_l / (double)n_test);
   dnt_run_summary_number(run, "seasonal_naive_rmse", naive_rmse);
-  dnt_run_summary_number(run, "seasonal_naive_mae", ae_n / (double)te.n);
+  dnt_run_summary_number(run, "seasonal_naive_mae", ae_n / (double)n_test);
   dnt_run_summary_number(run, "rmse_ratio_lstm_to_naive", lstm_rmse / naive_rmse);
-  dnt_run_summary_number(run, "train_windows", (double)tr.n);
-  dnt_run_summary_number(run, "test_windows", (double)te.n);
+  dnt_run_summary_number(run, "train_windows", (double)dnt_seq_data_count(&d, DNT_SEQ_TRAIN));
+  dnt_run_summary_number(run, "val_windows", (double)dnt_seq_data_count(&d, DNT_SEQ_VAL));
+  dnt_run_summary_number(run, "test_windows", (double)n_test);
+  dnt_run_summary_number(run, "epochs", rep.epochs);
+  dnt_run_summary_number(run, "best_epoch", rep.best_epoch);
+  dnt_run_summary_number(run, "val_mse", rep.val_mse);
   dnt_run_summary_number(run, "train_seconds", train_seconds);
   rc = dnt_cell_missing_summary(&missing, run);
 cleanup:
   dnt_cell_missing_report_free(&missing);
   free(pred);
-  dnt_net_destroy(net);
-  free_windows(&tr);
-  free_windows(&te);
+  free(curves);
+  dnt_seq_model_destroy(m);
+  dnt_seq_data_free(&d);
   free(s);
   return rc;
 }

@@ -2,7 +2,8 @@
  * the LSTM beats the seasonal-naive baseline (the generated series has noise
  * that y(t-24) carries twice and a forecaster averages out), the run is
  * reproducible from its seed and changes with it, a library caller's config
- * struct is checked like a file, and a bad config is a named error. */
+ * struct is checked like a file, a bad config is a named error, and early
+ * stopping reports its epochs (all of them without a validation part). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,7 +15,7 @@
 #include "test.h"
 
 typedef struct result {
-  double lstm_rmse, naive_rmse, test_windows;
+  double lstm_rmse, naive_rmse, test_windows, epochs, best_epoch;
 } result;
 
 static int run_once(const dnt_study_nn_config *cfg, uint64_t seed, const char *dir, result *r) {
@@ -25,6 +26,8 @@ static int run_once(const dnt_study_nn_config *cfg, uint64_t seed, const char *d
   if (!rc) rc = dnt_run_summary_get(run, "lstm_rmse", &r->lstm_rmse);
   if (!rc) rc = dnt_run_summary_get(run, "seasonal_naive_rmse", &r->naive_rmse);
   if (!rc) rc = dnt_run_summary_get(run, "test_windows", &r->test_windows);
+  if (!rc) rc = dnt_run_summary_get(run, "epochs", &r->epochs);
+  if (!rc) rc = dnt_run_summary_get(run, "best_epoch", &r->best_epoch);
   if (rc)
     dnt_run_abort(run, dnt_last_error());
   else
@@ -47,6 +50,15 @@ int main(void) {
             a.naive_rmse);
   CHECK(a.lstm_rmse == b.lstm_rmse && a.naive_rmse == b.naive_rmse);
   CHECK(a.lstm_rmse != c.lstm_rmse && a.naive_rmse != c.naive_rmse); /* the seed reaches the data */
+
+  /* Early stopping: the kept epoch is at most the last; without a validation
+   * part every epoch runs and the last is kept; the test part is the same. */
+  CHECK(a.best_epoch >= 1 && a.best_epoch <= a.epochs && a.epochs <= cfg.epochs);
+  dnt_study_nn_config noval = cfg;
+  noval.val_fraction = 0;
+  noval.epochs = 3;
+  CHECK_OK(run_once(&noval, 7, DNT_BINARY_DIR "/nn-v", &c));
+  CHECK(c.epochs == 3 && c.best_epoch == 3 && c.test_windows == a.test_windows);
 
   /* A series too short for the window is an error naming the fields. */
   dnt_study_nn_config shortcfg = cfg;
