@@ -14,6 +14,8 @@
  *   twin world's next state computed by hand.
  * - Vectorised: instance i of n equals a lone instance given instance i's
  *   stream, stepped in reverse order.
+ * - A factory gives what prototypes give; an observe callback, a mask and a
+ *   terminal test see the mirror and the physical state as documented.
  * - Bad input: out-of-range and non-finite actions refused before anything
  *   steps; field indices, table widths and missing callbacks refused at create
  *   with a message naming them. */
@@ -657,6 +659,97 @@ static void test_bad_input(void) {
   links_free(&w);
 }
 
+/* ---- factory, observe callback, mask, terminal --------------------------- */
+
+static int make_links(void *user, dnt_world **p, dnt_world **t) {
+  const double *sigma = user;
+  example_links_config pc = links_cfg(*sigma), tc = links_cfg(0);
+  int rc = example_links_create(&pc, 5, p);
+  if (rc == 0) rc = example_links_create(&tc, 6, t);
+  return rc;
+}
+
+/* obs = [total mirrored load, steps into the episode] */
+static int observe_total(void *user, const dnt_world_env_view *v, float *obs) {
+  (void)user;
+  obs[0] = (float)(v->mirror->value[0] + v->mirror->value[1] + v->mirror->value[2]);
+  obs[1] = (float)v->t;
+  return 0;
+}
+
+/* allowed: the actions that shed at most 1.5 units of mirrored load */
+static void mask_shed(void *user, const dnt_world_env_view *v, unsigned char *mask) {
+  (void)user;
+  double load = v->mirror->value[0] + v->mirror->value[1] + v->mirror->value[2];
+  for (int a = 0; a < 5; a++)
+    mask[a] = shed_table[a] * load <= 1.5;
+}
+
+static int load0_high(void *user, const dnt_world_env_view *v, int *terminated) {
+  (void)user;
+  *terminated = v->telemetry[0] > 5.6;
+  return 0;
+}
+
+static void test_factory_mask_terminal(void) {
+  links_pair w = links_worlds(0.3);
+  double sigma = 0.3;
+  dnt_world_env_config a, b;
+  links_env(&a, &w, 30);
+  b = a;
+  b.physical = b.twin = NULL;
+  b.make = make_links;
+  b.user = &sigma;
+  b.observe = observe_total;
+  b.obs_dim = 2;
+  b.mask = mask_shed;
+  b.terminal = load0_high;
+  CHECK(dnt_world_env_ops(&a)->mask == NULL && dnt_world_env_ops(&b)->mask != NULL);
+  dnt_vecenv va, vb;
+  CHECK_OK(dnt_world_vecenv_init(&va, &a, 2, 3));
+  CHECK_OK(dnt_world_vecenv_init(&vb, &b, 2, 3));
+  CHECK(vb.spec.obs_dim == 2 && vb.spec.has_mask == 1 && va.spec.has_mask == 0);
+  int same = 1, mask_ok = 1, term_ok = 1, terminated = 0, acts[2] = {4, 0};
+  for (int s = 0; s < 200; s++) {
+    for (int i = 0; i < 2; i++) {
+      /* prototypes and factory make the same worlds; the callback sees the mirror */
+      const float *oa = va.obs + i * NF, *ob = vb.obs + i * 2;
+      const dnt_world_env *e = dnt_world_env_at(&vb, i);
+      const double *mv = dnt_twin_mirror(dnt_world_env_twin(e))->value;
+      for (int k = 0; k < NF; k++)
+        same &= oa[k] == (float)mv[k];
+      same &= ob[0] == (float)(mv[0] + mv[1] + mv[2]) &&
+              ob[1] == (float)dnt_twin_now(dnt_world_env_twin(e));
+      for (int k = 0; k < 5; k++)
+        mask_ok &= vb.mask[i * 5 + k] == (shed_table[k] * (mv[0] + mv[1] + mv[2]) <= 1.5);
+    }
+    CHECK_OK(dnt_vecenv_step(&va, acts, NULL));
+    CHECK_OK(dnt_vecenv_step(&vb, acts, NULL));
+    for (int i = 0; i < 2; i++) {
+      const double *x = dnt_twin_physical_telemetry(dnt_world_env_twin(dnt_world_env_at(&vb, i)));
+      term_ok &= vb.terminated[i] == (x[0] > 5.6) && !va.terminated[i];
+      terminated += vb.terminated[i];
+    }
+    /* keep the two vectors on the same episodes: a terminates when b does */
+    for (int i = 0; i < 2; i++)
+      if (vb.terminated[i]) va.truncated[i] = 1;
+    CHECK_OK(dnt_vecenv_advance(&va));
+    CHECK_OK(dnt_vecenv_advance(&vb));
+    acts[0] = (acts[0] + 1) % 5;
+  }
+  CHECK_MSG(same, "factory + observe callback differ from prototypes + fields");
+  CHECK(mask_ok && term_ok);
+  CHECK_MSG(terminated > 2 && vb.episodes > terminated, "%d terminations, %lld episodes",
+            terminated, (long long)vb.episodes);
+  dnt_vecenv_free(&va);
+  dnt_vecenv_free(&vb);
+  /* a failing factory fails create, naming its error */
+  sigma = -1;
+  CHECK(dnt_world_vecenv_init(&vb, &b, 1, 3) == DNT_ERR_ARG);
+  CHECK(strstr(dnt_last_error(), "sigma = -1") != NULL);
+  links_free(&w);
+}
+
 int main(void) {
   test_links_direct();
   test_cellular_direct();
@@ -664,6 +757,7 @@ int main(void) {
   test_shield();
   test_shield_lookahead();
   test_vector_equals_singles();
+  test_factory_mask_terminal();
   test_bad_input();
   return test_done("studies.world_env");
 }
