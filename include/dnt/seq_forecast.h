@@ -176,7 +176,8 @@ typedef struct dnt_seq_report {
 int dnt_seq_train(dnt_seq_model *m, const dnt_seq_data *d, dnt_seq_report *report);
 
 /* Trains models[i] on data[i], i < n, on up to `threads` threads; each
- * result is exactly dnt_seq_train's. reports: (n) or NULL. On failure the
+ * result is exactly dnt_seq_train's. The models must be distinct; data may
+ * repeat (it is only read). reports: (n) or NULL. On failure the
  * status and message of the lowest failing model, named by its position. */
 int dnt_seq_train_many(dnt_seq_model *const *models, const dnt_seq_data *const *data, size_t n,
                        int threads, dnt_seq_report *reports);
