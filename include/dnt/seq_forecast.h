@@ -168,7 +168,8 @@ typedef struct dnt_seq_report {
 /* Trains m on d (windows of d must have m's shape: DNT_ERR_MISMATCH
  * otherwise), continuing from its current weights with a fresh Adam state;
  * the shuffles continue m's TRAIN stream. On return m holds the kept weights.
- * DNT_ERR_NUMERIC when the training loss turns non-finite (lr too high?);
+ * DNT_ERR_NUMERIC when the training or validation loss turns non-finite
+ * (lr too high?);
  * DNT_ERR_INTERRUPTED when dnt_interrupt_pending() is set at an epoch's start
  * (dnt/interrupt.h; the weights are then those of the last epoch).
  * Time: epochs x (train windows x forward+backward + validation windows x

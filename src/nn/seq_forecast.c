@@ -355,13 +355,15 @@ int dnt_seq_train(dnt_seq_model *m, const dnt_seq_data *d, dnt_seq_report *repor
       goto cleanup;
     }
     double tr = train_epoch(m, d, &opt, order, n, &r.steps);
-    if (!isfinite(tr)) {
+    double va = has_val ? dnt_seq_part_mse(m, d, DNT_SEQ_VAL) : 0;
+    if (!isfinite(tr) || !isfinite(va)) {
       rc = dnt_error(DNT_ERR_NUMERIC,
-                     "seq forecast: model %llu, epoch %d: training loss is %g (lr %g too high?)",
-                     (unsigned long long)m->index, r.epochs + 1, tr, (double)c->lr);
+                     "seq forecast: model %llu, epoch %d: training loss %g, validation loss %g "
+                     "(lr %g too high?)",
+                     (unsigned long long)m->index, r.epochs + 1, tr, va, (double)c->lr);
       goto cleanup;
     }
-    double va = has_val ? dnt_seq_part_mse(m, d, DNT_SEQ_VAL) : NAN;
+    if (!has_val) va = NAN;
     if (r.train_curve) r.train_curve[r.epochs] = tr;
     if (r.val_curve) r.val_curve[r.epochs] = va;
     r.epochs++;
@@ -378,7 +380,7 @@ int dnt_seq_train(dnt_seq_model *m, const dnt_seq_data *d, dnt_seq_report *repor
   }
   r.best_epoch = has_val ? es.best_epoch : r.epochs;
   r.train_mse = best_train;
-  if (has_val && es.best_epoch > 0) {
+  if (has_val) { /* a finite loss improves on the initial infinity: best_epoch >= 1 */
     dnt_vec_copy(dnt_net_params(m->net), best, np);
     r.val_mse = es.best;
   }

@@ -110,6 +110,13 @@ static void test_errors(void) {
   CHECK_OK(dnt_seq_data_init(&d, &w, y, 1, &ok));
   CHECK(dnt_seq_train(m, &d, NULL) == DNT_ERR_MISMATCH); /* window 8 data, window 4 model */
   dnt_seq_data_free(&d);
+  /* a validation value whose square overflows: a numeric error, not a kept model */
+  dnt_seq_window w4 = c.win;
+  y[22] = 1e200;
+  CHECK_OK(dnt_seq_data_init(&d, &w4, y, 1, &ok));
+  CHECK(dnt_seq_train(m, &d, NULL) == DNT_ERR_NUMERIC);
+  CHECK(strstr(dnt_last_error(), "validation loss") != NULL);
+  dnt_seq_data_free(&d);
   dnt_seq_model_destroy(m);
 }
 
