@@ -96,14 +96,29 @@ typedef enum dnt_cluster_method {
 
 typedef struct dnt_cluster_params {
   dnt_cluster_method method;
-  int k;             /* Girvan-Newman: clusters wanted; 0 = best-modularity level */
-  int weighted;      /* 1: use edge weights; 0: every edge weighs 1 */
-  double resolution; /* gamma (Louvain, Leiden); 1 = classic modularity */
-  int restarts;      /* Louvain/Leiden: seeded runs, best modularity kept (>= 1) */
+  int k;                 /* Girvan-Newman: clusters wanted; 0 = best-modularity level */
+  int weighted;          /* 1: use edge weights; 0: every edge weighs 1 */
+  double resolution;     /* gamma (Louvain, Leiden); 1 = classic modularity */
+  int restarts;          /* Louvain/Leiden: seeded runs, best modularity kept (>= 1) */
+  size_t restart_budget; /* Louvain/Leiden: runs x edges at most this (at least one run);
+                            0 = always `restarts` runs */
   uint64_t seed;
 } dnt_cluster_params;
 
-/* Louvain, k 0, weighted, resolution 1, 8 restarts, seed 1. */
+/* Louvain, k 0, weighted, resolution 1, 8 restarts within a budget of
+ * 500,000 run-edges, seed 1.
+ *
+ * Why a budget: the best of several seeded runs raises modularity where one
+ * run's result varies, on small graphs; on large ones the runs agree. On the
+ * k = 8 graph of `dnt cluster` (Matern sites, generated traffic) the spread
+ * of Q over 8 Louvain seeds is 0.0043 at 1,000 BSs (one run may lose 0.004
+ * against the best of 8), 0.0007 at 10,000 and 0.0003 at 100,000, where
+ * each run costs 1.3 s CPU. So graphs up to 62,500 edges (about 13,000 BSs)
+ * get all 8 runs, larger ones max(1, floor(500,000 / m)): one run at
+ * 100,000 BSs, within 0.0002 of the best of 8 (docs/PERFORMANCE.md,
+ * bench_scale). The igraph 0.10 of this build is not thread-safe
+ * (IGRAPH_THREAD_SAFE 0: its RNG, error stack and interrupt handler are
+ * process-wide), so runs cannot go on threads. */
 void dnt_cluster_params_default(dnt_cluster_params *p);
 
 typedef struct dnt_clustering {
@@ -113,6 +128,7 @@ typedef struct dnt_clustering {
   int n_labels;          /* 1 + the largest label: k, unless dnt_clustering_align left gaps */
   double modularity;     /* Q of membership (weighted if params.weighted, gamma = 1) */
   double igraph_seconds; /* wall time spent inside igraph */
+  int runs;              /* Louvain/Leiden: seeded runs made (restarts cut to the budget) */
   size_t n_levels;       /* Girvan-Newman: dendrogram levels; else 0 */
   int *level_k;          /* (n_levels) clusters at each level (n, n-1, ...) */
   double *level_q;       /* (n_levels) modularity at each level */

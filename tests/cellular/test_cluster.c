@@ -1,8 +1,8 @@
 /* tests/cellular/test_cluster.c: the BS graph and its clustering.
  * Known answers: Zachary's karate club (Louvain best modularity 0.4198 with
  * 4 communities; Girvan-Newman best level 0.4013 with 5), modularity of a
- * hand-computed partition, the edge-weight formula on three sites, and
- * label alignment across re-clusterings. */
+ * hand-computed partition, the edge-weight formula on three sites, the
+ * restart budget, and label alignment across re-clusterings. */
 #include <math.h>
 #include <string.h>
 
@@ -78,6 +78,54 @@ static void test_karate(void) {
   CHECK(memcmp(a.membership, b.membership, 34 * sizeof(int)) == 0);
   dnt_clustering_free(&a);
   dnt_clustering_free(&b);
+  dnt_bs_graph_free(&g);
+}
+
+/* The restart budget: runs = restarts while restarts x m fits, else
+ * max(1, floor(budget / m)), the first seeds of the uncut sequence (karate: m
+ * = 78); Girvan-Newman makes no seeded runs. */
+static void test_restart_budget(void) {
+  dnt_bs_graph g;
+  karate(&g);
+  dnt_cluster_params p;
+  dnt_cluster_params_default(&p);
+  CHECK(p.restarts == 8 && p.restart_budget == 500000);
+  const struct {
+    int restarts;
+    size_t budget;
+    int runs;
+  } cases[] = {{5, 0, 5},   {8, 624, 8}, {8, 623, 7}, {8, 234, 3},
+               {8, 233, 2}, {8, 10, 1},  {1, 1, 1}};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    p.restarts = cases[i].restarts;
+    p.restart_budget = cases[i].budget;
+    dnt_clustering c;
+    CHECK_OK(dnt_cluster_run(&g, &p, &c));
+    CHECK_MSG(c.runs == cases[i].runs, "restarts %d, budget %zu: %d runs, expected %d",
+              cases[i].restarts, cases[i].budget, c.runs, cases[i].runs);
+    dnt_clustering_free(&c);
+  }
+  for (int method = 0; method < 2; method++) { /* cut to 2 runs == 2 restarts uncut */
+    dnt_clustering cut, two;
+    p.method = method ? DNT_CLUSTER_LEIDEN : DNT_CLUSTER_LOUVAIN;
+    p.weighted = 0;
+    p.restarts = 8;
+    p.restart_budget = 2 * 78;
+    CHECK_OK(dnt_cluster_run(&g, &p, &cut));
+    p.restarts = 2;
+    p.restart_budget = 0;
+    CHECK_OK(dnt_cluster_run(&g, &p, &two));
+    CHECK(cut.runs == 2 && two.runs == 2);
+    CHECK(memcmp(cut.membership, two.membership, 34 * sizeof(int)) == 0);
+    CHECK(cut.modularity == two.modularity);
+    dnt_clustering_free(&cut);
+    dnt_clustering_free(&two);
+  }
+  p.method = DNT_CLUSTER_GIRVAN_NEWMAN;
+  dnt_clustering c;
+  CHECK_OK(dnt_cluster_run(&g, &p, &c));
+  CHECK(c.runs == 0);
+  dnt_clustering_free(&c);
   dnt_bs_graph_free(&g);
 }
 
@@ -273,6 +321,7 @@ static void test_align(void) {
 int main(void) {
 #ifdef DNT_HAVE_IGRAPH
   test_karate();
+  test_restart_budget();
   test_modularity_by_hand();
   test_planted_and_recluster();
 #endif

@@ -29,6 +29,7 @@ void dnt_cluster_params_default(dnt_cluster_params *p) {
   p->weighted = 1;
   p->resolution = 1;
   p->restarts = 8;
+  p->restart_budget = 500000;
   p->seed = 1;
 }
 
@@ -122,6 +123,14 @@ int dnt_clustering_align(const dnt_clustering *prev, dnt_clustering *cur, size_t
   return 0;
 }
 
+/* Seeded Louvain/Leiden runs on m edges: the restarts, cut to the budget. */
+static int cluster_runs(const dnt_cluster_params *p, size_t m) {
+  if (p->restart_budget == 0 || m == 0 || m * (size_t)p->restarts <= p->restart_budget)
+    return p->restarts;
+  size_t fit = p->restart_budget / m;
+  return fit < 1 ? 1 : (int)fit;
+}
+
 #ifdef DNT_HAVE_IGRAPH
 
 typedef struct ig_guard {
@@ -166,9 +175,9 @@ static int modularity(const igraph_t *ig, const igraph_vector_int_t *memb, const
   return 0;
 }
 
-/* Louvain or Leiden, best of p->restarts seeded runs by modularity at gamma. */
+/* Louvain or Leiden, best of `runs` seeded runs by modularity at gamma. */
 static int adaptive(const igraph_t *ig, const igraph_vector_t *w, const dnt_cluster_params *p,
-                    igraph_vector_int_t *best, double *best_q) {
+                    int runs, igraph_vector_int_t *best, double *best_q) {
   igraph_vector_int_t memb;
   igraph_vector_t strength;
   igraph_error_t e = igraph_vector_int_init(&memb, 0);
@@ -184,7 +193,7 @@ static int adaptive(const igraph_t *ig, const igraph_vector_t *w, const dnt_clus
   }
   int rc = e ? ig_fail(e, "strength") : 0;
   *best_q = -HUGE_VAL;
-  for (int r = 0; r < p->restarts && !rc; r++) {
+  for (int r = 0; r < runs && !rc; r++) {
     igraph_rng_seed(igraph_rng_default(), (igraph_uint_t)(p->seed + (uint64_t)r));
     if (p->method == DNT_CLUSTER_LEIDEN)
       e = igraph_community_leiden(ig, w, &strength, p->resolution / (2 * total), 0.01, 0, -1, &memb,
@@ -296,8 +305,10 @@ int dnt_cluster_run(const dnt_bs_graph *g, const dnt_cluster_params *p, dnt_clus
   double q = 0;
   if (p->method == DNT_CLUSTER_GIRVAN_NEWMAN)
     rc = girvan_newman(&ig, g, w, p, &memb, out);
-  else
-    rc = adaptive(&ig, w, p, &memb, &q);
+  else {
+    out->runs = cluster_runs(p, g->m);
+    rc = adaptive(&ig, w, p, out->runs, &memb, &q);
+  }
   if (!rc) rc = modularity(&ig, &memb, w, 1.0, &out->modularity);
   if (!rc)
     for (size_t i = 0; i < g->n; i++)

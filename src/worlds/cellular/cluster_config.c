@@ -30,6 +30,8 @@ const dnt_config_field dnt_cluster_schema[] = {
      "Louvain/Leiden resolution gamma"},
     {"cluster.restarts", DNT_CFG_INT, 1, 10000, 8, NULL, NULL,
      "Louvain/Leiden: seeded runs, best modularity kept"},
+    {"cluster.restart_budget", DNT_CFG_INT, 0, 1e15, 500000, NULL, NULL,
+     "Louvain/Leiden: runs x edges at most this (at least one run); 0 = always restarts"},
 };
 const size_t dnt_cluster_schema_len = sizeof dnt_cluster_schema / sizeof dnt_cluster_schema[0];
 
@@ -55,5 +57,6 @@ int dnt_cluster_params_from_config(const dnt_config *c, dnt_bs_graph_params *gp,
   cp->weighted = dnt_config_bool(c, "cluster.weighted");
   cp->resolution = dnt_config_real(c, "cluster.resolution");
   cp->restarts = (int)dnt_config_int(c, "cluster.restarts");
+  cp->restart_budget = (size_t)dnt_config_int(c, "cluster.restart_budget");
   return 0;
 }
