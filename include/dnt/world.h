@@ -92,6 +92,10 @@ int dnt_world_assimilate(dnt_world *w, const double *telemetry, int group);
 int dnt_world_copy(const dnt_world *w, dnt_world **out);
 int dnt_world_save(const dnt_world *w, unsigned char **buf, size_t *len);
 int dnt_world_load(dnt_world *w, const unsigned char *buf, size_t len);
+/* A saved time (the wrapper's, and a world's own step count) lies in
+ * [0, DNT_WORLD_MAX_TIME]: steps counted exactly as a double and far from
+ * overflowing when stepped on. A state outside is DNT_ERR_CORRUPT. */
+#define DNT_WORLD_MAX_TIME (INT64_C(1) << 53)
 /* Reseeds the world's randomness (ops->reseed); DNT_ERR_UNSUPPORTED when the
  * world has no reseed op (a deterministic world). */
 int dnt_world_reseed(dnt_world *w, uint64_t seed);

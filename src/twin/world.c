@@ -202,6 +202,9 @@ int dnt_world_load(dnt_world *w, const unsigned char *buf, size_t len) {
                      (int)kind_len, (const char *)(buf + 12));
   int64_t time;
   memcpy(&time, buf + 12 + kind_len, 8);
+  if (time < 0 || time > DNT_WORLD_MAX_TIME)
+    return dnt_error(DNT_ERR_CORRUPT, "world '%s': saved state at time %lld: expected 0 to 2^53",
+                     kind, (long long)time);
   size_t head = 12 + (size_t)kind_len + 8;
   int rc = w->ops->load(w->self, buf + head, len - head);
   if (rc == 0) w->time = time;

@@ -146,6 +146,35 @@ static void test_mirror_and_actions(void) {
   dnt_world_destroy(twin);
 }
 
+/* A saved state with a negative step (replay read row t mod T before the
+ * matrix: found by fuzz_world), a step past 2^53 or the all-zero RNG state
+ * (a world that never steps: the polar method loops) is refused, and the
+ * world keeps its own state. Layout: the wrapper's 12 + kind + 8 bytes, then
+ * magic, n, K (8 each), the step at 24 and the RNG words at 40. */
+static void test_corrupt_state(dnt_world *w) {
+  unsigned char *buf = NULL, *again = NULL;
+  size_t len = 0, len2 = 0;
+  CHECK_OK(dnt_world_save(w, &buf, &len));
+  size_t body = 12 + strlen(dnt_world_kind(w)) + 8;
+  int64_t steps[] = {-9, INT64_MIN, DNT_WORLD_MAX_TIME + 1}, t;
+  for (size_t k = 0; k < sizeof steps / sizeof steps[0]; k++) {
+    memcpy(&t, buf + body + 24, 8);
+    memcpy(buf + body + 24, &steps[k], 8);
+    CHECK(dnt_world_load(w, buf, len) == DNT_ERR_CORRUPT);
+    memcpy(buf + body + 24, &t, 8);
+  }
+  unsigned char rng[32];
+  memcpy(rng, buf + body + 40, 32);
+  memset(buf + body + 40, 0, 32);
+  CHECK(dnt_world_load(w, buf, len) == DNT_ERR_CORRUPT);
+  memcpy(buf + body + 40, rng, 32);
+  CHECK_OK(dnt_world_save(w, &again, &len2));
+  CHECK(len2 == len && memcmp(buf, again, len) == 0);
+  CHECK_OK(dnt_world_step(w, NULL));
+  free(again);
+  free(buf);
+}
+
 static void test_replay(void) {
   dnt_cell_sites s;
   CHECK_OK(dnt_cell_sites_alloc(&s, 3));
@@ -175,6 +204,7 @@ static void test_replay(void) {
     CHECK_OK(dnt_world_step(w, NULL));
   }
   CHECK(ok);
+  test_corrupt_state(w);
   dnt_cell_traffic series;
   CHECK_OK(dnt_cellular_series(w, 5, &series));
   CHECK(series.n_series == 3 && series.v[4 * 3 + 2] == 2 && series.v[3] == 2);

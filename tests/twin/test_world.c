@@ -58,6 +58,15 @@ static void test_save_load(void) {
   CHECK(memcmp(xa, xb, sizeof xa) == 0);
   CHECK(dnt_world_load(b, buf, len - 1) != 0); /* world body of the wrong size */
   CHECK(dnt_world_load(b, buf, 10) == DNT_ERR_CORRUPT);
+  /* a saved time outside [0, 2^53] is refused, the world's own kept */
+  int64_t kept = dnt_world_time(b), bad[] = {-1, INT64_MIN, DNT_WORLD_MAX_TIME + 1}, t;
+  size_t at = 12 + strlen(dnt_world_kind(b));
+  memcpy(&t, buf + at, 8);
+  for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+    memcpy(buf + at, &bad[k], 8);
+    CHECK(dnt_world_load(b, buf, len) == DNT_ERR_CORRUPT && dnt_world_time(b) == kept);
+  }
+  memcpy(buf + at, &t, 8);
   buf[12] = 'L'; /* kind "Links" */
   CHECK(dnt_world_load(b, buf, len) == DNT_ERR_MISMATCH);
   buf[0] = 'X';

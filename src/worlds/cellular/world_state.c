@@ -11,7 +11,9 @@
 
 /* Saved state: magic, n, K, t, seed, RNG words, spare normal, has_spare,
  * the double block, the int block (host byte order: a state is for the same
- * build, not an exchange format). */
+ * build, not an exchange format). Load refuses, before changing anything, a
+ * step outside [0, DNT_WORLD_MAX_TIME] and the all-zero RNG state (xoshiro
+ * would draw zeros forever, and the polar normal method never return). */
 static const char save_magic[8] = {'D', 'N', 'T', 'C', 'E', 'L', 'L', '1'};
 
 static size_t save_size(const cell_model *m) {
@@ -68,6 +70,15 @@ int cell_load(void *self, const unsigned char *buf, size_t len) {
   if (len != save_size(m))
     return dnt_error(DNT_ERR_CORRUPT, "cellular: saved state is %zu bytes: expected %zu", len,
                      save_size(m));
+  int64_t t;
+  uint64_t words[4];
+  memcpy(&t, p, 8);
+  memcpy(words, p + 16, 32);
+  if (t < 0 || t > DNT_WORLD_MAX_TIME)
+    return dnt_error(DNT_ERR_CORRUPT, "cellular: saved state at step %lld: expected 0 to 2^53",
+                     (long long)t);
+  if (!(words[0] | words[1] | words[2] | words[3])) /* xoshiro's one forbidden state */
+    return dnt_error(DNT_ERR_CORRUPT, "cellular: saved state: the random state is all zero");
   int32_t spare;
   p = get(p, &s->t, 8);
   p = get(p, &s->seed, 8);
