@@ -216,6 +216,15 @@ int dnt_fl_server_resume(dnt_fl_server *s, const char *path) {
   size_t d = s->cfg.d;
   int rc = dnt_checkpoint_load(path, CKPT_DESC, s->ckpt, 2 * d + 3);
   if (rc) return rc;
+  /* the round as two 16-bit halves (save_checkpoint) and the 0/1 flag: a
+   * checkpoint with other values is refused before anything changes */
+  float lo = s->ckpt[2 * d], hi = s->ckpt[2 * d + 1], prev = s->ckpt[2 * d + 2];
+  if (!(lo >= 0 && lo <= 0xffff && lo == floorf(lo) && hi >= 0 && hi <= 0x7fff &&
+        hi == floorf(hi) && (prev == 0 || prev == 1)))
+    return dnt_error(DNT_ERR_CORRUPT,
+                     "%s: round halves %g, %g and flag %g: expected integers in [0, 65535], "
+                     "[0, 32767] and 0 or 1",
+                     path, (double)lo, (double)hi, (double)prev);
   memcpy(s->w, s->ckpt, d * sizeof *s->w);
   memcpy(s->prev, s->ckpt + d, d * sizeof *s->prev);
   s->round = (int)s->ckpt[2 * d] + ((int)s->ckpt[2 * d + 1] << 16);

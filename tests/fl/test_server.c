@@ -4,10 +4,12 @@
  * checkpoint/resume equal to an uninterrupted run, and the quadratic task's
  * known behaviour (mean diverges under IPM with large eps; Krum poor without
  * attack on non-IID optima; Min-Max and Min-Sum hurt every rule but DnC). */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "dnt/checkpoint.h"
 #include "dnt/fl_quadratic.h"
 #include "dnt/fl_server.h"
 #include "dnt/status.h"
@@ -178,6 +180,23 @@ static void test_threads_and_resume(void) {
   dnt_fl_server_cfg cfg = dnt_fl_server_defaults(2, D);
   CHECK_OK(dnt_fl_server_create(&cfg, cl, w0, &s));
   CHECK(dnt_fl_server_resume(s, "/nonexistent/ckpt") == DNT_ERR_IO);
+  /* a checkpoint with a valid CRC but a round half or flag that save never
+   * writes is refused, the server untouched (a float of -1.7e38 was cast to
+   * int: found by fuzz_resume); the largest round it writes reads back */
+  float ck[2 * D + 3] = {0};
+  const float bad[][3] = {{-1.7e38f, 0, 0}, {3.5f, 0, 0}, {0, 32768, 0}, {0, 0, 2}, {NAN, 0, 1}};
+  for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+    ck[0] = 7;
+    memcpy(ck + 2 * D, bad[k], sizeof bad[k]);
+    CHECK_OK(dnt_checkpoint_save(path, "dnt fl server v1", ck, 2 * D + 3));
+    CHECK(dnt_fl_server_resume(s, path) == DNT_ERR_CORRUPT);
+    CHECK(dnt_fl_server_rounds_done(s) == 0 && dnt_fl_server_model(s)[0] == 0);
+  }
+  memcpy(ck + 2 * D, (float[3]){65535, 32767, 1}, 3 * sizeof(float));
+  CHECK_OK(dnt_checkpoint_save(path, "dnt fl server v1", ck, 2 * D + 3));
+  CHECK_OK(dnt_fl_server_resume(s, path));
+  CHECK(dnt_fl_server_rounds_done(s) == 0x7fffffff && dnt_fl_server_model(s)[0] == 7);
+  remove(path);
   dnt_fl_server_destroy(s);
 }
 
