@@ -1,6 +1,7 @@
 /* src/twin/scenario.c: mixture sampling with importance weights, in parallel
  * (dnt/scenario.h). Work is handed out in blocks of scenarios by an atomic
- * counter; scenario i owns stream i, so blocks may run in any order. */
+ * counter to the twin layer's parked workers (pool.c); scenario i owns its
+ * stream, so blocks may run in any order. */
 #include "dnt/scenario.h"
 
 #include <math.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "dnt/status.h"
+#include "pool_internal.h"
 
 enum { BLOCK = 256 };
 
@@ -27,7 +29,7 @@ typedef struct gen_pool {
   char msg[512];
 } gen_pool;
 
-static void *gen_worker(void *arg) {
+static void gen_worker(void *arg) {
   gen_pool *p = arg;
   dnt_scenario_set *s = p->set;
   int rc = 0;
@@ -55,7 +57,6 @@ static void *gen_worker(void *arg) {
     }
     pthread_mutex_unlock(&p->lock);
   }
-  return NULL;
 }
 
 /* Natural and proposal probabilities -> importance ratio per family. */
@@ -114,13 +115,7 @@ int dnt_scenario_generate(const dnt_scenario_family *fam, int n_families, size_t
     atomic_init(&p.next, 0);
     pthread_mutex_init(&p.lock, NULL);
     int nt = (size_t)threads * BLOCK < n ? threads : (int)((n + BLOCK - 1) / BLOCK);
-    pthread_t tid[nt > 1 ? nt - 1 : 1];
-    int started = 0;
-    for (; started < nt - 1; started++)
-      if (pthread_create(&tid[started], NULL, gen_worker, &p) != 0) break;
-    gen_worker(&p);
-    for (int t = 0; t < started; t++)
-      pthread_join(tid[t], NULL);
+    twin_pool_run(nt, gen_worker, &p);
     pthread_mutex_destroy(&p.lock);
     if (p.rc != 0)
       rc = dnt_error(p.rc, "scenario %zu (family '%s'): %s", p.fail_at,

@@ -1,9 +1,15 @@
 /* src/twin/whatif.c: forks run in parallel (dnt/whatif.h).
  *
- * Jobs (alt, fork) are handed out by an atomic counter; each job's numbers
+ * Jobs (alt, fork) are handed out one at a time by an atomic counter (a job
+ * is tens of microseconds, the counter a few nanoseconds); each job's numbers
  * depend only on its indices, so the thread count never changes a result.
- * The thread-local error message of a failing worker is copied out under a
- * mutex so the caller's thread can report it. */
+ * The threads are the twin layer's parked workers (pool.c): a call wakes
+ * them instead of starting threads. A fork accumulates its metrics in its
+ * worker's own buffer and copies them out once at its end: adjacent forks of
+ * the result array run on different threads, and writing it every step made
+ * the threads fight over its cache lines. The thread-local error message of
+ * a failing worker is copied out under a mutex so the caller's thread can
+ * report it. */
 #include "dnt/whatif.h"
 
 #include <math.h>
@@ -14,6 +20,7 @@
 #include <string.h>
 
 #include "dnt/status.h"
+#include "pool_internal.h"
 
 typedef struct job_pool {
   const dnt_world *base;
@@ -26,11 +33,14 @@ typedef struct job_pool {
   char msg[512]; /* its message */
 } job_pool;
 
-static int run_fork(const job_pool *p, int job, double *tel, double *act) {
+/* Runs job `job` with the worker's buffers: telemetry (n_fields), action
+ * (n_actions) and metrics (n_metrics), copied to the result at the end. */
+static int run_fork(const job_pool *p, int job, double *tel, double *act, double *metrics) {
   const dnt_whatif_spec *s = p->spec;
   int alt = job / s->n_forks, fork_i = job % s->n_forks;
   const dnt_world_info *info = dnt_world_get_info(p->base);
-  double *metrics = p->values + (size_t)job * (size_t)s->n_metrics;
+  size_t nm = (size_t)s->n_metrics;
+  memset(metrics, 0, nm * sizeof *metrics);
   dnt_rng rng;
   dnt_rng_stream(&rng, s->seed, (uint64_t)fork_i);
   dnt_world *w;
@@ -59,21 +69,24 @@ static int run_fork(const job_pool *p, int job, double *tel, double *act) {
     rc = s->metric(s->ctx, alt, h, w, tel, a, metrics);
   }
   dnt_world_destroy(w);
+  if (rc == 0) memcpy(p->values + (size_t)job * nm, metrics, nm * sizeof *metrics);
   return rc;
 }
 
-static void *worker(void *arg) {
+static void worker(void *arg) {
   job_pool *p = arg;
   const dnt_world_info *info = dnt_world_get_info(p->base);
   int n_jobs = p->spec->n_alternatives * p->spec->n_forks;
   double *tel = malloc(info->n_fields * sizeof *tel);
   double *act = calloc(info->n_actions + 1, sizeof *act);
-  int rc = tel && act ? 0 : dnt_error(DNT_ERR_NOMEM, "what-if: out of memory for buffers");
+  double *metrics = malloc((size_t)p->spec->n_metrics * sizeof *metrics);
+  int rc =
+      tel && act && metrics ? 0 : dnt_error(DNT_ERR_NOMEM, "what-if: out of memory for buffers");
   int job = -1;
   while (rc == 0) {
     job = atomic_fetch_add(&p->next, 1);
     if (job >= n_jobs) break;
-    rc = run_fork(p, job, tel, act);
+    rc = run_fork(p, job, tel, act, metrics);
   }
   if (rc != 0) {
     atomic_store(&p->next, n_jobs); /* stop the others early */
@@ -87,7 +100,7 @@ static void *worker(void *arg) {
   }
   free(tel);
   free(act);
-  return NULL;
+  free(metrics);
 }
 
 static int check_spec(const dnt_whatif_spec *s) {
@@ -111,16 +124,7 @@ int dnt_whatif_run(const dnt_world *base, const dnt_whatif_spec *spec, dnt_whati
   if (!p.values) return dnt_error(DNT_ERR_NOMEM, "what-if: out of memory for %zu forks", n_jobs);
   atomic_init(&p.next, 0);
   pthread_mutex_init(&p.lock, NULL);
-  int n_threads = spec->threads < (int)n_jobs ? spec->threads : (int)n_jobs;
-  pthread_t *tid = malloc((size_t)n_threads * sizeof *tid);
-  int started = 0;
-  if (tid)
-    for (; started < n_threads - 1; started++)
-      if (pthread_create(&tid[started], NULL, worker, &p) != 0) break;
-  worker(&p); /* the calling thread works too */
-  for (int i = 0; i < started; i++)
-    pthread_join(tid[i], NULL);
-  free(tid);
+  twin_pool_run(spec->threads < (int)n_jobs ? spec->threads : (int)n_jobs, worker, &p);
   pthread_mutex_destroy(&p.lock);
   if (p.rc != 0) {
     free(p.values);

@@ -4,7 +4,10 @@
  * while alternatives share common random numbers; the thread count does not
  * change a result; known means for two action plans and for a configuration
  * applied by `prepare`; a policy sees its
- * fork's telemetry; errors name the failing fork; percentiles as numpy. */
+ * fork's telemetry; errors name the failing fork; percentiles as numpy;
+ * the parked worker threads: many small calls, a what-if nested in a
+ * callback and calls from two threads at once give the 1-thread numbers. */
+#include <pthread.h>
 #include <string.h>
 
 #include "../../docs/example_world.c"
@@ -189,7 +192,93 @@ static void test_prepare(void) {
   dnt_world_destroy(base);
 }
 
+/* The numbers of a small what-if on `base` with `threads` threads (no
+ * CHECK inside: the test counters are not thread-safe). */
+static int small_run_rc(const dnt_world *base, int threads, uint64_t seed, double out[2 * 4 * 2]) {
+  dnt_whatif_spec spec = {.n_alternatives = 2,
+                          .n_forks = 4,
+                          .horizon = 6,
+                          .n_metrics = 2,
+                          .threads = threads,
+                          .seed = seed,
+                          .actions = (const double[]){0, 0.05},
+                          .metric = metric};
+  dnt_whatif_result r;
+  int rc = dnt_whatif_run(base, &spec, &r);
+  if (rc == 0) memcpy(out, r.values, 2 * 4 * 2 * sizeof *out);
+  dnt_whatif_result_free(&r);
+  return rc;
+}
+
+static void small_run(const dnt_world *base, int threads, uint64_t seed, double out[2 * 4 * 2]) {
+  CHECK_OK(small_run_rc(base, threads, seed, out));
+}
+
+/* metric that runs a what-if of its own on the fork (a monitor inside a
+ * what-if does this); m[0] gets the nested run's first value. */
+static int nested_metric(void *ctx, int alt, int h, const dnt_world *fork, const double *tel,
+                         const double *action, double *m) {
+  double v[16];
+  int rc = small_run_rc(fork, 2, 5, v);
+  m[0] = v[0];
+  return rc;
+}
+
+typedef struct concurrent {
+  const dnt_world *base;
+  uint64_t seed;
+  int rc;
+  double got[64][16];
+} concurrent;
+
+static void *call_many(void *arg) {
+  concurrent *c = arg;
+  for (int i = 0; i < 64 && !c->rc; i++)
+    c->rc = small_run_rc(c->base, 2, c->seed + (uint64_t)i, c->got[i]);
+  return NULL;
+}
+
+static void test_pool(void) {
+  dnt_world *base;
+  CHECK_OK(example_links_create(&cfg, 3, &base));
+  double one[16], two[16];
+  for (uint64_t seed = 1; seed <= 200; seed++) { /* many small calls reuse the workers */
+    small_run(base, 1, seed, one);
+    small_run(base, 2, seed, two);
+    CHECK(memcmp(one, two, sizeof one) == 0);
+  }
+  /* nested: the inner call finds the pool held and runs on its own thread */
+  dnt_whatif_spec spec = {.n_alternatives = 2,
+                          .n_forks = 6,
+                          .horizon = 3,
+                          .n_metrics = 1,
+                          .threads = 2,
+                          .seed = 2,
+                          .metric = nested_metric};
+  dnt_whatif_result r;
+  CHECK_OK(dnt_whatif_run(base, &spec, &r));
+  dnt_whatif_result_free(&r);
+  /* two threads calling at once get what one thread gets alone */
+  static concurrent a, b;
+  a = (concurrent){.base = base, .seed = 1000};
+  b = (concurrent){.base = base, .seed = 2000};
+  pthread_t ta, tb;
+  CHECK(pthread_create(&ta, NULL, call_many, &a) == 0);
+  CHECK(pthread_create(&tb, NULL, call_many, &b) == 0);
+  pthread_join(ta, NULL);
+  pthread_join(tb, NULL);
+  CHECK(a.rc == 0 && b.rc == 0);
+  for (int i = 0; i < 64; i++) {
+    small_run(base, 1, 1000 + (uint64_t)i, one);
+    CHECK(memcmp(one, a.got[i], sizeof one) == 0);
+    small_run(base, 1, 2000 + (uint64_t)i, one);
+    CHECK(memcmp(one, b.got[i], sizeof one) == 0);
+  }
+  dnt_world_destroy(base);
+}
+
 int main(void) {
+  test_pool();
   test_prepare();
   test_parent_untouched_and_threads();
   test_policy_and_twin_session();
