@@ -87,7 +87,8 @@ void dnt_cell_site_params_default(dnt_cell_site_params *p);
  * uniform points. Matern conditioned on n points: each point picks a parent
  * uniformly (Poisson daughter counts conditioned on their total are
  * multinomial) and falls uniformly in the disc around it; points outside the
- * window are redrawn. Ids "bs0".., lat/lon NAN, capacities 0 (derive). O(n). */
+ * window are redrawn. Ids "bs0".., lat/lon NAN, capacities 0 (derive). Draws
+ * from stream (seed, DNT_STREAM_SITES, 0). O(n). */
 int dnt_cell_sites_generate(const dnt_cell_site_params *p, uint64_t seed, dnt_cell_sites *out);
 
 /* Mean distance from each site to its nearest other site (0 if n < 2; NAN
@@ -328,8 +329,10 @@ void dnt_cellular_params_default(dnt_cellular_params *p);
 
 /* Creates a cellular world over `sites` (n >= 1) replaying `replay` (NULL =
  * generated traffic). `seed` draws the world's structure (levels, peak hours,
- * anchors) and its first reset; dnt_world_reset(w, s) redraws only the
- * dynamic state (noise, bursts, faults) from s. Copies sites and traffic.
+ * anchors: stream (seed, DNT_STREAM_TRAFFIC, 0)) and its first reset;
+ * dnt_world_reset(w, s) redraws only the dynamic state (noise, bursts, faults)
+ * from stream (s, DNT_STREAM_WORLD, 0), and so does dnt_world_reseed without
+ * rewinding time. Copies sites and traffic.
  * Step cost O(n K) generated, O(n) replay. */
 int dnt_cellular_create(const dnt_cell_sites *sites, const dnt_cell_traffic *replay,
                         const dnt_cellular_params *p, uint64_t seed, dnt_world **out);

@@ -72,7 +72,7 @@ typedef struct dnt_bs_graph_params {
   double length_m;   /* proximity length L; 0 = mean nearest-neighbour distance */
   double min_weight; /* edges with weight <= this are dropped */
   size_t window;     /* correlation over the last `window` steps; 0 = all */
-  uint64_t seed;     /* VH-Twin's U(0, 1) */
+  uint64_t seed;     /* VH-Twin's U(0, 1): stream (seed, DNT_STREAM_GRAPH, 0) */
 } dnt_bs_graph_params;
 
 /* Weighted sum, 8 neighbours, weights 0.4 / 0.1 / 0.2 / 0.3, L auto, min 0,

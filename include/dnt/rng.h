@@ -47,7 +47,7 @@ void dnt_rng_stream(dnt_rng *r, uint64_t seed, uint64_t stream);
  *   DNT_STREAM_CHANNEL     twin instance            the twin's sync channel (losses)
  *   DNT_STREAM_SITES       0                        generated BS sites
  *   DNT_STREAM_TRAFFIC     0                        generated traffic series
- *   DNT_STREAM_GRAPH       restart                  graph building, clustering restarts
+ *   DNT_STREAM_GRAPH       0, 1 + restart           graph building (0), clustering restart r
  *   DNT_STREAM_NET_INIT    model                    network weight initialisation
  *   DNT_STREAM_TRAIN       model                    minibatch sampling, shuffles
  *   DNT_STREAM_CLIENT      client | job << 24       an FL client's local training

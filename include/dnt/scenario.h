@@ -16,7 +16,8 @@
  * oversampling costs elsewhere.
  *
  * Determinism: scenario i draws its family and parameters from
- * dnt_rng_stream(seed, i), so the set does not depend on the thread count.
+ * dnt_rng_for(seed, DNT_STREAM_SCENARIO, i), so the set does not depend on the
+ * thread count (and shares no stream with env instance i or fork i).
  * Family generators run concurrently from several threads: they must only
  * read their ctx.
  *

@@ -86,7 +86,7 @@ typedef struct dnt_sync_config {
   const double *field_scale;
   dnt_channel channel;
   size_t history_rows; /* mirror history kept, >= 1 */
-  uint64_t seed;       /* loss draws: stream 0 of this seed */
+  uint64_t seed;       /* loss draws: stream (seed, DNT_STREAM_CHANNEL, 0) */
 } dnt_sync_config;
 
 /* Periodic every step, no latency, no loss, 4096 history rows, seed 1,

@@ -7,7 +7,7 @@
  * never changed.
  *
  * Randomness: fork n of every alternative starts from the same state and the
- * same random stream, dnt_rng_stream(seed, n): its world is reseeded with the
+ * same random stream, dnt_rng_for(seed, DNT_STREAM_FORK, n): its world is reseeded with the
  * stream's first draw (dnt_world_reseed; a world without reseed is
  * deterministic) and the policy gets the rest of that stream. Alternatives are
  * thus compared under common random numbers (the difference between two

@@ -17,6 +17,7 @@
 #include "commands.h"
 #include "dnt/cellular.h"
 #include "dnt/log.h"
+#include "dnt/rng.h"
 #include "dnt/status.h"
 #include "dnt/twin_session.h"
 
@@ -188,13 +189,17 @@ static int twin_run(const dnt_config *cfg, uint64_t seed, int quick, dnt_run *ru
   if (!rc && dnt_cellular_is_replay(phys))
     rc = replay_twin(cfg, phys, seed,
                      (size_t)to_steps(dnt_config_real(cfg, "twin.replay_lag_s"), dt, 0), &tw);
-  else if (!rc && !(rc = dnt_cellular_create_from_config(cfg, seed, &tw)))
-    rc = dnt_world_reset(tw, seed + 0x9e3779b97f4a7c15ull); /* same structure, own noise */
+  else if (!rc && !(rc = dnt_cellular_create_from_config(cfg, seed, &tw))) {
+    dnt_rng r; /* same structure, own noise: world instance 1 */
+    dnt_rng_for(&r, seed, DNT_STREAM_WORLD, 1);
+    rc = dnt_world_reset(tw, dnt_rng_u64(&r));
+  }
   dnt_sync_config sc;
   if (!rc) rc = sync_from_config(cfg, dt, &sc);
   if (!rc) rc = field_scales(phys, &scale);
   if (!rc) {
     sc.field_scale = scale;
+    sc.seed = seed; /* the channel's losses */
     rc = dnt_twin_create(phys, tw, &sc, &t);
     tw = NULL; /* owned by the twin now, even on failure */
   }

@@ -40,7 +40,7 @@ static void gen_worker(void *arg) {
     size_t end = start + BLOCK < s->n ? start + BLOCK : s->n;
     for (i = start; rc == 0 && i < end; i++) {
       dnt_rng rng;
-      dnt_rng_stream(&rng, p->seed, i);
+      dnt_rng_for(&rng, p->seed, DNT_STREAM_SCENARIO, i);
       int f = (int)dnt_alias_sample(&p->proposal, &rng);
       s->family[i] = f;
       s->importance[i] = p->ratio[f];

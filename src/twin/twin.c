@@ -118,7 +118,7 @@ static int check_pair(const dnt_world *p, const dnt_world *t) {
 }
 
 static void seed_loss(dnt_twin *t, uint64_t seed) {
-  dnt_rng_stream(&t->loss_rng, seed, 0);
+  dnt_rng_for(&t->loss_rng, seed, DNT_STREAM_CHANNEL, 0);
 }
 
 void dnt_twin_destroy(dnt_twin *t) {

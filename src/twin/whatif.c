@@ -42,7 +42,7 @@ static int run_fork(const job_pool *p, int job, double *tel, double *act, double
   size_t nm = (size_t)s->n_metrics;
   memset(metrics, 0, nm * sizeof *metrics);
   dnt_rng rng;
-  dnt_rng_stream(&rng, s->seed, (uint64_t)fork_i);
+  dnt_rng_for(&rng, s->seed, DNT_STREAM_FORK, (uint64_t)fork_i);
   dnt_world *w;
   int rc = dnt_world_copy(p->base, &w);
   if (rc != 0) return rc;

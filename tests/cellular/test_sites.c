@@ -93,10 +93,14 @@ static void test_generators(void) {
   for (size_t i = 0; i < a.n; i++)
     inside &= fabs(a.x[i]) <= 1000 && fabs(a.y[i]) <= 700;
   CHECK(inside);
-  /* Poisson: mean nearest-neighbour distance 0.5 / sqrt(intensity), a bit
-   * more with edge effects (Clark and Evans 1954) */
-  double poisson_nn = dnt_cell_sites_mean_nn(&a), expect = 0.5 / sqrt(1000 / (2000.0 * 1400));
-  CHECK_MSG(poisson_nn > expect && poisson_nn < 1.1 * expect, "%g vs %g", poisson_nn, expect);
+  /* Poisson: mean nearest-neighbour distance 0.5 sqrt(A / n) (Clark and
+   * Evans 1954), plus the edge effect of a rectangle of perimeter P, with its
+   * sd (Donnelly 1978): 26.82 +- 0.46 m here (40 seeds give 26.78 +- 0.49) */
+  double A = 2000.0 * 1400, P = 2 * (2000.0 + 1400), n = 1000;
+  double expect = 0.5 * sqrt(A / n) + (0.0514 + 0.041 / sqrt(n)) * P / n;
+  double sd = sqrt(0.070 * A / (n * n) + 0.037 * P * sqrt(A / pow(n, 5)));
+  double poisson_nn = dnt_cell_sites_mean_nn(&a);
+  CHECK_MSG(fabs(poisson_nn - expect) < 4 * sd, "%g vs %g +- %g", poisson_nn, expect, sd);
   p.process = DNT_CELL_MATERN;
   CHECK_OK(dnt_cell_sites_generate(&p, 5, &c));
   double matern_nn = dnt_cell_sites_mean_nn(&c);

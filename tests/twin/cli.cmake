@@ -29,6 +29,27 @@ if(NOT n EQUAL 201)
   message(FATAL_ERROR "fidelity.csv has ${n} lines, expected a header and 200 steps")
 endif()
 
+# The seed reaches the channel and the worlds (regression: --seed 1 and 2 lost
+# the same 107 reports with --loss, the channel always drawing from seed 1):
+# the same seed repeats every number, another seed changes the losses.
+foreach(run s1 s1again s2)
+  string(SUBSTRING ${run} 1 1 seed)
+  expect(0 twin --quick --quiet --seed ${seed} --loss 0.3 --latency 3600 --steps 120
+         --set cellular.n_bs=12 --set twin.lstm.train_steps=20 --out ${WORK}/${run})
+  file(READ ${WORK}/${run}/summary.json summary)
+  string(JSON lost_${run} GET "${summary}" metrics twin.reports_lost)
+  string(JSON rmse_${run} GET "${summary}" metrics twin.fidelity_rmse_mean)
+  file(READ ${WORK}/${run}/fidelity.csv fidelity_${run})
+  file(READ ${WORK}/${run}/forecast_error.csv forecast_${run})
+endforeach()
+if(NOT fidelity_s1 STREQUAL fidelity_s1again OR NOT forecast_s1 STREQUAL forecast_s1again)
+  message(FATAL_ERROR "dnt twin --seed 1 twice: the runs differ")
+endif()
+if(lost_s1 EQUAL lost_s2 OR rmse_s1 EQUAL rmse_s2)
+  message(FATAL_ERROR "dnt twin --seed 1 and 2: reports_lost ${lost_s1} and ${lost_s2}, "
+          "fidelity RMSE ${rmse_s1} and ${rmse_s2}: the seed does not reach the channel")
+endif()
+
 # A malformed traffic file is refused naming its file and line.
 file(WRITE ${WORK}/bad_traffic.csv "date,V-0,V-1\n0,1,2\n1,oops,3\n")
 expect(1 twin --quick --quiet --traffic ${WORK}/bad_traffic.csv --out ${WORK}/bad)

@@ -107,9 +107,9 @@ static void test_loss(void) {
   double se = sqrt(0.3 * 0.7 / steps);
   CHECK_NEAR((double)a.reports_lost / steps, 0.3, 4 * se);
   CHECK(a.maxabs_max > 0); /* a lost report leaves the twin behind */
-  sc.seed = 6;
+  sc.seed = 6;             /* other reports are lost (the count may coincide) */
   dnt_twin_stats c = run(&sc, slow(0.05), steps, NULL);
-  CHECK(c.reports_lost != a.reports_lost);
+  CHECK(c.rmse_mean != a.rmse_mean);
 }
 
 static void test_downlink(void) {

@@ -6,7 +6,9 @@
  *    igraph_error_handler_ignore around every call and turn error codes into
  *    DNT_ERR_EXTERNAL (the library must never exit);
  *  - Louvain shuffles the vertex order with igraph's global RNG, so each run
- *    seeds it: same seed, same clusters;
+ *    seeds it, restart r with the first draw of dnt_rng_for(seed,
+ *    DNT_STREAM_GRAPH, 1 + r) (index 0 is the graph build's): same seed,
+ *    same clusters;
  *  - igraph_community_edge_betweenness reads weights as lengths (for shortest
  *    paths), and ours are similarities: we pass lengths 1 / w, take only the
  *    merge dendrogram, and compute each level's modularity ourselves with the
@@ -17,6 +19,7 @@
 
 #include "dnt/cluster.h"
 #include "dnt/progress.h"
+#include "dnt/rng.h"
 #include "dnt/status.h"
 
 #ifdef DNT_HAVE_IGRAPH
@@ -194,7 +197,9 @@ static int adaptive(const igraph_t *ig, const igraph_vector_t *w, const dnt_clus
   int rc = e ? ig_fail(e, "strength") : 0;
   *best_q = -HUGE_VAL;
   for (int r = 0; r < runs && !rc; r++) {
-    igraph_rng_seed(igraph_rng_default(), (igraph_uint_t)(p->seed + (uint64_t)r));
+    dnt_rng rr; /* restart r seeds igraph from stream (seed, GRAPH, 1 + r) */
+    dnt_rng_for(&rr, p->seed, DNT_STREAM_GRAPH, 1 + (uint64_t)r);
+    igraph_rng_seed(igraph_rng_default(), (igraph_uint_t)dnt_rng_u64(&rr));
     if (p->method == DNT_CLUSTER_LEIDEN)
       e = igraph_community_leiden(ig, w, &strength, p->resolution / (2 * total), 0.01, 0, -1, &memb,
                                   NULL, NULL);

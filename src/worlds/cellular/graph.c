@@ -233,7 +233,7 @@ int dnt_bs_graph_build(const dnt_cell_sites *s, const double *traffic, size_t n_
   for (size_t i = 0; i < s->n; i++)
     bmax = fmax(bmax, s->backhaul[i]);
   dnt_rng r;
-  dnt_rng_seed(&r, p->seed);
+  dnt_rng_for(&r, p->seed, DNT_STREAM_GRAPH, 0);
   size_t m = 0;
   for (size_t e = 0; e < np; e++) {
     int a = pairs[e].a, b = pairs[e].b;

@@ -208,7 +208,7 @@ int cell_model_build(const dnt_cell_sites *sites, const dnt_cell_traffic *replay
   m->speak = m->base + 2 * m->n;
   m->W = m->base + 3 * m->n;
   dnt_rng r;
-  dnt_rng_stream(&r, seed, 1);
+  dnt_rng_for(&r, seed, DNT_STREAM_TRAFFIC, 0);
   draw_structure(m, &r);
   resolve_sites(m);
   *out = m;

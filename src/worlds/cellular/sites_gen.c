@@ -36,7 +36,7 @@ int dnt_cell_sites_generate(const dnt_cell_site_params *p, uint64_t seed, dnt_ce
   if (rc) return rc;
   if ((rc = dnt_cell_sites_alloc(out, p->n))) return rc;
   dnt_rng r;
-  dnt_rng_seed(&r, seed);
+  dnt_rng_for(&r, seed, DNT_STREAM_SITES, 0);
   double hw = p->width_m / 2, hh = p->height_m / 2;
   if (p->process == DNT_CELL_POISSON) {
     for (size_t i = 0; i < p->n; i++) {

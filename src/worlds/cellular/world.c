@@ -163,7 +163,7 @@ int cell_reset(void *self, uint64_t seed) {
   size_t n = m->n;
   s->t = 0;
   s->seed = seed;
-  dnt_rng_stream(&s->rng, seed, 0);
+  dnt_rng_for(&s->rng, seed, DNT_STREAM_WORLD, 0);
   memset(s->d, 0, (D_BLOCKS * n + m->K) * sizeof *s->d);
   memset(s->c, 0, C_BLOCKS * n * sizeof *s->c);
   double *scale = blk(s, D_SCALE), *bhf = blk(s, D_BHF), *z = blk(s, D_Z);
@@ -283,7 +283,7 @@ static void op_destroy(void *self) {
  * the seed recorded for save/load and the time stay. */
 static int op_reseed(void *self, uint64_t seed) {
   cell_state *s = self;
-  dnt_rng_stream(&s->rng, seed, 0);
+  dnt_rng_for(&s->rng, seed, DNT_STREAM_WORLD, 0);
   return 0;
 }
 
