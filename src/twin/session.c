@@ -60,9 +60,8 @@ static int run_steps(dnt_twin *t, const dnt_twin_session_config *c, size_t nfc,
   dnt_progress_init(&p, "twin", (uint64_t)c->steps);
   *first = -1;
   int rc = 0;
-  for (int64_t s = 1; rc == 0 && s <= c->steps; s++) {
-    rc = dnt_twin_step(t, NULL);
-    if (rc != 0) break;
+  for (int64_t s = 1; s <= c->steps; s++) {
+    if ((rc = dnt_twin_step(t, NULL))) break;
     dnt_twin_stats st;
     dnt_twin_get_stats(t, &st);
     double row[7] = {(double)s,
@@ -82,11 +81,11 @@ static int run_steps(dnt_twin *t, const dnt_twin_session_config *c, size_t nfc,
         k++;
       if (k == nfc) *first = s;
     }
-    if (c->store_every > 0 && s % c->store_every == 0) {
-      rc = dnt_twin_store_telemetry(store, s, "physical", dnt_twin_physical_telemetry(t), nf);
-      if (rc == 0) rc = dnt_twin_store_telemetry(store, s, "mirror", m->value, nf);
-      if (rc == 0) rc = dnt_twin_store_commit(store, s);
-    }
+    if (c->store_every > 0 && s % c->store_every == 0 &&
+        ((rc = dnt_twin_store_telemetry(store, s, "physical", phys, nf)) ||
+         (rc = dnt_twin_store_telemetry(store, s, "mirror", m->value, nf)) ||
+         (rc = dnt_twin_store_commit(store, s))))
+      break;
     dnt_progress_update(&p, (uint64_t)s);
   }
   dnt_progress_finish(&p);
@@ -102,33 +101,43 @@ static int forecast(const dnt_twin_session_config *c, const double *y, const dou
   dnt_forecast_error *err[3] = {&out->lstm, &out->snaive, &out->ewma};
   dnt_lstm_forecaster_config lc = c->lstm;
   lc.season = c->season;
-  int rc = dnt_forecaster_lstm(&lc, &f[0]);
-  if (rc == 0) rc = dnt_forecaster_seasonal_naive(c->season, &f[1]);
-  if (rc == 0) rc = dnt_forecaster_ewma(c->ewma_alpha, &f[2]);
+  double *tr = NULL; /* (nfc, train) training part of y */
   size_t train = (size_t)(c->train_frac * (double)len);
-  size_t need = dnt_forecaster_min_history(f[0] ? f[0] : f[1]);
-  if (rc == 0 && (train <= need || train + (size_t)c->horizon > len))
+  int rc = 0;
+  if ((rc = dnt_forecaster_lstm(&lc, &f[0])) ||
+      (rc = dnt_forecaster_seasonal_naive(c->season, &f[1])) ||
+      (rc = dnt_forecaster_ewma(c->ewma_alpha, &f[2])))
+    goto cleanup;
+  size_t need = dnt_forecaster_min_history(f[0]);
+  if (train <= need || train + (size_t)c->horizon > len) {
     rc = dnt_error(DNT_ERR_ARG,
                    "twin session: %zu mirrored steps (%zu for training) are too "
                    "few for a window of %zu and horizon %d: run more steps",
                    len, train, need, c->horizon);
-  double *tr = rc == 0 ? malloc(nfc * train * sizeof *tr) : NULL;
-  if (rc == 0 && !tr) rc = dnt_error(DNT_ERR_NOMEM, "twin session: out of memory");
-  for (size_t k = 0; rc == 0 && k < nfc; k++)
+    goto cleanup;
+  }
+  if (!(tr = malloc(nfc * train * sizeof *tr))) {
+    rc = dnt_error(DNT_ERR_NOMEM, "twin session: out of memory");
+    goto cleanup;
+  }
+  for (size_t k = 0; k < nfc; k++)
     memcpy(tr + k * train, y + k * len, train * sizeof *tr);
-  if (rc == 0) rc = dnt_forecaster_fit(f[0], tr, nfc, train);
-  for (int i = 0; rc == 0 && i < 3; i++)
-    rc = dnt_forecast_evaluate_against(f[i], y, x, nfc, len, train, c->horizon, c->eval_stride,
-                                       err[i]);
+  if ((rc = dnt_forecaster_fit(f[0], tr, nfc, train))) goto cleanup;
+  for (int i = 0; i < 3; i++)
+    if ((rc = dnt_forecast_evaluate_against(f[i], y, x, nfc, len, train, c->horizon, c->eval_stride,
+                                            err[i])))
+      goto cleanup;
   double pred[DNT_FORECAST_MAX_K];
-  for (size_t k = 0; rc == 0 && k < nfc; k++)
-    for (int i = 0; rc == 0 && i < 3; i++) {
-      rc = dnt_forecaster_predict(f[i], y + k * len, len, c->horizon, pred);
-      for (int h = 0; rc == 0 && h < c->horizon; h++)
-        rc = dnt_twin_store_forecast(store, now, (int)field_at(c, k), h + 1,
-                                     dnt_forecaster_name(f[i]), pred[h]);
+  for (size_t k = 0; k < nfc; k++)
+    for (int i = 0; i < 3; i++) {
+      if ((rc = dnt_forecaster_predict(f[i], y + k * len, len, c->horizon, pred))) goto cleanup;
+      for (int h = 0; h < c->horizon; h++)
+        if ((rc = dnt_twin_store_forecast(store, now, (int)field_at(c, k), h + 1,
+                                          dnt_forecaster_name(f[i]), pred[h])))
+          goto cleanup;
     }
-  if (rc == 0) rc = dnt_twin_store_commit(store, now);
+  rc = dnt_twin_store_commit(store, now);
+cleanup:
   out->train_len = train;
   out->series_len = len;
   free(tr);
@@ -140,9 +149,10 @@ static int forecast(const dnt_twin_session_config *c, const double *y, const dou
 static int write_forecast_csv(dnt_run *run, const dnt_twin_session_result *r) {
   char path[1024];
   dnt_afile *af = NULL;
-  int rc = dnt_run_path(run, "forecast_error.csv", path, sizeof path);
-  if (rc == 0) rc = dnt_afile_open(path, &af);
-  if (rc != 0) return rc;
+  int rc = 0;
+  if ((rc = dnt_run_path(run, "forecast_error.csv", path, sizeof path)) ||
+      (rc = dnt_afile_open(path, &af)))
+    return rc;
   FILE *f = dnt_afile_stream(af);
   static const char *const head[] = {"horizon",   "lstm_rmse", "seasonal_naive_rmse",
                                      "ewma_rmse", "lstm_mae",  "seasonal_naive_mae",
@@ -166,11 +176,11 @@ static int figures(dnt_run *run) {
   dnt_figure_text t2 = {"Bytes synced, physical to twin", "step", "bytes (cumulative)", 0};
   dnt_figure_text t3 = {"Forecast error (from the mirrored history, on the physical values)",
                         "horizon (steps)", "RMSE", 0};
-  int rc = dnt_figure_lines(dir, "fidelity", "fidelity.csv", "step", fid, 2, &t1);
-  if (rc == 0) rc = dnt_figure_lines(dir, "bytes", "fidelity.csv", "step", bytes, 1, &t2);
-  if (rc == 0)
-    rc = dnt_figure_lines(dir, "forecast_error", "forecast_error.csv", "horizon", fc, 3, &t3);
-  return rc;
+  int rc = 0;
+  if ((rc = dnt_figure_lines(dir, "fidelity", "fidelity.csv", "step", fid, 2, &t1)) ||
+      (rc = dnt_figure_lines(dir, "bytes", "fidelity.csv", "step", bytes, 1, &t2)))
+    return rc;
+  return dnt_figure_lines(dir, "forecast_error", "forecast_error.csv", "horizon", fc, 3, &t3);
 }
 
 static int summary(dnt_run *run, const dnt_twin *t, const dnt_twin_session_result *r) {
@@ -206,9 +216,30 @@ static int summary(dnt_run *run, const dnt_twin *t, const dnt_twin_session_resul
       {"twin.forecast_seconds", r->forecast_seconds},
   };
   int rc = dnt_run_summary_string(run, "twin.policy", dnt_sync_policy_name(sc->policy));
-  for (size_t i = 0; rc == 0 && i < sizeof m / sizeof m[0]; i++)
+  for (size_t i = 0; !rc && i < sizeof m / sizeof m[0]; i++)
     rc = dnt_run_summary_number(run, m[i].name, m[i].v);
   return rc;
+}
+
+/* Names the forecast field that was never synced by the end of the run and
+ * says why. */
+static int never_synced(dnt_twin *t, const dnt_twin_session_config *c, size_t nfc) {
+  const dnt_world_info *info = dnt_world_get_info(dnt_twin_world(t));
+  dnt_twin_stats st;
+  dnt_twin_get_stats(t, &st);
+  size_t k = 0;
+  while (k + 1 < nfc && dnt_twin_mirror(t)->measured_at[field_at(c, k)] >= 0)
+    k++;
+  dnt_sync_policy pol = dnt_twin_config(t)->policy;
+  return dnt_error(DNT_ERR_ARG,
+                   "twin session: after %lld steps field '%s' was never synced "
+                   "(policy %s sent %lld reports, %lld lost): %s",
+                   (long long)c->steps, info->field_names[field_at(c, k)],
+                   dnt_sync_policy_name(pol), (long long)st.reports_sent,
+                   (long long)st.reports_lost,
+                   pol == DNT_SYNC_EVENT ? "the twin never diverged by more than the threshold; "
+                                           "lower it or set a heartbeat (max_silence)"
+                                         : "run more steps, sync more often or lose less");
 }
 
 int dnt_twin_session_run(dnt_twin *t, const dnt_twin_session_config *c, dnt_run *run,
@@ -216,62 +247,57 @@ int dnt_twin_session_run(dnt_twin *t, const dnt_twin_session_config *c, dnt_run 
   memset(out, 0, sizeof *out);
   const dnt_world_info *info = dnt_world_get_info(dnt_twin_world(t));
   size_t nfc = c->forecast_fields ? c->n_forecast_fields : info->n_fields;
-  int rc = check(c, info->n_fields);
-  if (rc == 0 && dnt_twin_now(t) != 0)
-    rc = dnt_error(DNT_ERR_ARG,
-                   "twin session: the twin has already taken %lld steps: expected "
-                   "a fresh twin",
-                   (long long)dnt_twin_now(t));
   double *x = NULL; /* (steps, nfc) physical values of the forecast fields */
-  if (rc == 0 && !(x = malloc((size_t)c->steps * nfc * sizeof *x)))
-    rc = dnt_error(DNT_ERR_NOMEM, "twin session: out of memory for %lld steps of %zu fields",
-                   (long long)c->steps, nfc);
-  if (rc == 0) rc = dnt_run_commit(run); /* our own connection writes next */
-  char path[1024];
+  double *y = NULL; /* (2 nfc, len): mirrored series, then the physical ones (xs) */
   dnt_twin_store *store = NULL;
   dnt_afile *af = NULL;
-  if (rc == 0) rc = dnt_run_path(run, "dnt.db", path, sizeof path);
-  if (rc == 0) rc = dnt_twin_store_open(path, c->label ? c->label : "twin", &store);
-  if (rc == 0) rc = dnt_twin_store_fields(store, info);
-  if (rc == 0) rc = dnt_run_path(run, "fidelity.csv", path, sizeof path);
-  if (rc == 0) rc = dnt_afile_open(path, &af);
+  char path[1024];
+  int rc = check(c, info->n_fields);
+  if (rc) return rc;
+  if (dnt_twin_now(t) != 0)
+    return dnt_error(DNT_ERR_ARG,
+                     "twin session: the twin has already taken %lld steps: expected a fresh twin",
+                     (long long)dnt_twin_now(t));
+  if (!(x = malloc((size_t)c->steps * nfc * sizeof *x)))
+    return dnt_error(DNT_ERR_NOMEM, "twin session: out of memory for %lld steps of %zu fields",
+                     (long long)c->steps, nfc);
+  if ((rc = dnt_run_commit(run)) || /* our own connection writes next */
+      (rc = dnt_run_path(run, "dnt.db", path, sizeof path)) ||
+      (rc = dnt_twin_store_open(path, c->label ? c->label : "twin", &store)) ||
+      (rc = dnt_twin_store_fields(store, info)) ||
+      (rc = dnt_run_path(run, "fidelity.csv", path, sizeof path)) ||
+      (rc = dnt_afile_open(path, &af)))
+    goto cleanup;
+  static const char *const head[] = {"step",     "rmse",         "maxabs",      "max_staleness",
+                                     "bytes_up", "reports_sent", "reports_lost"};
+  dnt_csv_write_header(dnt_afile_stream(af), head, 7);
   int64_t first = -1;
-  if (rc == 0) {
-    static const char *const head[] = {"step",     "rmse",         "maxabs",      "max_staleness",
-                                       "bytes_up", "reports_sent", "reports_lost"};
-    dnt_csv_write_header(dnt_afile_stream(af), head, 7);
-    double t0 = dnt_now();
-    rc = run_steps(t, c, nfc, store, dnt_afile_stream(af), x, &first);
-    out->sync_seconds = dnt_now() - t0;
-    rc = rc == 0 ? dnt_afile_commit(af) : (dnt_afile_abort(af), rc);
+  double t0 = dnt_now();
+  rc = run_steps(t, c, nfc, store, dnt_afile_stream(af), x, &first);
+  out->sync_seconds = dnt_now() - t0;
+  if (rc) {
+    dnt_afile_abort(af);
+    goto cleanup;
   }
-  if (rc == 0 && first < 0) { /* some field is still unsynced: name it and say why */
-    dnt_twin_stats st;
-    dnt_twin_get_stats(t, &st);
-    size_t k = 0;
-    while (k + 1 < nfc && dnt_twin_mirror(t)->measured_at[field_at(c, k)] >= 0)
-      k++;
-    dnt_sync_policy pol = dnt_twin_config(t)->policy;
-    rc =
-        dnt_error(DNT_ERR_ARG,
-                  "twin session: after %lld steps field '%s' was never synced "
-                  "(policy %s sent %lld reports, %lld lost): %s",
-                  (long long)c->steps, info->field_names[field_at(c, k)], dnt_sync_policy_name(pol),
-                  (long long)st.reports_sent, (long long)st.reports_lost,
-                  pol == DNT_SYNC_EVENT ? "the twin never diverged by more than the threshold; "
-                                          "lower it or set a heartbeat (max_silence)"
-                                        : "run more steps, sync more often or lose less");
+  if ((rc = dnt_afile_commit(af))) goto cleanup;
+  dnt_twin_get_stats(t, &out->stats);
+  if (first < 0) { /* some field is still unsynced */
+    rc = never_synced(t, c, nfc);
+    goto cleanup;
   }
   /* mirrored series y and physical series xs from the first fully synced
    * step, one row per field */
   const dnt_mirror *m = dnt_twin_mirror(t);
   int64_t t_first = 0;
-  if (rc == 0) dnt_mirror_row(m, 0, &t_first);
+  dnt_mirror_row(m, 0, &t_first);
   size_t skip = first > t_first ? (size_t)(first - t_first) : 0;
-  size_t len = rc == 0 && m->rows > skip ? m->rows - skip : 0;
-  double *y = len ? malloc(2 * nfc * len * sizeof *y) : NULL, *xs = y ? y + nfc * len : NULL;
-  if (rc == 0 && !y) rc = dnt_error(DNT_ERR_NOMEM, "twin session: out of memory for series");
-  for (size_t r = 0; rc == 0 && r < len; r++) {
+  size_t len = m->rows > skip ? m->rows - skip : 0;
+  if (!len || !(y = malloc(2 * nfc * len * sizeof *y))) {
+    rc = dnt_error(DNT_ERR_NOMEM, "twin session: out of memory for series");
+    goto cleanup;
+  }
+  double *xs = y + nfc * len;
+  for (size_t r = 0; r < len; r++) {
     int64_t step;
     const double *row = dnt_mirror_row(m, skip + r, &step);
     for (size_t k = 0; k < nfc; k++) {
@@ -279,18 +305,17 @@ int dnt_twin_session_run(dnt_twin *t, const dnt_twin_session_config *c, dnt_run 
       xs[k * len + r] = x[(size_t)(step - 1) * nfc + k];
     }
   }
-  dnt_twin_get_stats(t, &out->stats);
-  if (rc == 0) {
-    double t0 = dnt_now();
-    rc = forecast(c, y, xs, nfc, len, store, dnt_twin_now(t), out);
-    out->forecast_seconds = dnt_now() - t0;
-  }
+  t0 = dnt_now();
+  rc = forecast(c, y, xs, nfc, len, store, dnt_twin_now(t), out);
+  out->forecast_seconds = dnt_now() - t0;
+  if (rc) goto cleanup;
+  rc = dnt_twin_store_close(store);
+  store = NULL;
+  if (rc || (rc = write_forecast_csv(run, out)) || (rc = figures(run))) goto cleanup;
+  rc = summary(run, t, out);
+cleanup:
+  if (store) dnt_twin_store_close(store);
   free(y);
   free(x);
-  int rc2 = dnt_twin_store_close(store);
-  if (rc == 0) rc = rc2;
-  if (rc == 0) rc = write_forecast_csv(run, out);
-  if (rc == 0) rc = figures(run);
-  if (rc == 0) rc = summary(run, t, out);
   return rc;
 }
