@@ -41,8 +41,10 @@
  * Data poisoning (reward flip, observation noise) happens inside local training
  * (dnt_fl_data_poison in dnt/fl_update.h); the helpers below do the arithmetic.
  *
- * Ownership: X is the caller's; the attack allocates its own scratch (O(d + n^2))
- * per call and frees it. Deterministic given the rng state. */
+ * Ownership: X is the caller's. The scratch (O(nd + n^2), sized for the
+ * attack) lives in a workspace made once (dnt_attack_ws_create) for the
+ * servers' rounds, which then allocate nothing; dnt_attack_apply makes one
+ * per call. Deterministic given the rng state. */
 #ifndef DNT_ATTACK_H
 #define DNT_ATTACK_H
 
@@ -98,6 +100,17 @@ dnt_attack_params dnt_attack_defaults(dnt_attack_kind kind);
  * "trim_attack"; other text is DNT_ERR_ARG listing the names. */
 const char *dnt_attack_name(dnt_attack_kind kind);
 int dnt_attack_parse(const char *name, dnt_attack_kind *out);
+
+typedef struct dnt_attack_ws dnt_attack_ws;
+
+/* The scratch of attack p for up to max_n rows of d floats. */
+int dnt_attack_ws_create(const dnt_attack_params *p, int max_n, size_t d, dnt_attack_ws **out);
+void dnt_attack_ws_destroy(dnt_attack_ws *ws);
+
+/* dnt_attack_apply on a workspace made for the same attack kind and
+ * knowledge, n <= its max_n rows of its d: allocates nothing. */
+int dnt_attack_apply_ws(const dnt_attack_params *p, dnt_attack_ws *ws, float *X, int n,
+                        const unsigned char *mal, int f_assumed, dnt_rng *rng);
 
 /* Overwrites the malicious rows of X (n, d). Needs at least one malicious row
  * (otherwise nothing to do, returns 0) and, for the attacks that use benign

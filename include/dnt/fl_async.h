@@ -35,8 +35,16 @@
  * job has its own stream (client id, that client's job count): identical
  * results for any thread count.
  *
- * Ownership: create copies the config and its arrays; destroy frees. The
- * client array must outlive the simulator. Memory: 2 n_clients vectors of d
+ * Groups (the population's): with groups the stage aggregates
+ * hierarchically (dnt/fl_hier.h: group_agg inside each group, the stage's rule
+ * over the groups), and bytes are counted per group; dnt_fl_async_regroup
+ * changes them mid-run. Streams: per-client delays from DNT_STREAM_DELAY
+ * (client), idle-client draws from DNT_STREAM_SELECTION (0), the stage's
+ * attack and rule from DNT_STREAM_ATTACK / DNT_STREAM_SERVER (version), jobs
+ * from DNT_STREAM_CLIENT (client | job << 24).
+ *
+ * Ownership: create copies the config and the population's arrays; destroy
+ * frees. The client array must outlive the simulator. Memory: 2 n_clients vectors of d
  * floats (each client's last update, the aggregation buffer), plus n_clients
  * more in FEDASYNC (the model each client started from). */
 #ifndef DNT_FL_ASYNC_H
@@ -66,21 +74,6 @@ double dnt_staleness_weight(dnt_staleness_fn fn, double t, double a, double b);
 const char *dnt_staleness_name(dnt_staleness_fn fn);
 int dnt_staleness_parse(const char *name, dnt_staleness_fn *out);
 
-/* A delay distribution in simulated seconds. */
-typedef enum dnt_fl_dist_kind {
-  DNT_DIST_CONST = 0, /* a */
-  DNT_DIST_EXP,       /* exponential with mean a */
-  DNT_DIST_UNIFORM,   /* uniform in [a, b] */
-  DNT_DIST_LOGNORMAL  /* exp(N(a, b^2)) */
-} dnt_fl_dist_kind;
-
-typedef struct dnt_fl_dist {
-  dnt_fl_dist_kind kind;
-  double a, b;
-} dnt_fl_dist;
-
-double dnt_fl_dist_sample(const dnt_fl_dist *dist, dnt_rng *rng);
-
 typedef enum dnt_fl_async_mode { DNT_ASYNC_FEDASYNC = 0, DNT_ASYNC_FEDBUFF = 1 } dnt_fl_async_mode;
 
 /* Validation metric for the plateau switch (lower is better). */
@@ -89,7 +82,8 @@ typedef double (*dnt_fl_eval_fn)(void *ctx, const float *w, size_t d);
 #define DNT_FL_STALE_BINS 16 /* histogram bins 0..14, and 15 = "15 or more" */
 
 typedef struct dnt_fl_async_cfg {
-  int n_clients;
+  dnt_fl_population pop; /* the clients (compute, latency, groups); copied. Participation
+                          * is `concurrency` here: pop.participation must be NULL */
   size_t d;
   dnt_fl_async_mode mode;
   double alpha;               /* FEDASYNC mixing a (default 0.9) */
@@ -99,22 +93,16 @@ typedef struct dnt_fl_async_cfg {
   double stale_a, stale_b;    /* default a = 1 (exponent, hinge slope), b = 10 */
   int max_staleness;          /* drop staler updates; < 0 = no bound (default -1) */
   int concurrency;            /* clients training at once; 0 = all */
-  const dnt_fl_dist *compute; /* (n_clients) or NULL = EXP mean 1 for all; copied */
-  const dnt_fl_dist *latency; /* (n_clients) one-way link, or NULL = 0; copied */
   int sync_rounds;            /* synchronous rounds first (default 0) */
   dnt_fl_eval_fn eval;        /* plateau switch, or NULL */
   void *eval_ctx;
-  double plateau_tol;   /* relative improvement that still counts (default 1e-3) */
-  int plateau_patience; /* rounds without it before switching (default 3) */
-  int threads;
-  uint64_t seed;
-  const unsigned char *malicious; /* (n_clients) or NULL; copied */
-  dnt_fl_data_poison poison;
-  double poison_strength;
+  double plateau_tol;       /* relative improvement that still counts (default 1e-3) */
+  int plateau_patience;     /* rounds without it before switching (default 3) */
+  dnt_agg_params group_agg; /* rule inside each group (with pop.groups) */
   dnt_fl_stage_cfg stage;
 } dnt_fl_async_cfg;
 
-dnt_fl_async_cfg dnt_fl_async_defaults(int n_clients, size_t d);
+dnt_fl_async_cfg dnt_fl_async_defaults(int n_clients, const dnt_fl_client *clients, size_t d);
 
 /* What happened since the previous step, up to and including one model change. */
 typedef struct dnt_fl_async_metrics {
@@ -124,15 +112,24 @@ typedef struct dnt_fl_async_metrics {
   int aggregated; /* updates that went into this model change */
   int stale_dropped, rejected, failed, filtered, dropped_by_rule;
   double bytes_up, bytes_down;
+  /* the same per group (n_groups entries each, summing to the totals); owned
+   * by the simulator, valid until its next step, regroup or destroy */
+  int n_groups;
+  const double *group_bytes_down, *group_bytes_up;
   int stale_hist[DNT_FL_STALE_BINS]; /* staleness of the arrivals of this step */
-  int true_pos, false_pos, false_neg;
+  dnt_fl_detection det;
 } dnt_fl_async_metrics;
 
 typedef struct dnt_fl_async dnt_fl_async;
 
-int dnt_fl_async_create(const dnt_fl_async_cfg *cfg, const dnt_fl_client *clients, const float *w0,
-                        dnt_fl_async **out);
+int dnt_fl_async_create(const dnt_fl_async_cfg *cfg, const float *w0, dnt_fl_async **out);
 void dnt_fl_async_destroy(dnt_fl_async *s);
+
+/* Between steps: the clients' new groups (n_clients in [0, n_groups), or
+ * NULL), as dnt_fl_server_regroup: the model, the version, the clock, the
+ * clients in flight and the buffered updates carry on (a buffered update is
+ * aggregated in the group of its client at aggregation time). */
+int dnt_fl_async_regroup(dnt_fl_async *s, const int *groups, int n_groups);
 
 /* Processes events until the model changes once; m may be NULL. An
  * aggregation error fails the step: the model is unchanged, the updates it

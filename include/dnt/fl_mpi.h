@@ -4,7 +4,7 @@
  * executor below; ranks 1..K-1 host the clients and train them. Every rank
  * builds the same client objects (same task, same seed); job k of a round is
  * trained by rank 1 + (k mod (K - 1)) with the same random stream as in
- * process (dnt_fl_client_rng), so the final model is bit-identical to an
+ * process (dnt_fl_client_rng, dnt/fl_population.h), so the final model is bit-identical to an
  * in-process run with the same seed.
  * Per round: rank 0 broadcasts (round, m, d), the m client ids and the global
  * model (d floats); each job's result comes back as its metadata (status,
@@ -36,12 +36,11 @@ void dnt_fl_mpi_finalize(void);
 
 typedef struct dnt_fl_mpi dnt_fl_mpi;
 
-/* The training parameters every rank must share (as dnt_fl_train_local).
- * Collective: every rank calls it; ranks that disagree on n_clients or d all
- * get DNT_ERR_MISMATCH. */
-int dnt_fl_mpi_create(const dnt_fl_client *clients, int n_clients, const unsigned char *malicious,
-                      dnt_fl_data_poison poison, double poison_strength, uint64_t seed, int threads,
-                      size_t d, dnt_fl_mpi **out);
+/* The population every rank must share (the same on every rank: clients,
+ * malicious flags, poisoning, seed; copied, clients borrowed) and the model
+ * size. Collective: every rank calls it; ranks that disagree on n_clients or
+ * d all get DNT_ERR_MISMATCH. */
+int dnt_fl_mpi_create(const dnt_fl_population *pop, size_t d, dnt_fl_mpi **out);
 void dnt_fl_mpi_destroy(dnt_fl_mpi *t);
 
 /* Rank 0: the executor to give dnt_fl_server_set_exec (borrows t). */

@@ -17,15 +17,25 @@
  *   5. w <- w + server_lr * AGG(deltas);
  *   6. with a checkpoint path, the global model is written atomically
  *      (dnt/checkpoint.h) so that a killed run resumes where it stopped.
- * Randomness: the server's stream is dnt_rng_stream(seed, 2^63 + round); client
- * jobs use dnt_fl_client_rng(seed, client, round). Hence a resumed run and an
- * uninterrupted one give bit-identical models, for any number of training
- * threads; the BLAS thread count (dnt_blas_set_threads) must be the same,
- * since OpenBLAS may sum in another order with another count (`dnt fl` keeps
- * it at 1).
+ * The clients are a population (dnt/fl_population.h): count, speeds, links,
+ * participation, data and groups; dnt_fl_server_regroup changes the groups
+ * between rounds (re-clustering) and keeps the model, the round count and
+ * CClip's centre. Bytes up and down are counted per group and in total.
+ * Randomness (dnt/rng.h's table, seed = the population's): participants from
+ * DNT_STREAM_SELECTION (index round), the attack from DNT_STREAM_ATTACK
+ * (round), the rule's own draws (bucketing, DnC) from DNT_STREAM_SERVER
+ * (round), client jobs from DNT_STREAM_CLIENT (client | round << 24). Hence a
+ * resumed run and an uninterrupted one give bit-identical models, for any
+ * number of training threads; the BLAS thread count (dnt_blas_set_threads)
+ * must be the same, since OpenBLAS may sum in another order with another
+ * count (`dnt fl` keeps it at 1).
  *
- * Ownership: the server copies the config (arrays are copied too) and owns
- * its buffers; client contexts, the filter context and the FLTrust root
+ * Memory: every buffer of a round (the updates, the aggregation stage, the
+ * rule's and the attack's scratch) is allocated at create (and regroup);
+ * a round allocates nothing (tests/fl/test_workspace.c counts).
+ *
+ * Ownership: the server copies the config (the population's arrays too) and
+ * owns its buffers; client contexts, the filter context and the FLTrust root
  * callback's context stay the caller's. Not thread-safe. */
 #ifndef DNT_FL_SERVER_H
 #define DNT_FL_SERVER_H
@@ -35,6 +45,7 @@
 
 #include "dnt/aggregate.h"
 #include "dnt/attack.h"
+#include "dnt/fl_population.h"
 #include "dnt/fl_update.h"
 
 #ifdef __cplusplus
@@ -76,6 +87,22 @@ typedef enum dnt_fl_client_status {
   DNT_FL_KEPT = 6       /* aggregated with kept >= 0.5 */
 } dnt_fl_client_status;
 
+/* Detection counts, when the malicious clients are known: an update that
+ * reached the stage counts as flagged when it was filtered or kept < 0.5 by
+ * the rule. */
+typedef struct dnt_fl_detection {
+  int true_pos, false_pos, false_neg;
+} dnt_fl_detection;
+
+/* Adds n updates: status (n, DNT_FL_FILTERED / DROPPED / KEPT; others are
+ * skipped) against the truth mal (n). */
+void dnt_fl_detection_count(dnt_fl_detection *det, const unsigned char *status,
+                            const unsigned char *mal, int n);
+/* tp / (tp + fp), NaN when nothing was flagged (no precision to speak of). */
+double dnt_fl_precision(const dnt_fl_detection *det);
+/* tp / (tp + fn), NaN when no malicious update reached the stage. */
+double dnt_fl_recall(const dnt_fl_detection *det);
+
 typedef struct dnt_fl_metrics {
   int round;        /* the round these metrics describe (0-based) */
   int selected;     /* clients asked to train */
@@ -84,11 +111,13 @@ typedef struct dnt_fl_metrics {
   int dropped_by_rule; /* aggregated rows with kept < 0.5 */
   double bytes_down;   /* global model sent: selected * d * 4 */
   double bytes_up;     /* updates received (stragglers' included: they were sent) */
-  double sim_time;     /* simulated seconds of this round (slowest accepted client) */
-  /* detection, when malicious clients are known: an update counts as flagged
-   * when it was filtered or kept < 0.5 by the rule */
-  int true_pos, false_pos, false_neg;
-  double update_norm; /* ||AGG|| of this round */
+  /* the same per group (n_groups entries each, summing to the totals); owned
+   * by the server, valid until its next round, regroup or destroy */
+  int n_groups;
+  const double *group_bytes_down, *group_bytes_up;
+  double sim_time;      /* simulated seconds of this round (slowest accepted client) */
+  dnt_fl_detection det; /* when malicious clients are known */
+  double update_norm;   /* ||AGG|| of this round */
 } dnt_fl_metrics;
 
 /* Executor of the clients' local training; the default runs them in process
@@ -101,34 +130,33 @@ typedef struct dnt_fl_exec {
 } dnt_fl_exec;
 
 typedef struct dnt_fl_server_cfg {
-  int n_clients;
+  dnt_fl_population pop; /* the clients; copied (clients borrowed) */
   size_t d;
-  double server_lr; /* w <- w + server_lr * AGG (default 1) */
-  int per_round;    /* participants per round; 0 = use fraction */
-  double fraction;  /* in (0, 1] (default 1) */
-  double deadline;  /* simulated seconds; 0 = none */
-  int threads;      /* in-process training threads (default 1) */
-  uint64_t seed;
-  const unsigned char *malicious; /* (n_clients) or NULL; copied */
-  dnt_fl_data_poison poison;      /* what malicious clients do in training */
-  double poison_strength;
-  const int *groups; /* (n_clients) group of each client, or NULL: flat; copied */
-  int n_groups;
-  dnt_agg_params group_agg; /* rule inside each group (hierarchical only) */
+  double server_lr;         /* w <- w + server_lr * AGG (default 1) */
+  int per_round;            /* participants per round; 0 = use fraction */
+  double fraction;          /* in (0, 1] (default 1) */
+  double deadline;          /* simulated seconds; 0 = none */
+  dnt_agg_params group_agg; /* rule inside each group (with pop.groups) */
   dnt_fl_stage_cfg stage;   /* rule (global level when hierarchical), attack, filter */
   const char *checkpoint;   /* path written after every round, or NULL; copied */
 } dnt_fl_server_cfg;
 
-/* Defaults: server_lr 1, fraction 1, threads 1, rule MEAN, no attack. */
-dnt_fl_server_cfg dnt_fl_server_defaults(int n_clients, size_t d);
+/* Defaults: the population's (dnt_fl_population_defaults), server_lr 1,
+ * fraction 1, rule MEAN, no attack. */
+dnt_fl_server_cfg dnt_fl_server_defaults(int n_clients, const dnt_fl_client *clients, size_t d);
 
 typedef struct dnt_fl_server dnt_fl_server;
 
 /* Validates the config (DNT_ERR_ARG naming the field) and copies w0 (d) as
- * the initial global model. `clients` (n_clients) must outlive the server. */
-int dnt_fl_server_create(const dnt_fl_server_cfg *cfg, const dnt_fl_client *clients,
-                         const float *w0, dnt_fl_server **out);
+ * the initial global model. */
+int dnt_fl_server_create(const dnt_fl_server_cfg *cfg, const float *w0, dnt_fl_server **out);
 void dnt_fl_server_destroy(dnt_fl_server *s);
+
+/* Between rounds: the clients' new groups (n_clients in [0, n_groups), or
+ * NULL for none), e.g. after re-clustering. The model, the round count and
+ * CClip's centre carry on; the aggregation stage is rebuilt for the new
+ * groups (this allocates). On error the old grouping stays. */
+int dnt_fl_server_regroup(dnt_fl_server *s, const int *groups, int n_groups);
 
 /* Replaces the executor (NULL restores the in-process one). Borrowed. */
 void dnt_fl_server_set_exec(dnt_fl_server *s, const dnt_fl_exec *exec);
@@ -149,19 +177,6 @@ int dnt_fl_server_rounds_done(const dnt_fl_server *s);
 const unsigned char *dnt_fl_server_status(const dnt_fl_server *s);
 /* Per-client kept share of the last round (n_clients; -1 when not aggregated). */
 const float *dnt_fl_server_kept(const dnt_fl_server *s);
-
-/* Training threads at most (more are capped: the executor's thread table is
- * fixed, so that a round allocates nothing). */
-#define DNT_FL_MAX_THREADS 64
-
-/* The in-process executor over `clients` with `threads` threads, for callers
- * that drive their own loop (the asynchronous simulator, the MPI worker
- * ranks). Job k trains client ids[k] from `global` (server version `round`)
- * with the stream dnt_fl_client_rng(seed, ids[k], jobs ? jobs[k] : round). */
-int dnt_fl_train_local(const dnt_fl_client *clients, int n_clients, const unsigned char *malicious,
-                       dnt_fl_data_poison poison, double poison_strength, uint64_t seed,
-                       int threads, const int *ids, const int *jobs, int m, int round,
-                       const float *global, size_t d, dnt_fl_update *ups, int *rcs);
 
 #ifdef __cplusplus
 }

@@ -10,7 +10,8 @@
  * with learning rate 1 returns delta = -g and the server step is plain SGD.
  *
  * Clients are an interface: a context pointer and a local_train function. The
- * server hands each call its own random stream (dnt_fl_client_rng), so results do
+ * server hands each call its own random stream (dnt_fl_client_rng in
+ * dnt/fl_population.h), so results do
  * not depend on the order or the thread in which clients train; local_train may
  * run on several threads at once for DIFFERENT clients and must not share mutable
  * state between clients.
@@ -68,7 +69,7 @@ typedef struct dnt_fl_train_args {
   int malicious;             /* 1 if the simulation marked this client malicious */
   dnt_fl_data_poison poison; /* data poisoning to apply when malicious */
   double poison_strength;    /* e.g. the noise sd of DNT_POISON_OBS_NOISE */
-  dnt_rng *rng;              /* this job's own stream (dnt_fl_client_rng) */
+  dnt_rng *rng;              /* this job's own stream (dnt/fl_population.h) */
 } dnt_fl_train_args;
 
 /* Writes the update into out (out->delta has room for args->d floats; set
@@ -80,12 +81,6 @@ typedef struct dnt_fl_client {
   void *ctx; /* borrowed, owned by the caller */
   dnt_fl_train_fn local_train;
 } dnt_fl_client;
-
-/* The random stream of client `client_id`'s job number `job` (its round in a
- * synchronous server, its dispatch count in the asynchronous simulator):
- * dnt_rng_stream(seed, client_id + 2^32 (job + 1)), so that every (client, job)
- * pair has its own stream whatever the thread or the order of training. */
-void dnt_fl_client_rng(dnt_rng *r, uint64_t seed, int client_id, int job);
 
 #ifdef __cplusplus
 }

@@ -61,6 +61,8 @@ void dnt_rng_stream(dnt_rng *r, uint64_t seed, uint64_t stream);
  *   DNT_STREAM_SELECTION   round or evaluation      participant selection, model selection
  *   DNT_STREAM_EVAL        episode                  final evaluation episodes
  *   DNT_STREAM_DATA        series                   data generation and splitting in studies
+ *   DNT_STREAM_DELAY       client                   an FL client's simulated compute and link
+ * delays
  */
 typedef enum dnt_stream_kind {
   DNT_STREAM_WORLD = 1,
@@ -81,6 +83,7 @@ typedef enum dnt_stream_kind {
   DNT_STREAM_SELECTION,
   DNT_STREAM_EVAL,
   DNT_STREAM_DATA,
+  DNT_STREAM_DELAY,
   DNT_STREAM_KIND_END /* one past the last kind */
 } dnt_stream_kind;
 

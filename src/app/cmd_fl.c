@@ -157,34 +157,34 @@ static int run_task(fl_job *j, const dnt_fl_quadratic *t, const unsigned char *m
   dnt_fl_server *s = NULL;
   dnt_fl_async *as = NULL;
   if (!strcmp(mode, "sync")) {
-    dnt_fl_server_cfg sc = dnt_fl_server_defaults(n, d);
+    dnt_fl_server_cfg sc = dnt_fl_server_defaults(n, t->clients, d);
     sc.server_lr = dnt_config_real(c, "fl.server_lr");
     sc.per_round = (int)dnt_config_int(c, "fl.per_round");
     sc.deadline = dnt_config_real(c, "fl.deadline");
-    sc.threads = j->threads;
-    sc.seed = j->seed;
-    sc.malicious = mal;
+    sc.pop.threads = j->threads;
+    sc.pop.seed = j->seed;
+    sc.pop.malicious = mal;
     sc.stage = stage;
     sc.checkpoint = j->ckpt;
-    rc = dnt_fl_server_create(&sc, t->clients, w0, &s);
+    rc = dnt_fl_server_create(&sc, w0, &s);
     if (!rc && j->mpi) {
       dnt_fl_exec ex = dnt_fl_mpi_exec(j->mpi);
       dnt_fl_server_set_exec(s, &ex);
     }
     if (!rc && j->resume) rc = dnt_fl_server_resume(s, j->ckpt);
   } else {
-    dnt_fl_async_cfg ac = dnt_fl_async_defaults(n, d);
+    dnt_fl_async_cfg ac = dnt_fl_async_defaults(n, t->clients, d);
     ac.mode = strcmp(mode, "fedasync") ? DNT_ASYNC_FEDBUFF : DNT_ASYNC_FEDASYNC;
     ac.server_lr = dnt_config_real(c, "fl.server_lr");
     ac.alpha = dnt_config_real(c, "fl.alpha");
     ac.buffer_k = (int)dnt_config_int(c, "fl.buffer_k");
     ac.sync_rounds = (int)dnt_config_int(c, "fl.sync_rounds");
     if (!rc) rc = dnt_staleness_parse(dnt_config_string(c, "fl.staleness"), &ac.staleness);
-    ac.threads = j->threads;
-    ac.seed = j->seed;
-    ac.malicious = mal;
+    ac.pop.threads = j->threads;
+    ac.pop.seed = j->seed;
+    ac.pop.malicious = mal;
     ac.stage = stage;
-    if (!rc) rc = dnt_fl_async_create(&ac, t->clients, w0, &as);
+    if (!rc) rc = dnt_fl_async_create(&ac, w0, &as);
   }
   int r = s ? dnt_fl_server_rounds_done(s) : 0;
   for (; !rc && r < rounds; r++) {
@@ -192,17 +192,35 @@ static int run_task(fl_job *j, const dnt_fl_quadratic *t, const unsigned char *m
     if (s) {
       dnt_fl_metrics m;
       rc = dnt_fl_server_round(s, &m);
-      double row[] = {r,           0,           m.participated,    m.stragglers,
-                      m.rejected,  m.filtered,  m.dropped_by_rule, m.true_pos,
-                      m.false_pos, m.false_neg, m.bytes_up,        m.bytes_down,
+      double row[] = {r,
+                      0,
+                      m.participated,
+                      m.stragglers,
+                      m.rejected,
+                      m.filtered,
+                      m.dropped_by_rule,
+                      m.det.true_pos,
+                      m.det.false_pos,
+                      m.det.false_neg,
+                      m.bytes_up,
+                      m.bytes_down,
                       m.sim_time};
       memcpy(v, row, sizeof v);
     } else {
       dnt_fl_async_metrics m;
       rc = dnt_fl_async_step(as, &m);
-      double row[] = {r,           0,           m.aggregated,      0,
-                      m.rejected,  m.filtered,  m.dropped_by_rule, m.true_pos,
-                      m.false_pos, m.false_neg, m.bytes_up,        m.bytes_down,
+      double row[] = {r,
+                      0,
+                      m.aggregated,
+                      0,
+                      m.rejected,
+                      m.filtered,
+                      m.dropped_by_rule,
+                      m.det.true_pos,
+                      m.det.false_pos,
+                      m.det.false_neg,
+                      m.bytes_up,
+                      m.bytes_down,
                       m.time};
       memcpy(v, row, sizeof v);
     }
@@ -397,7 +415,12 @@ int cmd_fl(int argc, char **argv) {
   dnt_run *run = NULL;
   if (!rc && make_task(cfg, o.seed, &task, &mal)) rc = app_fail("fl");
   if (!rc && size > 1 &&
-      dnt_fl_mpi_create(task.clients, task.n_clients, mal, DNT_POISON_NONE, 0, o.seed, o.threads,
+      dnt_fl_mpi_create(&(dnt_fl_population){.n_clients = task.n_clients,
+                                             .clients = task.clients,
+                                             .malicious = mal,
+                                             .n_groups = 1,
+                                             .seed = o.seed,
+                                             .threads = o.threads},
                         task.d, &mpi))
     rc = app_fail("fl");
   if (!rc && mpi && rank == 0) DNT_INFO("fl: MPI transport, clients on %d ranks", size - 1);

@@ -64,7 +64,8 @@ const char *dnt_stream_kind_name(dnt_stream_kind kind) {
       [DNT_STREAM_TASK] = "task",     [DNT_STREAM_AGENT] = "agent",
       [DNT_STREAM_ENV] = "env",       [DNT_STREAM_SCENARIO] = "scenario",
       [DNT_STREAM_FORK] = "fork",     [DNT_STREAM_SELECTION] = "selection",
-      [DNT_STREAM_EVAL] = "eval",     [DNT_STREAM_DATA] = "data"};
+      [DNT_STREAM_EVAL] = "eval",     [DNT_STREAM_DATA] = "data",
+      [DNT_STREAM_DELAY] = "delay"};
   return kind > 0 && kind < DNT_STREAM_KIND_END ? names[kind] : NULL;
 }
 

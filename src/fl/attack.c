@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "attack_internal.h"
+#include "dnt/aggregate.h"
 #include "dnt/stats.h"
 #include "dnt/status.h"
 
@@ -115,14 +116,74 @@ static void fti(const dnt_attack_params *p, float *X, int n, size_t d, const uns
   attack_fill(X, n, d, mal, dir);
 }
 
+void dnt_attack_ws_destroy(dnt_attack_ws *ws) {
+  if (!ws) return;
+  free(ws->rows);
+  free(ws->mu);
+  free(ws->sd);
+  free(ws->G);
+  free(ws->S);
+  free(ws->D);
+  free(ws->Dm);
+  free(ws->gram);
+  free(ws->ab);
+  free(ws);
+}
+
+int dnt_attack_ws_create(const dnt_attack_params *p, int max_n, size_t d, dnt_attack_ws **out) {
+  *out = NULL;
+  if (max_n < 1 || d < 1)
+    return dnt_error(DNT_ERR_ARG, "attack: max_n = %d, d = %zu: expected >= 1", max_n, d);
+  dnt_attack_ws *ws = calloc(1, sizeof *ws);
+  if (!ws) return dnt_error(DNT_ERR_NOMEM, "attack: out of memory");
+  ws->max_n = max_n;
+  ws->d = d;
+  int dist = p->kind == DNT_ATTACK_MINMAX || p->kind == DNT_ATTACK_MINSUM ||
+             p->kind == DNT_ATTACK_FANG_KRUM;
+  /* Fang-Krum simulates Krum on the known rows and its own c: at most n
+   * rows with full knowledge, 2c <= 2n with partial */
+  size_t n = (size_t)max_n, m = p->knowledge == DNT_KNOW_FULL ? n : 2 * n;
+  int fang = p->kind == DNT_ATTACK_FANG_KRUM;
+  ws->rows = malloc(n * sizeof *ws->rows);
+  ws->mu = malloc(d * sizeof *ws->mu);
+  ws->sd = malloc(d * sizeof *ws->sd);
+  ws->G = dist ? malloc(n * d * sizeof *ws->G) : NULL;
+  ws->D = dist ? malloc(n * n * sizeof *ws->D) : NULL;
+  ws->gram = dist ? malloc(dnt_agg_dist_scratch((int)(fang ? m : n)) * sizeof *ws->gram) : NULL;
+  ws->ab = dist ? malloc(2 * m * sizeof *ws->ab) : NULL;
+  ws->S = fang ? malloc(m * d * sizeof *ws->S) : NULL;
+  ws->Dm = fang ? malloc(m * m * sizeof *ws->Dm) : NULL;
+  if (!ws->rows || !ws->mu || !ws->sd || (dist && (!ws->G || !ws->D || !ws->gram || !ws->ab)) ||
+      (fang && (!ws->S || !ws->Dm))) {
+    dnt_attack_ws_destroy(ws);
+    return dnt_error(DNT_ERR_NOMEM, "attack '%s': out of memory (%d rows of %zu floats)",
+                     dnt_attack_name(p->kind), max_n, d);
+  }
+  *out = ws;
+  return 0;
+}
+
 int dnt_attack_apply(const dnt_attack_params *p, float *X, int n, size_t d,
                      const unsigned char *mal, int f_assumed, dnt_rng *rng) {
+  dnt_attack_ws *ws = NULL;
+  int rc = dnt_attack_ws_create(p, n, d, &ws);
+  if (!rc) rc = dnt_attack_apply_ws(p, ws, X, n, mal, f_assumed, rng);
+  dnt_attack_ws_destroy(ws);
+  return rc;
+}
+
+int dnt_attack_apply_ws(const dnt_attack_params *p, dnt_attack_ws *ws, float *X, int n,
+                        const unsigned char *mal, int f_assumed, dnt_rng *rng) {
+  size_t d = ws->d;
   int c = 0;
   for (int i = 0; i < n; i++)
     c += mal[i] != 0;
   if (c == 0 || p->kind == DNT_ATTACK_NONE) return 0;
   if ((unsigned)p->kind >= DNT_ATTACK_N_KINDS)
     return dnt_error(DNT_ERR_ARG, "attack: field 'kind' = %d: unknown attack", (int)p->kind);
+  if (n > ws->max_n)
+    return dnt_error(DNT_ERR_ARG, "attack '%s': n = %d rows: the workspace holds %d",
+                     names[p->kind], n, ws->max_n);
   /* the attacks on the own update alone */
   if (p->kind == DNT_ATTACK_GAUSSIAN || p->kind == DNT_ATTACK_SIGNFLIP ||
       p->kind == DNT_ATTACK_SCALING) {
@@ -136,50 +197,34 @@ int dnt_attack_apply(const dnt_attack_params *p, float *X, int n, size_t d,
     }
     return 0;
   }
-  int rc = 0;
-  int *rows = malloc((size_t)n * sizeof *rows);
-  float *mu = malloc(d * sizeof *mu), *sd = malloc(d * sizeof *sd);
-  if (!rows || !mu || !sd) {
-    rc = dnt_error(DNT_ERR_NOMEM, "attack '%s': out of memory (d = %zu)", names[p->kind], d);
-    goto cleanup;
-  }
+  int *rows = ws->rows;
+  float *mu = ws->mu, *sd = ws->sd;
   int k = attack_known(p, mal, n, rows);
-  if (k == 0) {
-    rc = dnt_error(DNT_ERR_ARG, "attack '%s' with %s knowledge: no known row to learn from",
-                   names[p->kind], p->knowledge == DNT_KNOW_FULL ? "full" : "partial");
-    goto cleanup;
-  }
+  if (k == 0)
+    return dnt_error(DNT_ERR_ARG, "attack '%s' with %s knowledge: no known row to learn from",
+                     names[p->kind], p->knowledge == DNT_KNOW_FULL ? "full" : "partial");
   switch (p->kind) {
   case DNT_ATTACK_LIE:
-    rc = lie(X, n, d, mal, c, rows, k, mu, sd);
-    break;
+    return lie(X, n, d, mal, c, rows, k, mu, sd);
   case DNT_ATTACK_IPM:
     attack_stats(X, d, rows, k, mu, NULL);
     for (size_t j = 0; j < d; j++)
       mu[j] = (float)(-p->ipm_eps * mu[j]);
     attack_fill(X, n, d, mal, mu);
-    break;
+    return 0;
   case DNT_ATTACK_FTI:
     fti(p, X, n, d, mal, rows, k, mu);
-    break;
+    return 0;
   case DNT_ATTACK_MINMAX:
   case DNT_ATTACK_MINSUM:
-    rc = attack_minmax(p, X, n, d, mal, rows, k, mu, sd);
-    break;
+    return attack_minmax(p, ws, X, n, mal, k);
   case DNT_ATTACK_FANG_KRUM:
-    rc = attack_fang_krum(p, X, n, d, mal, f_assumed > 0 ? f_assumed : c, rows, k, mu, rng);
-    break;
+    return attack_fang_krum(p, ws, X, n, mal, f_assumed > 0 ? f_assumed : c, k, rng);
   case DNT_ATTACK_FANG_TRIM:
-    rc = attack_fang_trim(p, X, n, d, mal, rows, k, mu, sd, rng);
-    break;
+    return attack_fang_trim(p, X, n, d, mal, rows, k, mu, sd, rng);
   default:
-    break;
+    return 0;
   }
-cleanup:
-  free(rows);
-  free(mu);
-  free(sd);
-  return rc;
 }
 
 void dnt_poison_flip_rewards(float *r, size_t n) {

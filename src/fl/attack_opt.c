@@ -23,31 +23,23 @@ double dnt_attack_last_lambda(void) {
   return last_lambda;
 }
 
-/* The known rows gathered into G (k, d) and their squared distances D (k, k). */
-static int known_distances(const float *X, size_t d, const int *rows, int k, float **G,
-                           double **D) {
-  *G = malloc((size_t)k * d * sizeof **G);
-  *D = malloc((size_t)k * (size_t)k * sizeof **D);
-  float *gram = malloc(dnt_agg_dist_scratch(k) * sizeof *gram);
-  if (!*G || !*D || !gram) {
-    free(gram);
-    return dnt_error(DNT_ERR_NOMEM, "attack: out of memory for %d rows of %zu floats", k, d);
-  }
+/* The known rows gathered into ws->G (k, d) and their squared distances
+ * ws->D (k, k). */
+static void known_distances(dnt_attack_ws *ws, const float *X, int k) {
+  size_t d = ws->d;
   for (int r = 0; r < k; r++)
-    memcpy(*G + (size_t)r * d, X + (size_t)rows[r] * d, d * sizeof **G);
-  dnt_agg_pairwise_dist2(*G, k, d, gram, *D);
-  free(gram);
-  return 0;
+    memcpy(ws->G + (size_t)r * d, X + (size_t)ws->rows[r] * d, d * sizeof *ws->G);
+  dnt_agg_pairwise_dist2(ws->G, k, d, ws->gram, ws->D);
 }
 
-int attack_minmax(const dnt_attack_params *p, float *X, int n, size_t d, const unsigned char *mal,
-                  const int *rows, int k, float *mu, float *sd) {
+int attack_minmax(const dnt_attack_params *p, dnt_attack_ws *ws, float *X, int n,
+                  const unsigned char *mal, int k) {
   int minsum = p->kind == DNT_ATTACK_MINSUM;
-  float *G = NULL;
-  double *D = NULL, *ab = malloc(2 * (size_t)k * sizeof *ab);
-  int rc = ab ? known_distances(X, d, rows, k, &G, &D)
-              : dnt_error(DNT_ERR_NOMEM, "attack: out of memory");
-  if (rc) goto cleanup;
+  size_t d = ws->d;
+  const int *rows = ws->rows;
+  float *mu = ws->mu, *sd = ws->sd;
+  double *D = ws->D, *ab = ws->ab;
+  known_distances(ws, X, k);
   attack_stats(X, d, rows, k, mu, sd);
   /* the perturbation p, written into sd */
   double mn = 0;
@@ -73,7 +65,9 @@ int attack_minmax(const dnt_attack_params *p, float *X, int n, size_t d, const u
     }
     ab[2 * r] = a, ab[2 * r + 1] = b;
   }
-  double thr = 0; /* Min-Max: max_ij D_ij; Min-Sum: max_i sum_j D_ij */
+  /* Min-Max: max_ij D_ij; Min-Sum: max_i sum_j D_ij, the largest benign sum
+   * as in the paper's Eq. (the authors' code takes the smallest: docs/FL.md) */
+  double thr = 0;
   for (int i = 0; i < k; i++) {
     double s = 0;
     for (int j = 0; j < k; j++) {
@@ -103,11 +97,7 @@ int attack_minmax(const dnt_attack_params *p, float *X, int n, size_t d, const u
   for (size_t j = 0; j < d; j++)
     mu[j] = (float)(mu[j] - succ * sd[j]);
   attack_fill(X, n, d, mal, mu);
-cleanup:
-  free(G);
-  free(D);
-  free(ab);
-  return rc;
+  return 0;
 }
 
 /* Writes the c crafted rows: row 0 = -lambda s, row r = row 0 + eps u_r with
@@ -130,21 +120,19 @@ static void craft(float *out, int c, size_t d, const float *s, double lambda, do
   }
 }
 
-int attack_fang_krum(const dnt_attack_params *p, float *X, int n, size_t d,
-                     const unsigned char *mal, int f, const int *rows, int k, float *mu,
-                     dnt_rng *rng) {
+int attack_fang_krum(const dnt_attack_params *p, dnt_attack_ws *ws, float *X, int n,
+                     const unsigned char *mal, int f, int k, dnt_rng *rng) {
+  size_t d = ws->d;
   int c = 0;
   for (int i = 0; i < n; i++)
     c += mal[i] != 0;
-  /* the set the attacker simulates Krum on: its known rows then its c rows */
+  /* the set the attacker simulates Krum on: its known rows then its c rows;
+   * k + c <= n (FULL: k benign rows; PARTIAL: k = c malicious ones) */
   int m = k + c;
-  float *G = NULL, *gram = malloc(dnt_agg_dist_scratch(m) * sizeof *gram);
-  double *D = NULL, *Dm = malloc((size_t)m * (size_t)m * sizeof *Dm),
-         *score = malloc(2 * (size_t)m * sizeof *score); /* scores, then scratch */
-  float *S = malloc((size_t)m * d * sizeof *S);
-  int rc = (gram && Dm && score && S) ? known_distances(X, d, rows, k, &G, &D)
-                                      : dnt_error(DNT_ERR_NOMEM, "attack: out of memory");
-  if (rc) goto cleanup;
+  const int *rows = ws->rows;
+  float *G = ws->G, *S = ws->S, *gram = ws->gram, *mu = ws->mu;
+  double *D = ws->D, *Dm = ws->Dm, *score = ws->ab; /* scores, then scratch */
+  known_distances(ws, X, k);
   attack_stats(X, d, rows, k, mu, NULL);
   for (size_t j = 0; j < d; j++)
     mu[j] = (float)((mu[j] > 0) - (mu[j] < 0)); /* s */
@@ -190,14 +178,7 @@ int attack_fang_krum(const dnt_attack_params *p, float *X, int n, size_t d,
   for (int i = 0, r = 0; i < n; i++)
     if (mal[i]) memcpy(X + (size_t)i * d, S + (size_t)(k + r++) * d, d * sizeof *X);
   dnt_rng_u64(rng); /* the caller's stream moves on past the directions drawn */
-cleanup:
-  free(G);
-  free(D);
-  free(gram);
-  free(Dm);
-  free(score);
-  free(S);
-  return rc;
+  return 0;
 }
 
 static double uniform_in(dnt_rng *rng, double lo, double hi) {

@@ -18,9 +18,8 @@
 #include "fl_stage.h"
 
 struct dnt_fl_async {
-  dnt_fl_async_cfg cfg;
-  const dnt_fl_client *clients;
-  int n, rows; /* clients; rows of the aggregation buffer */
+  dnt_fl_async_cfg cfg; /* cfg.pop is the simulator's own copy */
+  int n, rows;          /* clients; rows of the aggregation buffer */
   size_t d;
   float *w; /* (d) global model */
   int version;
@@ -43,16 +42,15 @@ struct dnt_fl_async {
   float *kept;                                  /* (rows) */
   float *agg;                                   /* (d) */
   int *idle;                                    /* (n) scratch */
-  unsigned char *malicious;                     /* (n) copy or NULL */
-  dnt_fl_dist *compute, *latency;               /* (n) copies or NULL */
+  double *gbytes;                               /* (2 n_groups) this step's bytes down, up */
   fl_stage stage;
   dnt_fl_async_metrics m; /* the step in progress */
 };
 
-dnt_fl_async_cfg dnt_fl_async_defaults(int n_clients, size_t d) {
+dnt_fl_async_cfg dnt_fl_async_defaults(int n_clients, const dnt_fl_client *clients, size_t d) {
   dnt_fl_async_cfg c;
   memset(&c, 0, sizeof c);
-  c.n_clients = n_clients;
+  c.pop = dnt_fl_population_defaults(n_clients, clients);
   c.d = d;
   c.mode = DNT_ASYNC_FEDBUFF;
   c.alpha = 0.9;
@@ -64,8 +62,7 @@ dnt_fl_async_cfg dnt_fl_async_defaults(int n_clients, size_t d) {
   c.max_staleness = -1;
   c.plateau_tol = 1e-3;
   c.plateau_patience = 3;
-  c.threads = 1;
-  c.seed = 1;
+  c.group_agg = dnt_agg_defaults(DNT_AGG_MEAN);
   c.stage.agg = dnt_agg_defaults(DNT_AGG_MEAN);
   c.stage.attack = dnt_attack_defaults(DNT_ATTACK_NONE);
   return c;
@@ -97,16 +94,18 @@ void dnt_fl_async_destroy(dnt_fl_async *s) {
   free(s->kept);
   free(s->agg);
   free(s->idle);
-  free(s->malicious);
-  free(s->compute);
-  free(s->latency);
+  free(s->gbytes);
+  dnt_fl_population_free(&s->cfg.pop);
   free(s);
 }
 
 static int check_cfg(const dnt_fl_async_cfg *c) {
-  if (c->n_clients < 1 || c->d < 1)
-    return dnt_error(DNT_ERR_ARG, "FL async: n_clients = %d, d = %zu: expected >= 1", c->n_clients,
-                     c->d);
+  int rc = dnt_fl_population_check(&c->pop, "FL async");
+  if (rc) return rc;
+  if (c->d < 1) return dnt_error(DNT_ERR_ARG, "FL async: field 'd' = %zu: expected >= 1", c->d);
+  if (c->pop.participation)
+    return dnt_error(DNT_ERR_ARG, "FL async: field 'population.participation' is set: the "
+                                  "asynchronous server's participation is 'concurrency'");
   if (c->mode == DNT_ASYNC_FEDBUFF && c->buffer_k < 1)
     return dnt_error(DNT_ERR_ARG, "FL async: field 'buffer_k' = %d: expected >= 1", c->buffer_k);
   if (!(c->alpha > 0 && c->alpha <= 1))
@@ -116,17 +115,18 @@ static int check_cfg(const dnt_fl_async_cfg *c) {
                      "FL async: staleness %d with a = %g, b = %g: expected a known "
                      "function and a, b >= 0",
                      (int)c->staleness, c->stale_a, c->stale_b);
-  if (c->concurrency < 0 || c->concurrency > c->n_clients)
+  if (c->concurrency < 0 || c->concurrency > c->pop.n_clients)
     return dnt_error(DNT_ERR_ARG, "FL async: field 'concurrency' = %d: expected 0..%d",
-                     c->concurrency, c->n_clients);
+                     c->concurrency, c->pop.n_clients);
   if (c->mode == DNT_ASYNC_FEDASYNC) {
     dnt_attack_kind k = c->stage.attack.kind;
-    if (dnt_agg_min_n(&c->stage.agg) > 1)
+    const dnt_agg_params *r =
+        c->pop.groups && dnt_agg_min_n(&c->group_agg) > 1 ? &c->group_agg : &c->stage.agg;
+    if (dnt_agg_min_n(r) > 1)
       return dnt_error(DNT_ERR_ARG,
                        "FL async: FedAsync mixes one update at a time; rule '%s' "
                        "needs %d (use FedBuff with buffer_k >= %d)",
-                       dnt_agg_rule_name(c->stage.agg.rule), dnt_agg_min_n(&c->stage.agg),
-                       dnt_agg_min_n(&c->stage.agg));
+                       dnt_agg_rule_name(r->rule), dnt_agg_min_n(r), dnt_agg_min_n(r));
     if (k != DNT_ATTACK_NONE && k != DNT_ATTACK_GAUSSIAN && k != DNT_ATTACK_SIGNFLIP &&
         k != DNT_ATTACK_SCALING)
       return dnt_error(DNT_ERR_ARG,
@@ -137,16 +137,19 @@ static int check_cfg(const dnt_fl_async_cfg *c) {
   return 0;
 }
 
-int dnt_fl_async_create(const dnt_fl_async_cfg *cfg, const dnt_fl_client *clients, const float *w0,
-                        dnt_fl_async **out) {
+int dnt_fl_async_create(const dnt_fl_async_cfg *cfg, const float *w0, dnt_fl_async **out) {
   *out = NULL;
   int rc = check_cfg(cfg);
   if (rc) return rc;
   dnt_fl_async *s = calloc(1, sizeof *s);
   if (!s) return dnt_error(DNT_ERR_NOMEM, "FL async: out of memory");
   s->cfg = *cfg;
-  s->clients = clients;
-  int n = s->n = cfg->n_clients;
+  memset(&s->cfg.pop, 0, sizeof s->cfg.pop);
+  if ((rc = dnt_fl_population_copy(&s->cfg.pop, &cfg->pop))) {
+    free(s);
+    return rc;
+  }
+  int n = s->n = cfg->pop.n_clients;
   size_t d = s->d = cfg->d, nn = (size_t)n;
   if (s->cfg.buffer_k > n) s->cfg.buffer_k = n;
   s->rows = n; /* a synchronous round aggregates every client */
@@ -172,32 +175,22 @@ int dnt_fl_async_create(const dnt_fl_async_cfg *cfg, const dnt_fl_client *client
   s->kept = malloc(nn * sizeof *s->kept);
   s->agg = malloc(d * sizeof *s->agg);
   s->idle = malloc(nn * sizeof *s->idle);
-  s->malicious = cfg->malicious ? malloc(nn) : NULL;
-  s->compute = cfg->compute ? malloc(nn * sizeof *s->compute) : NULL;
-  s->latency = cfg->latency ? malloc(nn * sizeof *s->latency) : NULL;
   if (!s->w || !s->trng || !s->busy || !s->base || !s->jobs || !s->trained || !s->rcs || !s->upd ||
       (cfg->mode == DNT_ASYNC_FEDASYNC && !s->base_w) || !s->ups || !s->pend_ids || !s->pend_jobs ||
       !s->pend_rcs || !s->pend_ups || !s->X || !s->buf_ids || !s->buf_w || !s->buf_mal ||
-      !s->status || !s->kept || !s->agg || !s->idle || (cfg->malicious && !s->malicious) ||
-      (cfg->compute && !s->compute) || (cfg->latency && !s->latency)) {
+      !s->status || !s->kept || !s->agg || !s->idle) {
     dnt_fl_async_destroy(s);
     return dnt_error(DNT_ERR_NOMEM, "FL async: out of memory (%d clients, d = %zu)", n, d);
   }
   memcpy(s->w, w0, d * sizeof *s->w);
-  if (s->malicious) memcpy(s->malicious, cfg->malicious, nn);
-  if (s->compute) memcpy(s->compute, cfg->compute, nn * sizeof *s->compute);
-  if (s->latency) memcpy(s->latency, cfg->latency, nn * sizeof *s->latency);
-  s->cfg.malicious = s->malicious;
-  s->cfg.compute = s->compute;
-  s->cfg.latency = s->latency;
   for (int i = 0; i < n; i++) {
-    dnt_rng_stream(&s->trng[i], cfg->seed, (UINT64_C(1) << 62) + (uint64_t)i);
+    dnt_rng_for(&s->trng[i], cfg->pop.seed, DNT_STREAM_DELAY, (uint64_t)i);
     s->ups[i].delta = s->upd + (size_t)i * d;
     s->ups[i].capacity = s->ups[i].d = d;
   }
-  dnt_rng_stream(&s->srv, cfg->seed, (UINT64_C(1) << 63) - 1);
+  dnt_rng_for(&s->srv, cfg->pop.seed, DNT_STREAM_SELECTION, 0);
   rc = fl_events_init(&s->q, n);
-  if (!rc) rc = fl_stage_init(&s->stage, &cfg->stage, NULL, 0, NULL, s->rows, d);
+  if (!rc) rc = dnt_fl_async_regroup(s, cfg->pop.groups, cfg->pop.n_groups);
   if (rc) {
     dnt_fl_async_destroy(s);
     return rc;
@@ -207,19 +200,40 @@ int dnt_fl_async_create(const dnt_fl_async_cfg *cfg, const dnt_fl_client *client
   return 0;
 }
 
+int dnt_fl_async_regroup(dnt_fl_async *s, const int *groups, int n_groups) {
+  int rc = fl_stage_regroup(&s->stage, &s->cfg.stage, &s->cfg.pop, &s->cfg.group_agg, s->rows, s->d,
+                            groups, n_groups, &s->gbytes, "FL async: regroup");
+  if (rc) return rc;
+  s->m.n_groups = dnt_fl_population_n_groups(&s->cfg.pop);
+  s->m.group_bytes_down = s->gbytes;
+  s->m.group_bytes_up = s->gbytes + s->m.n_groups;
+  return 0;
+}
+
+/* Adds bytes of client c to its group's count (down: 0, up: 1). */
+static void count_bytes(dnt_fl_async *s, int c, int up, double bytes) {
+  s->gbytes[(size_t)up * (size_t)s->m.n_groups + (size_t)dnt_fl_population_group(&s->cfg.pop, c)] +=
+      bytes;
+  if (up)
+    s->m.bytes_up += bytes;
+  else
+    s->m.bytes_down += bytes;
+}
+
 static int dispatch(dnt_fl_async *s, int c) {
   static const dnt_fl_dist exp1 = {DNT_DIST_EXP, 1, 0};
-  const dnt_fl_dist *comp = s->compute ? &s->compute[c] : &exp1;
+  const dnt_fl_population *p = &s->cfg.pop;
+  const dnt_fl_dist *comp = p->compute ? &p->compute[c] : &exp1;
   double t = dnt_fl_dist_sample(comp, &s->trng[c]);
-  if (s->latency)
-    t += dnt_fl_dist_sample(&s->latency[c], &s->trng[c]) +
-         dnt_fl_dist_sample(&s->latency[c], &s->trng[c]);
+  if (p->latency)
+    t += dnt_fl_dist_sample(&p->latency[c], &s->trng[c]) +
+         dnt_fl_dist_sample(&p->latency[c], &s->trng[c]);
   s->busy[c] = 1;
   s->base[c] = s->version;
   s->trained[c] = 0;
   s->pend_ids[s->n_pend] = c;
   s->pend_jobs[s->n_pend++] = s->jobs[c]++;
-  s->m.bytes_down += (double)s->d * sizeof(float);
+  count_bytes(s, c, 0, (double)s->d * sizeof(float));
   return fl_events_push(&s->q, s->now + (t > 0 ? t : 0), c);
 }
 
@@ -228,10 +242,8 @@ static int flush(dnt_fl_async *s) {
   if (s->n_pend == 0) return 0;
   for (int k = 0; k < s->n_pend; k++)
     s->pend_ups[k] = s->ups[s->pend_ids[k]];
-  const dnt_fl_async_cfg *c = &s->cfg;
-  int rc = dnt_fl_train_local(s->clients, s->n, s->malicious, c->poison, c->poison_strength,
-                              c->seed, c->threads, s->pend_ids, s->pend_jobs, s->n_pend, s->version,
-                              s->w, s->d, s->pend_ups, s->pend_rcs);
+  int rc = dnt_fl_train_local(&s->cfg.pop, s->pend_ids, s->pend_jobs, s->n_pend, s->version, s->w,
+                              s->d, s->pend_ups, s->pend_rcs);
   if (rc) return rc;
   for (int k = 0; k < s->n_pend; k++) {
     int id = s->pend_ids[k];
@@ -246,19 +258,13 @@ static int flush(dnt_fl_async *s) {
 
 /* Runs the stage on the buffer; on success the aggregate is in s->agg. */
 static int run_stage(dnt_fl_async *s) {
-  int rc =
-      fl_stage_run(&s->stage, s->w, s->version, s->X, s->buf_ids, s->buf_w,
-                   s->malicious ? s->buf_mal : NULL, s->n_buf, s->agg, s->status, s->kept, &s->srv);
+  int rc = fl_stage_run(&s->stage, s->w, s->version, s->X, s->buf_ids, s->buf_w,
+                        s->cfg.pop.malicious ? s->buf_mal : NULL, s->n_buf, s->agg, s->status,
+                        s->kept, &s->m.det);
   if (rc) return rc;
   for (int k = 0; k < s->n_buf; k++) {
-    int flagged = s->status[k] == DNT_FL_FILTERED || s->status[k] == DNT_FL_DROPPED;
     s->m.filtered += s->status[k] == DNT_FL_FILTERED;
     s->m.dropped_by_rule += s->status[k] == DNT_FL_DROPPED;
-    if (!s->malicious) continue;
-    if (s->buf_mal[k])
-      flagged ? s->m.true_pos++ : s->m.false_neg++;
-    else if (flagged)
-      s->m.false_pos++;
   }
   s->m.aggregated += s->n_buf;
   return 0;
@@ -333,7 +339,7 @@ static int arrive(dnt_fl_async *s, int c, int *changed) {
   if (s->rcs[c]) {
     s->m.failed++;
   } else {
-    s->m.bytes_up += (double)u->d * sizeof(float);
+    count_bytes(s, c, 1, (double)u->d * sizeof(float));
     if (dnt_fl_update_check(u, s->d))
       s->m.rejected++;
     else if (cfg->max_staleness >= 0 && stale > cfg->max_staleness)
@@ -350,7 +356,7 @@ static int arrive(dnt_fl_async *s, int c, int *changed) {
                     s->d);
     s->buf_ids[s->n_buf] = c;
     s->buf_w[s->n_buf] = u->n_samples;
-    s->buf_mal[s->n_buf++] = s->malicious ? s->malicious[c] : 0;
+    s->buf_mal[s->n_buf++] = cfg->pop.malicious ? cfg->pop.malicious[c] : 0;
   }
   if (s->sync_phase) {
     if (++s->in_round < s->n) return 0;
@@ -380,7 +386,12 @@ static int arrive(dnt_fl_async *s, int c, int *changed) {
 }
 
 int dnt_fl_async_step(dnt_fl_async *s, dnt_fl_async_metrics *mout) {
+  int n_groups = s->m.n_groups;
   memset(&s->m, 0, sizeof s->m);
+  memset(s->gbytes, 0, 2 * (size_t)n_groups * sizeof *s->gbytes);
+  s->m.n_groups = n_groups;
+  s->m.group_bytes_down = s->gbytes;
+  s->m.group_bytes_up = s->gbytes + n_groups;
   int rc = 0;
   if (!s->started) {
     s->started = 1;

@@ -16,13 +16,9 @@ enum { CMD_TRAIN = 1, CMD_STOP = 2 };
 static int we_initialised;
 
 struct dnt_fl_mpi {
-  const dnt_fl_client *clients;
+  dnt_fl_population pop; /* own copy (clients borrowed) */
   int n;
-  unsigned char *mal;
-  dnt_fl_data_poison poison;
-  double strength;
-  uint64_t seed;
-  int threads, rank, size, max_jobs;
+  int rank, size, max_jobs;
   size_t d;
   int *ids, *mine, *rcs; /* (n) */
   dnt_fl_update *ups;    /* (max_jobs) */
@@ -52,7 +48,7 @@ void dnt_fl_mpi_finalize(void) {
 
 void dnt_fl_mpi_destroy(dnt_fl_mpi *t) {
   if (!t) return;
-  free(t->mal);
+  dnt_fl_population_free(&t->pop);
   free(t->ids);
   free(t->mine);
   free(t->rcs);
@@ -62,10 +58,9 @@ void dnt_fl_mpi_destroy(dnt_fl_mpi *t) {
   free(t);
 }
 
-int dnt_fl_mpi_create(const dnt_fl_client *clients, int n_clients, const unsigned char *malicious,
-                      dnt_fl_data_poison poison, double poison_strength, uint64_t seed, int threads,
-                      size_t d, dnt_fl_mpi **out) {
+int dnt_fl_mpi_create(const dnt_fl_population *pop, size_t d, dnt_fl_mpi **out) {
   *out = NULL;
+  int n_clients = pop->n_clients;
   int init = 0;
   MPI_Initialized(&init);
   if (!init)
@@ -95,28 +90,26 @@ int dnt_fl_mpi_create(const dnt_fl_client *clients, int n_clients, const unsigne
                      "d %ld..%ld (every rank must build the same task)",
                      lo[0], hi[0], lo[1], hi[1]);
   }
-  t->clients = clients;
   t->n = n_clients;
-  t->poison = poison;
-  t->strength = poison_strength;
-  t->seed = seed;
-  t->threads = threads;
   t->d = d;
+  int rc = dnt_fl_population_check(pop, "MPI transport");
+  if (!rc) rc = dnt_fl_population_copy(&t->pop, pop);
+  if (rc) {
+    free(t);
+    return rc;
+  }
   t->max_jobs = (n_clients + t->size - 2) / (t->size - 1);
   size_t n = (size_t)n_clients, mj = (size_t)t->max_jobs;
-  t->mal = malicious ? malloc(n) : NULL;
   t->ids = malloc(n * sizeof *t->ids);
   t->mine = malloc(n * sizeof *t->mine);
   t->rcs = malloc(n * sizeof *t->rcs);
   t->ups = calloc(mj, sizeof *t->ups);
   t->buf = t->rank > 0 ? malloc(mj * d * sizeof *t->buf) : NULL;
   t->global = malloc(d * sizeof *t->global);
-  if ((malicious && !t->mal) || !t->ids || !t->mine || !t->rcs || !t->ups ||
-      (t->rank > 0 && !t->buf) || !t->global) {
+  if (!t->ids || !t->mine || !t->rcs || !t->ups || (t->rank > 0 && !t->buf) || !t->global) {
     dnt_fl_mpi_destroy(t);
     return dnt_error(DNT_ERR_NOMEM, "MPI transport: out of memory");
   }
-  if (malicious) memcpy(t->mal, malicious, n);
   *out = t;
   return 0;
 }
@@ -180,8 +173,7 @@ int dnt_fl_mpi_serve(dnt_fl_mpi *t) {
         t->ups[mine].capacity = t->d;
         mine++;
       }
-    dnt_fl_train_local(t->clients, t->n, t->mal, t->poison, t->strength, t->seed, t->threads,
-                       t->mine, NULL, mine, round, t->global, t->d, t->ups, t->rcs);
+    dnt_fl_train_local(&t->pop, t->mine, NULL, mine, round, t->global, t->d, t->ups, t->rcs);
     for (int k = 0, j = 0; k < m; k++) {
       if (owner(t, k) != t->rank) continue;
       dnt_fl_update *u = &t->ups[j];

@@ -12,11 +12,8 @@ int dnt_fl_mpi_init(int *argc, char ***argv, int *rank, int *size) {
 
 void dnt_fl_mpi_finalize(void) {}
 
-int dnt_fl_mpi_create(const dnt_fl_client *clients, int n_clients, const unsigned char *malicious,
-                      dnt_fl_data_poison poison, double poison_strength, uint64_t seed, int threads,
-                      size_t d, dnt_fl_mpi **out) {
-  (void)clients, (void)n_clients, (void)malicious, (void)poison, (void)poison_strength;
-  (void)seed, (void)threads, (void)d;
+int dnt_fl_mpi_create(const dnt_fl_population *pop, size_t d, dnt_fl_mpi **out) {
+  (void)pop, (void)d;
   *out = NULL;
   return dnt_error(DNT_ERR_UNSUPPORTED, "MPI transport: this build has no MPI (install OpenMPI "
                                         "and rebuild with -DDNT_MPI=ON)");

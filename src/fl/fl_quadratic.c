@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dnt/fl_population.h"
 #include "dnt/fl_quadratic.h"
 #include "dnt/status.h"
 
@@ -32,25 +33,23 @@ int dnt_fl_quadratic_init(dnt_fl_quadratic *t, int n_clients, size_t d, double h
   t->n_clients = n_clients;
   t->d = d;
   t->noise_sd = noise_sd;
+  t->seed = seed;
   t->mu = malloc((size_t)n_clients * d * sizeof *t->mu);
-  t->mu_root = malloc(d * sizeof *t->mu_root);
   t->target = calloc(d, sizeof *t->target);
   t->speed = malloc((size_t)n_clients * sizeof *t->speed);
   t->ctx = malloc((size_t)n_clients * sizeof *t->ctx);
   t->clients = malloc((size_t)n_clients * sizeof *t->clients);
-  if (!t->mu || !t->mu_root || !t->target || !t->speed || !t->ctx || !t->clients) {
+  if (!t->mu || !t->target || !t->speed || !t->ctx || !t->clients) {
     dnt_fl_quadratic_free(t);
     return dnt_error(DNT_ERR_NOMEM, "quadratic task: out of memory");
   }
-  const uint64_t base = UINT64_C(12157665459056928801); /* 3^40: apart from client streams */
   int honest = 0;
-  for (int i = 0; i <= n_clients; i++) {
+  for (int i = 0; i < n_clients; i++) {
     dnt_rng r;
-    dnt_rng_stream(&r, seed, base + (uint64_t)i);
-    float *mu = i < n_clients ? t->mu + (size_t)i * d : t->mu_root;
+    dnt_rng_for(&r, seed, DNT_STREAM_TASK, (uint64_t)i);
+    float *mu = t->mu + (size_t)i * d;
     for (size_t j = 0; j < d; j++)
       mu[j] = (float)(1.0 + dnt_rng_normal(&r, 0, hetero_sd));
-    if (i == n_clients) break;
     t->speed[i] = 0.5 + dnt_rng_uniform(&r);
     t->ctx[i] = (dnt_fl_quadratic_client){t, i};
     t->clients[i] = (dnt_fl_client){&t->ctx[i], quad_train};
@@ -66,7 +65,6 @@ int dnt_fl_quadratic_init(dnt_fl_quadratic *t, int n_clients, size_t d, double h
 
 void dnt_fl_quadratic_free(dnt_fl_quadratic *t) {
   free(t->mu);
-  free(t->mu_root);
   free(t->target);
   free(t->speed);
   free(t->ctx);
@@ -86,8 +84,9 @@ double dnt_fl_quadratic_error(const dnt_fl_quadratic *t, const float *x) {
 
 int dnt_fl_quadratic_root(void *task, const float *global, size_t d, int round, float *g0) {
   const dnt_fl_quadratic *t = task;
-  (void)round;
+  dnt_rng r; /* the root is client n_clients, honest, optimum = the honest mean */
+  dnt_fl_client_rng(&r, t->seed, t->n_clients, round);
   for (size_t j = 0; j < d; j++)
-    g0[j] = -(global[j] - t->mu_root[j]);
+    g0[j] = (float)-(global[j] - t->target[j] + dnt_rng_normal(&r, 0, t->noise_sd));
   return 0;
 }

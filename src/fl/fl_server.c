@@ -19,13 +19,12 @@
 #define CKPT_DESC "dnt fl server v1"
 
 struct dnt_fl_server {
-  dnt_fl_server_cfg cfg;
-  const dnt_fl_client *clients;
-  int max_m;   /* participants per round */
-  int round;   /* rounds done */
-  float *w;    /* (d) global model */
-  float *agg;  /* (d) this round's aggregate */
-  float *prev; /* (d) last aggregate (CClip centre) */
+  dnt_fl_server_cfg cfg; /* cfg.pop is the server's own copy */
+  int max_m;             /* participants per round */
+  int round;             /* rounds done */
+  float *w;              /* (d) global model */
+  float *agg;            /* (d) this round's aggregate */
+  float *prev;           /* (d) last aggregate (CClip centre) */
   int has_prev;
   float *X;                            /* (max_m, d) updates, one row per participant */
   dnt_fl_update *ups;                  /* (max_m) views into X */
@@ -36,23 +35,20 @@ struct dnt_fl_server {
   int *perm;                           /* (n_clients) */
   unsigned char *status;               /* (n_clients) */
   float *kept;                         /* (n_clients) */
-  unsigned char *malicious;            /* (n_clients) copy, or NULL */
-  int *groups;                         /* (n_clients) copy, or NULL */
+  double *gbytes;                      /* (2 n_groups) this round's bytes down, then up */
   char *checkpoint;                    /* copy, or NULL */
   float *ckpt;                         /* (2d + 3) checkpoint buffer */
   fl_stage stage;
   dnt_fl_exec exec; /* NULL train = in process */
 };
 
-dnt_fl_server_cfg dnt_fl_server_defaults(int n_clients, size_t d) {
+dnt_fl_server_cfg dnt_fl_server_defaults(int n_clients, const dnt_fl_client *clients, size_t d) {
   dnt_fl_server_cfg c;
   memset(&c, 0, sizeof c);
-  c.n_clients = n_clients;
+  c.pop = dnt_fl_population_defaults(n_clients, clients);
   c.d = d;
   c.server_lr = 1;
   c.fraction = 1;
-  c.threads = 1;
-  c.seed = 1;
   c.group_agg = dnt_agg_defaults(DNT_AGG_MEAN);
   c.stage.agg = dnt_agg_defaults(DNT_AGG_MEAN);
   c.stage.attack = dnt_attack_defaults(DNT_ATTACK_NONE);
@@ -77,20 +73,20 @@ void dnt_fl_server_destroy(dnt_fl_server *s) {
   free(s->perm);
   free(s->status);
   free(s->kept);
-  free(s->malicious);
-  free(s->groups);
+  free(s->gbytes);
+  dnt_fl_population_free(&s->cfg.pop);
   free(s->checkpoint);
   free(s->ckpt);
   free(s);
 }
 
 static int check_cfg(const dnt_fl_server_cfg *c) {
-  if (c->n_clients < 1 || c->d < 1)
-    return dnt_error(DNT_ERR_ARG, "FL server: n_clients = %d, d = %zu: expected >= 1", c->n_clients,
-                     c->d);
-  if (c->per_round < 0 || c->per_round > c->n_clients)
+  int rc = dnt_fl_population_check(&c->pop, "FL server");
+  if (rc) return rc;
+  if (c->d < 1) return dnt_error(DNT_ERR_ARG, "FL server: field 'd' = %zu: expected >= 1", c->d);
+  if (c->per_round < 0 || c->per_round > c->pop.n_clients)
     return dnt_error(DNT_ERR_ARG, "FL server: field 'per_round' = %d: expected 0..%d", c->per_round,
-                     c->n_clients);
+                     c->pop.n_clients);
   if (!(c->fraction > 0 && c->fraction <= 1))
     return dnt_error(DNT_ERR_ARG, "FL server: field 'fraction' = %g: expected (0, 1]", c->fraction);
   if (!(c->deadline >= 0) || !isfinite(c->server_lr))
@@ -98,33 +94,28 @@ static int check_cfg(const dnt_fl_server_cfg *c) {
                      "FL server: deadline = %g, server_lr = %g: expected "
                      "deadline >= 0 and a finite learning rate",
                      c->deadline, c->server_lr);
-  if (c->groups) {
-    if (c->n_groups < 1)
-      return dnt_error(DNT_ERR_ARG, "FL server: field 'n_groups' = %d: expected >= 1", c->n_groups);
-    for (int i = 0; i < c->n_clients; i++)
-      if (c->groups[i] < 0 || c->groups[i] >= c->n_groups)
-        return dnt_error(DNT_ERR_ARG, "FL server: field 'groups[%d]' = %d: expected 0..%d", i,
-                         c->groups[i], c->n_groups - 1);
-  }
   return 0;
 }
 
 static int participants(const dnt_fl_server_cfg *c) {
   if (c->per_round > 0) return c->per_round;
-  int m = (int)ceil(c->fraction * c->n_clients - 1e-9);
+  int m = (int)ceil(c->fraction * c->pop.n_clients - 1e-9);
   return m < 1 ? 1 : m;
 }
 
-int dnt_fl_server_create(const dnt_fl_server_cfg *cfg, const dnt_fl_client *clients,
-                         const float *w0, dnt_fl_server **out) {
+int dnt_fl_server_create(const dnt_fl_server_cfg *cfg, const float *w0, dnt_fl_server **out) {
   *out = NULL;
   int rc = check_cfg(cfg);
   if (rc) return rc;
   dnt_fl_server *s = calloc(1, sizeof *s);
   if (!s) return dnt_error(DNT_ERR_NOMEM, "FL server: out of memory");
   s->cfg = *cfg;
-  s->clients = clients;
-  size_t d = cfg->d, n = (size_t)cfg->n_clients;
+  memset(&s->cfg.pop, 0, sizeof s->cfg.pop);
+  if ((rc = dnt_fl_population_copy(&s->cfg.pop, &cfg->pop))) {
+    free(s);
+    return rc;
+  }
+  size_t d = cfg->d, n = (size_t)cfg->pop.n_clients;
   int m = s->max_m = participants(cfg);
   s->w = malloc(d * sizeof *s->w);
   s->agg = calloc(d, sizeof *s->agg);
@@ -142,33 +133,30 @@ int dnt_fl_server_create(const dnt_fl_server_cfg *cfg, const dnt_fl_client *clie
   s->status = calloc(n, 1);
   s->kept = malloc(n * sizeof *s->kept);
   s->ckpt = malloc((2 * d + 3) * sizeof *s->ckpt);
-  s->malicious = cfg->malicious ? malloc(n) : NULL;
-  s->groups = cfg->groups ? malloc(n * sizeof *s->groups) : NULL;
   s->checkpoint = cfg->checkpoint ? strdup(cfg->checkpoint) : NULL;
   if (!s->w || !s->agg || !s->prev || !s->X || !s->ups || !s->rcs || !s->ids || !s->acc_ids ||
       !s->acc_w || !s->acc_mal || !s->acc_status || !s->acc_kept || !s->perm || !s->status ||
-      !s->kept || !s->ckpt || (cfg->malicious && !s->malicious) || (cfg->groups && !s->groups) ||
-      (cfg->checkpoint && !s->checkpoint)) {
+      !s->kept || !s->ckpt || (cfg->checkpoint && !s->checkpoint)) {
     dnt_fl_server_destroy(s);
     return dnt_error(DNT_ERR_NOMEM, "FL server: out of memory (%d updates of %zu floats)", m, d);
   }
   memcpy(s->w, w0, d * sizeof *s->w);
-  if (s->malicious) memcpy(s->malicious, cfg->malicious, n);
-  if (s->groups) memcpy(s->groups, cfg->groups, n * sizeof *s->groups);
-  s->cfg.malicious = s->malicious;
-  s->cfg.groups = s->groups;
   s->cfg.checkpoint = s->checkpoint;
   for (int k = 0; k < m; k++) {
     s->ups[k].delta = s->X + (size_t)k * d;
     s->ups[k].capacity = s->ups[k].d = d;
   }
-  rc = fl_stage_init(&s->stage, &cfg->stage, s->groups, cfg->n_groups, &cfg->group_agg, m, d);
-  if (rc) {
+  if ((rc = dnt_fl_server_regroup(s, cfg->pop.groups, cfg->pop.n_groups))) {
     dnt_fl_server_destroy(s);
     return rc;
   }
   *out = s;
   return 0;
+}
+
+int dnt_fl_server_regroup(dnt_fl_server *s, const int *groups, int n_groups) {
+  return fl_stage_regroup(&s->stage, &s->cfg.stage, &s->cfg.pop, &s->cfg.group_agg, s->max_m,
+                          s->cfg.d, groups, n_groups, &s->gbytes, "FL server: regroup");
 }
 
 void dnt_fl_server_set_exec(dnt_fl_server *s, const dnt_fl_exec *exec) {
@@ -178,12 +166,15 @@ void dnt_fl_server_set_exec(dnt_fl_server *s, const dnt_fl_exec *exec) {
     memset(&s->exec, 0, sizeof s->exec);
 }
 
-/* Participants of this round, ascending ids: a partial Fisher-Yates shuffle
- * from the round's stream, then sorted. */
+/* Participants of this round, ascending ids: the online clients (each with
+ * its participation probability), then a partial Fisher-Yates shuffle of
+ * them from the round's stream, sorted. Returns how many (0: none online). */
 static int sample(dnt_fl_server *s, dnt_rng *rng) {
-  int n = s->cfg.n_clients, m = s->max_m;
-  for (int i = 0; i < n; i++)
-    s->perm[i] = i;
+  const dnt_fl_population *p = &s->cfg.pop;
+  int n = 0, m = s->max_m;
+  for (int i = 0; i < p->n_clients; i++)
+    if (!p->participation || dnt_rng_uniform(rng) < p->participation[i]) s->perm[n++] = i;
+  if (m > n) m = n;
   if (m < n) {
     for (int k = 0; k < m; k++) {
       int r = k + (int)dnt_rng_below(rng, (uint64_t)(n - k));
@@ -198,7 +189,8 @@ static int sample(dnt_fl_server *s, dnt_rng *rng) {
       s->perm[j + 1] = x;
     }
   }
-  memcpy(s->ids, s->perm, (size_t)m * sizeof *s->ids);
+  for (int k = 0; k < m; k++)
+    s->ids[k] = s->perm[k];
   return m;
 }
 
@@ -232,41 +224,48 @@ int dnt_fl_server_resume(dnt_fl_server *s, const char *path) {
   return 0;
 }
 
-static void detection(const dnt_fl_server *s, dnt_fl_metrics *m) {
-  if (!s->malicious) return;
-  for (int k = 0; k < s->max_m; k++) {
-    int id = s->ids[k], st = s->status[id];
-    if (st < DNT_FL_FILTERED) continue; /* never reached the rule */
-    int flagged = st == DNT_FL_FILTERED || st == DNT_FL_DROPPED;
-    if (s->malicious[id])
-      flagged ? m->true_pos++ : m->false_neg++;
-    else if (flagged)
-      m->false_pos++;
-  }
+/* Adds bytes of client c to its group's count (down: 0, up: 1). */
+static void count_bytes(dnt_fl_server *s, dnt_fl_metrics *m, int c, int up, double bytes) {
+  s->gbytes[(size_t)up * (size_t)m->n_groups + (size_t)dnt_fl_population_group(&s->cfg.pop, c)] +=
+      bytes;
+  if (up)
+    m->bytes_up += bytes;
+  else
+    m->bytes_down += bytes;
 }
 
 int dnt_fl_server_round(dnt_fl_server *s, dnt_fl_metrics *mout) {
   const dnt_fl_server_cfg *c = &s->cfg;
   size_t d = c->d;
+  const dnt_fl_population *pop = &c->pop;
+  const unsigned char *mal = pop->malicious;
   dnt_fl_metrics m;
   memset(&m, 0, sizeof m);
   m.round = s->round;
-  dnt_rng rng;
-  dnt_rng_stream(&rng, c->seed, (UINT64_C(1) << 63) + (uint64_t)s->round);
-  int sel = sample(s, &rng);
-  memset(s->status, DNT_FL_IDLE, (size_t)c->n_clients);
-  for (int i = 0; i < c->n_clients; i++)
+  m.n_groups = dnt_fl_population_n_groups(pop);
+  memset(s->gbytes, 0, 2 * (size_t)m.n_groups * sizeof *s->gbytes);
+  m.group_bytes_down = s->gbytes;
+  m.group_bytes_up = s->gbytes + m.n_groups;
+  memset(s->status, DNT_FL_IDLE, (size_t)pop->n_clients);
+  for (int i = 0; i < pop->n_clients; i++)
     s->kept[i] = -1;
+  dnt_rng sel_rng;
+  dnt_rng_for(&sel_rng, pop->seed, DNT_STREAM_SELECTION, (uint64_t)s->round);
+  int sel = sample(s, &sel_rng);
+  if (sel == 0) {
+    s->round++;
+    if (mout) *mout = m;
+    return dnt_error(DNT_ERR_ARG, "FL server: round %d: no client online", s->round - 1);
+  }
   for (int k = 0; k < sel; k++)
     s->ups[k].delta = s->X + (size_t)k * d;
   int rc = s->exec.train
                ? s->exec.train(s->exec.ctx, s->ids, sel, s->round, s->w, d, s->ups, s->rcs)
-               : dnt_fl_train_local(s->clients, c->n_clients, s->malicious, c->poison,
-                                    c->poison_strength, c->seed, c->threads, s->ids, NULL, sel,
-                                    s->round, s->w, d, s->ups, s->rcs);
+               : dnt_fl_train_local(pop, s->ids, NULL, sel, s->round, s->w, d, s->ups, s->rcs);
   if (rc) return rc;
   m.selected = sel;
-  m.bytes_down = (double)sel * (double)d * (double)sizeof(float);
+  for (int k = 0; k < sel; k++)
+    count_bytes(s, &m, s->ids[k], 0, (double)d * sizeof(float));
   /* deadline and checks; accepted rows move to the front of X */
   int acc = 0;
   double slowest = 0;
@@ -277,7 +276,7 @@ int dnt_fl_server_round(dnt_fl_server *s, dnt_fl_metrics *mout) {
       s->status[id] = DNT_FL_FAILED, m.failed++;
       continue;
     }
-    m.bytes_up += (double)u->d * sizeof(float);
+    count_bytes(s, &m, id, 1, (double)u->d * sizeof(float));
     if (dnt_fl_update_check(u, d)) {
       s->status[id] = DNT_FL_REJECTED, m.rejected++;
       continue;
@@ -290,7 +289,7 @@ int dnt_fl_server_round(dnt_fl_server *s, dnt_fl_metrics *mout) {
     if (acc != k) memcpy(s->X + (size_t)acc * d, u->delta, d * sizeof *s->X);
     s->acc_ids[acc] = id;
     s->acc_w[acc] = u->n_samples;
-    s->acc_mal[acc] = s->malicious ? s->malicious[id] : 0;
+    s->acc_mal[acc] = mal ? mal[id] : 0;
     acc++;
   }
   m.sim_time = m.stragglers ? c->deadline : slowest;
@@ -302,8 +301,7 @@ int dnt_fl_server_round(dnt_fl_server *s, dnt_fl_metrics *mout) {
   } else {
     fl_stage_set_center(&s->stage, s->has_prev ? s->prev : NULL);
     rc = fl_stage_run(&s->stage, s->w, s->round, s->X, s->acc_ids, s->acc_w,
-                      s->malicious ? s->acc_mal : NULL, acc, s->agg, s->acc_status, s->acc_kept,
-                      &rng);
+                      mal ? s->acc_mal : NULL, acc, s->agg, s->acc_status, s->acc_kept, &m.det);
   }
   if (!rc) {
     for (int k = 0; k < acc; k++) {
@@ -320,7 +318,6 @@ int dnt_fl_server_round(dnt_fl_server *s, dnt_fl_metrics *mout) {
     memcpy(s->prev, s->agg, d * sizeof *s->prev);
     s->has_prev = 1;
     m.update_norm = dnt_vec_norm(s->agg, d);
-    detection(s, &m);
   }
   s->round++;
   if (mout) *mout = m;

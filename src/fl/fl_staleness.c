@@ -1,6 +1,5 @@
 /* src/fl/fl_staleness.c: staleness weights (Xie, Koyejo, Gupta 2019, section
- * 5.2, plus 1/(1+t) and 1/(1+sqrt t)) and the delay distributions of the
- * asynchronous simulator. */
+ * 5.2, plus 1/(1+t) and 1/(1+sqrt t)). */
 #include <math.h>
 #include <string.h>
 
@@ -35,17 +34,4 @@ int dnt_staleness_parse(const char *name, dnt_staleness_fn *out) {
                    "staleness function '%s': expected constant, poly, hinge, inv "
                    "or inv_sqrt",
                    name);
-}
-
-double dnt_fl_dist_sample(const dnt_fl_dist *dist, dnt_rng *rng) {
-  switch (dist->kind) {
-  case DNT_DIST_EXP:
-    return dist->a > 0 ? dnt_rng_exponential(rng, 1.0 / dist->a) : 0;
-  case DNT_DIST_UNIFORM:
-    return dist->a + (dist->b - dist->a) * dnt_rng_uniform(rng);
-  case DNT_DIST_LOGNORMAL:
-    return exp(dnt_rng_normal(rng, dist->a, dist->b));
-  default:
-    return dist->a;
-  }
 }

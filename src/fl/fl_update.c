@@ -1,4 +1,4 @@
-/* src/fl/fl_update.c: update buffers, their validation and client streams. */
+/* src/fl/fl_update.c: update buffers and their validation. */
 #include <math.h>
 #include <stdlib.h>
 
@@ -38,8 +38,4 @@ int dnt_fl_update_check(const dnt_fl_update *u, size_t d) {
       return dnt_error(DNT_ERR_NUMERIC, "FL update from client %d: value %g at index %zu",
                        u->client_id, (double)u->delta[j], j);
   return 0;
-}
-
-void dnt_fl_client_rng(dnt_rng *r, uint64_t seed, int client_id, int job) {
-  dnt_rng_stream(r, seed, (uint64_t)(uint32_t)client_id + ((uint64_t)(uint32_t)(job + 1) << 32));
 }

@@ -47,3 +47,8 @@ cmp '${dir}/mpi/server.ckpt' '${dir}/local/server.ckpt'")
                          ENVIRONMENT "${env}")
   endif()
 endif()
+
+# fl.workspace counts the library's allocations during rounds: its program
+# routes malloc, calloc and realloc through counters (GNU ld's --wrap).
+target_link_options(test_fl_workspace PRIVATE -Wl,--wrap=malloc -Wl,--wrap=calloc
+                    -Wl,--wrap=realloc)

@@ -67,15 +67,15 @@ static int to_target(void *ctx, const dnt_fl_train_args *a, dnt_fl_update *u) {
 static void test_fedasync_by_hand(void) {
   dnt_fl_client cl[2] = {{NULL, to_target}, {NULL, to_target}};
   dnt_fl_dist one[2] = {{DNT_DIST_CONST, 1, 0}, {DNT_DIST_CONST, 1, 0}};
-  dnt_fl_async_cfg cfg = dnt_fl_async_defaults(2, 1);
+  dnt_fl_async_cfg cfg = dnt_fl_async_defaults(2, cl, 1);
   cfg.mode = DNT_ASYNC_FEDASYNC;
   cfg.alpha = 0.5;
   cfg.staleness = DNT_STALE_POLY;
   cfg.stale_a = 1;
-  cfg.compute = one;
+  cfg.pop.compute = one;
   float w0 = 0;
   dnt_fl_async *s;
-  CHECK_OK(dnt_fl_async_create(&cfg, cl, &w0, &s));
+  CHECK_OK(dnt_fl_async_create(&cfg, &w0, &s));
   dnt_fl_async_metrics m;
   /* t = 1: client 0 (dispatched first) then client 1 tie; t = 2: client 0 again.
    *   w1 = 0.5 * 0 + 0.5 * 1                  (staleness 0, a_t = 0.5)
@@ -96,10 +96,10 @@ static void test_fedasync_by_hand(void) {
   /* FedAsync refuses a rule that needs several updates, and LIE */
   cfg.stage.agg = dnt_agg_defaults(DNT_AGG_KRUM);
   cfg.stage.agg.f = 1;
-  CHECK(dnt_fl_async_create(&cfg, cl, &w0, &s) == DNT_ERR_ARG);
+  CHECK(dnt_fl_async_create(&cfg, &w0, &s) == DNT_ERR_ARG);
   cfg.stage.agg = dnt_agg_defaults(DNT_AGG_MEAN);
   cfg.stage.attack = dnt_attack_defaults(DNT_ATTACK_LIE);
-  CHECK(dnt_fl_async_create(&cfg, cl, &w0, &s) == DNT_ERR_ARG);
+  CHECK(dnt_fl_async_create(&cfg, &w0, &s) == DNT_ERR_ARG);
 }
 
 static double constant_eval(void *ctx, const float *w, size_t d) {
@@ -114,22 +114,24 @@ static void fedbuff(int threads, int sync_rounds, int eval, int max_stale, int s
   unsigned char mal[N] = {1, 1};
   dnt_fl_quadratic t;
   CHECK_OK(dnt_fl_quadratic_init(&t, N, QD, 1, 1, 3, mal));
-  dnt_fl_async_cfg cfg = dnt_fl_async_defaults(N, QD);
+  dnt_fl_async_cfg cfg = dnt_fl_async_defaults(N, t.clients, QD);
   cfg.buffer_k = 5;
   cfg.concurrency = 8;
-  cfg.threads = threads;
+  cfg.pop.threads = threads;
   cfg.sync_rounds = sync_rounds;
   cfg.eval = eval ? constant_eval : NULL;
   cfg.plateau_patience = 2;
   cfg.max_staleness = max_stale;
-  cfg.malicious = mal;
+  cfg.pop.malicious = mal;
   cfg.server_lr = 0.5;
   cfg.stage.agg = dnt_agg_defaults(DNT_AGG_TRMEAN);
   cfg.stage.agg.f = 2;
-  cfg.stage.attack = dnt_attack_defaults(DNT_ATTACK_LIE);
+  /* IPM, not LIE: a client re-dispatched at once can fill a buffer of 5 with
+   * 3 rows of the 2 malicious clients, where LIE's s = n/2 + 1 - c is < 1 */
+  cfg.stage.attack = dnt_attack_defaults(DNT_ATTACK_IPM);
   float w0[QD] = {0};
   dnt_fl_async *s;
-  CHECK_OK(dnt_fl_async_create(&cfg, t.clients, w0, &s));
+  CHECK_OK(dnt_fl_async_create(&cfg, w0, &s));
   for (int i = 0; i < steps; i++)
     CHECK_OK(dnt_fl_async_step(s, &ms[i]));
   memcpy(w, dnt_fl_async_model(s), sizeof(float) * QD);
@@ -193,12 +195,12 @@ static void test_rejects(void) {
     cl[i] = (dnt_fl_client){NULL, bad_or_one};
   float w0[QD] = {0};
   for (int mode = 0; mode < 2; mode++) {
-    dnt_fl_async_cfg cfg = dnt_fl_async_defaults(N, QD);
+    dnt_fl_async_cfg cfg = dnt_fl_async_defaults(N, cl, QD);
     cfg.mode = mode ? DNT_ASYNC_FEDBUFF : DNT_ASYNC_FEDASYNC;
     cfg.buffer_k = 3;
     cfg.staleness = DNT_STALE_CONSTANT;
     dnt_fl_async *s;
-    CHECK_OK(dnt_fl_async_create(&cfg, cl, w0, &s));
+    CHECK_OK(dnt_fl_async_create(&cfg, w0, &s));
     int rejected = 0, aggregated = 0;
     for (int k = 0; k < 12; k++) {
       dnt_fl_async_metrics m;
@@ -239,13 +241,13 @@ static void test_failed_sync_round(void) {
   for (int i = 0; i < N; i++)
     cl[i] = (dnt_fl_client){NULL, bad_at_start};
   float w0[QD] = {0};
-  dnt_fl_async_cfg cfg = dnt_fl_async_defaults(N, QD);
+  dnt_fl_async_cfg cfg = dnt_fl_async_defaults(N, cl, QD);
   cfg.sync_rounds = 3;
   cfg.buffer_k = 5;
   cfg.stage.agg = dnt_agg_defaults(DNT_AGG_KRUM);
   cfg.stage.agg.f = 1;
   dnt_fl_async *s;
-  CHECK_OK(dnt_fl_async_create(&cfg, cl, w0, &s));
+  CHECK_OK(dnt_fl_async_create(&cfg, w0, &s));
   dnt_fl_async_metrics m;
   CHECK(dnt_fl_async_step(s, &m) == DNT_ERR_ARG);
   CHECK(strstr(dnt_last_error(), "needs n >= 5") != NULL);

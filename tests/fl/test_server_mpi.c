@@ -32,8 +32,11 @@ int main(int argc, char **argv) {
   CHECK_OK(dnt_fl_quadratic_init(&t, N, D, 1, 1, 5, mal));
   quad_train = t.clients[3].local_train;
   t.clients[3].local_train = short_train;
+  dnt_fl_server_cfg cfg = dnt_fl_server_defaults(N, t.clients, D);
+  cfg.pop.seed = 9;
+  cfg.pop.malicious = mal;
   dnt_fl_mpi *mpi = NULL;
-  int rc = dnt_fl_mpi_create(t.clients, N, mal, DNT_POISON_NONE, 0, 9, 1, D, &mpi);
+  int rc = dnt_fl_mpi_create(&cfg.pop, D, &mpi);
   if (size == 1) {
     CHECK(rc == DNT_ERR_ARG);
     dnt_fl_quadratic_free(&t);
@@ -43,25 +46,21 @@ int main(int argc, char **argv) {
   /* ranks that build different tasks are refused on every rank, not left
    * waiting on each other */
   dnt_fl_mpi *bad = NULL;
-  CHECK(dnt_fl_mpi_create(t.clients, N, mal, DNT_POISON_NONE, 0, 9, 1, rank == 1 ? D - 1 : D,
-                          &bad) == DNT_ERR_MISMATCH);
+  CHECK(dnt_fl_mpi_create(&cfg.pop, rank == 1 ? D - 1 : D, &bad) == DNT_ERR_MISMATCH);
   CHECK(bad == NULL);
   if (rank > 0) {
     CHECK_OK(dnt_fl_mpi_serve(mpi));
   } else {
-    dnt_fl_server_cfg cfg = dnt_fl_server_defaults(N, D);
-    cfg.seed = 9;
     cfg.server_lr = 0.5;
     cfg.per_round = 8;
     cfg.deadline = 1.5;
-    cfg.malicious = mal;
     cfg.stage.agg = dnt_agg_defaults(DNT_AGG_TRMEAN);
     cfg.stage.agg.f = 2;
     cfg.stage.attack = dnt_attack_defaults(DNT_ATTACK_LIE);
     float w0[D] = {0};
     dnt_fl_server *a, *b;
-    CHECK_OK(dnt_fl_server_create(&cfg, t.clients, w0, &a));
-    CHECK_OK(dnt_fl_server_create(&cfg, t.clients, w0, &b));
+    CHECK_OK(dnt_fl_server_create(&cfg, w0, &a));
+    CHECK_OK(dnt_fl_server_create(&cfg, w0, &b));
     dnt_fl_exec ex = dnt_fl_mpi_exec(mpi);
     dnt_fl_server_set_exec(a, &ex);
     int rejected = 0, stragglers = 0;
