@@ -28,14 +28,14 @@ static uint8_t *ckpt; /* the server's checkpoint after ROUNDS rounds */
 static size_t ckpt_len;
 
 static dnt_fl_server *make_server(const char *checkpoint) {
-  dnt_fl_server_cfg cfg = dnt_fl_server_defaults(N_CLIENTS, D);
+  dnt_fl_server_cfg cfg = dnt_fl_server_defaults(N_CLIENTS, task.clients, D);
   cfg.server_lr = 0.5;
-  cfg.seed = 5;
+  cfg.pop.seed = 5;
   cfg.stage.agg = dnt_agg_defaults(DNT_AGG_MEDIAN);
   cfg.checkpoint = checkpoint;
   float w0[D] = {0};
   dnt_fl_server *s = NULL;
-  FUZZ_ASSERT(dnt_fl_server_create(&cfg, task.clients, w0, &s) == DNT_OK);
+  FUZZ_ASSERT(dnt_fl_server_create(&cfg, w0, &s) == DNT_OK);
   return s;
 }
 
