@@ -7,7 +7,10 @@
  * What differs between tasks is the budget: rl.steps, rl.eval_every and
  * rl.eval_episodes at 0 take the task's own (CartPole 150,000 / 2,500 / 20,
  * Pendulum 30,000 / 2,000 / 10, chain 10,000 / 1,000 / 5), and CartPole stops
- * once a selection evaluation reaches 500, its maximum. rl.algo "auto" is DQN
+ * once a selection evaluation reaches 500, its maximum, and rl.confirm_episodes
+ * (100) more episodes confirm it (SELECTION 2^32 + k; a score below 500
+ * keeps training, and the best parameters are those of the best score over
+ * both samples). rl.algo "auto" is DQN
  * for the discrete tasks and TD3 for Pendulum.
  *
  * The run: train for rl.steps env steps on rl.n_envs instances; every
@@ -57,6 +60,7 @@ extern "C" {
   X(INT, eval_every, "rl.eval_every", 0, 1e9, 0, NULL, "env steps between selection evaluations (0: the task's)")      \
   X(INT, eval_episodes, "rl.eval_episodes", 0, 100000, 0, NULL, "episodes per selection evaluation (0: the task's)")   \
   X(INT, final_episodes, "rl.final_episodes", 1, 1000000, 100, NULL, "episodes of the final evaluation")               \
+  X(INT, confirm_episodes, "rl.confirm_episodes", 0, 100000, 100, NULL, "episodes confirming an evaluation that reaches the stop return (0: none)") \
   X(BOOL, keep_best, "rl.keep_best", 0, 1, 1, NULL, "evaluate the best selected parameters, not the last")            \
   X(INT, chain_length, "rl.chain_length", 2, 100000, 10, NULL, "states of the chain task")                            \
   X(REAL, cartpole_cost_x, "rl.cartpole_cost_x", 1e-6, 2.4, 1.0, NULL, "CartPole's cost: 1 when |x| exceeds this")     \

@@ -209,13 +209,34 @@ static int open_curve(task *t, dnt_run *run) {
 }
 
 /* One selection evaluation: a curve row, run metrics, best parameters. */
-static int evaluate_and_log(task *t, int episodes, uint64_t eval_seed, dnt_run *run, rl_result *res,
-                            double *eval_mean) {
+/* The confirmation of selection evaluation k draws from stream SELECTION
+ * CONFIRM + k, apart from the evaluations' own SELECTION k. */
+#define CONFIRM (UINT64_C(1) << 32)
+
+/* Selection evaluation k (stream SELECTION k of `seed`) on b->eval_episodes
+ * episodes. When it reaches b->stop_return and `confirm` > 0, `confirm`
+ * more episodes (stream SELECTION CONFIRM + k) confirm it: the candidate's
+ * score is then the mean over both, so that training stops, and parameters
+ * are kept, only for a policy that holds on the larger sample (20 perfect
+ * CartPole episodes did not make 100 fresh ones perfect). Writes a curve row
+ * and the run metrics, keeps the parameters of the best score, and returns
+ * the score in *score. */
+static int evaluate_and_log(task *t, const rl_task_budget *b, int confirm, uint64_t seed,
+                            uint64_t k, dnt_run *run, rl_result *res, double *score) {
   dnt_policy p = agent_policy(&t->ag);
-  dnt_eval_result r;
-  int rc = dnt_policy_evaluate(&p, t->ops, t->envcfg_ptr, EVAL_ENVS, episodes, eval_seed,
-                               t->hooks_ptr, &r);
+  dnt_eval_result r, c;
+  int rc = dnt_policy_evaluate(&p, t->ops, t->envcfg_ptr, EVAL_ENVS, (int)b->eval_episodes,
+                               eval_seed(seed, DNT_STREAM_SELECTION, k), t->hooks_ptr, &r);
   if (rc) return rc;
+  *score = r.mean_return;
+  if (confirm > 0 && r.mean_return >= b->stop_return) {
+    rc = dnt_policy_evaluate(&p, t->ops, t->envcfg_ptr, EVAL_ENVS, confirm,
+                             eval_seed(seed, DNT_STREAM_SELECTION, CONFIRM + k), t->hooks_ptr, &c);
+    if (rc) return rc;
+    *score = (r.mean_return * r.episodes + c.mean_return * c.episodes) / (r.episodes + c.episodes);
+    DNT_INFO("rl: confirmation on %d episodes: %.2f +- %.2f (min %.0f)", c.episodes, c.mean_return,
+             c.std_return, c.min_return);
+  }
   int64_t step = agent_steps(&t->ag);
   int64_t m = t->n_recent < RECENT ? t->n_recent : RECENT;
   double train = 0;
@@ -225,12 +246,12 @@ static int evaluate_and_log(task *t, int episodes, uint64_t eval_seed, dnt_run *
   double row[MAX_COLS] = {(double)step,         (double)res->episodes, train,
                           r.mean_return,        r.std_return,          agent_loss(&t->ag),
                           agent_explore(&t->ag)};
-  int k = 7;
+  int cols = 7;
   for (int i = 0; t->constrained && i < t->cmdp.n && i < DNT_EVAL_MAX_COSTS; i++) {
-    row[k++] = t->cmdp.lambda[i];
-    row[k++] = t->cmdp.last_j[i];
+    row[cols++] = t->cmdp.lambda[i];
+    row[cols++] = t->cmdp.last_j[i];
   }
-  if (t->curve) dnt_csv_write_row(dnt_afile_stream(t->curve), row, (size_t)k);
+  if (t->curve) dnt_csv_write_row(dnt_afile_stream(t->curve), row, (size_t)cols);
   {
     static const char *names[] = {"step",     "episodes", "train_return", "eval_return",
                                   "eval_std", "loss",     "explore"};
@@ -241,18 +262,19 @@ static int evaluate_and_log(task *t, int episodes, uint64_t eval_seed, dnt_run *
       snprintf(name, sizeof name, "lambda_%d", i);
       if ((rc = dnt_run_metric(run, name, step, t->cmdp.lambda[i]))) return rc;
     }
+    if (*score != r.mean_return && (rc = dnt_run_metric(run, "confirmed_return", step, *score)))
+      return rc;
     if ((rc = dnt_run_commit(run))) return rc;
   }
-  if (r.mean_return > res->best_eval || res->best_step < 0) {
+  if (*score > res->best_eval || res->best_step < 0) {
     size_t n;
     float *params = agent_params(&t->ag, &n);
     dnt_vec_copy(t->best, params, n);
-    res->best_eval = r.mean_return;
+    res->best_eval = *score;
     res->best_step = step;
   }
   DNT_INFO("rl: step %lld: eval %.2f +- %.2f, training episodes %.2f, best %.2f", (long long)step,
            r.mean_return, r.std_return, train, res->best_eval);
-  *eval_mean = r.mean_return;
   return 0;
 }
 
@@ -360,8 +382,8 @@ int dnt_study_rl_run(const dnt_study_rl_config *cfg, dnt_run *run, const dnt_stu
     dnt_study_progress_report(p, "rl: training", (uint64_t)steps < total ? (uint64_t)steps : total,
                               total);
     double mean;
-    if ((rc = evaluate_and_log(&t, (int)budget.eval_episodes,
-                               eval_seed(seed, DNT_STREAM_SELECTION, n_evals++), run, &res, &mean)))
+    if ((rc = evaluate_and_log(&t, &budget, (int)cfg->confirm_episodes, seed, n_evals++, run, &res,
+                               &mean)))
       goto cleanup;
     next_eval += budget.eval_every;
     if (steps >= budget.steps || mean >= budget.stop_return) break;
