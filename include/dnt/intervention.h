@@ -107,6 +107,7 @@ typedef struct dnt_intervention {
   int64_t checks;    /* actions checked */
   int64_t overrides; /* actions replaced by the backup policy */
   int64_t unsafe;    /* overrides whose backup action the predicate flagged too */
+  int warned;        /* 1 once the unsafe backup was logged (counts resets keep it) */
   /* reward */
   dnt_reward_fn reshape;
 } dnt_intervention;

@@ -23,9 +23,10 @@
  * with StopTrainingOnRewardThreshold selects the same way.
  *
  * rl.shield_x > 0 (CartPole) puts a shield in front of the agent: an action
- * whose two-step prediction takes the cart beyond |x| = shield_x is replaced
- * by a push towards the centre (the prediction is dnt_cartpole_predict,
- * dnt/envs.h; when the push is flagged too the step counts as unsafe); its counts
+ * after which braking (pushing against the cart's velocity) cannot keep the
+ * cart within |x| <= shield_x for 25 steps is replaced by the brake (the
+ * prediction is dnt_cartpole_predict, dnt/envs.h; when the brake is flagged
+ * too the step counts as unsafe); its counts
  * are reported for training (train_*) and the final evaluation (eval_*)
  * separately.
  *

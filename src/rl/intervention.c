@@ -122,10 +122,13 @@ int dnt_hooks_act(dnt_hooks *h, const dnt_vecenv *env, int i, const float *obs_a
     /* the backup answers to the same predicate */
     if ((rc = iv->is_safe(iv->user, env, i, obs_aug, *a, u, &safe))) return rc;
     if (safe) continue;
-    if (iv->unsafe++ == 0)
+    iv->unsafe++;
+    if (!iv->warned) {
+      iv->warned = 1;
       DNT_WARN("shield '%s': instance %d: the backup action is flagged too; executed and counted "
                "as unsafe (warned once per shield)",
                iv->name ? iv->name : "(unnamed)", i);
+    }
     *unsafe = 1;
   }
   if (shields) {

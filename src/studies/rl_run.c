@@ -112,24 +112,35 @@ static void task_free(task *t) {
   free(t->best);
 }
 
-/* The shield: an action is safe when, held for two steps, it keeps the cart
- * within |x| <= shield_x (dnt_cartpole_predict); the backup pushes towards
- * the centre. Near the bound at speed no action may be safe: the backup is
- * then flagged too and the step counted as unsafe (dnt/intervention.h). */
+/* The shield (a recoverability check): action a is safe when, after it, the
+ * brake (push against the cart's velocity) keeps the cart within |x| <=
+ * shield_x for SHIELD_HORIZON more steps (dnt_cartpole_predict, the task's
+ * own dynamics); the backup is the brake. Near the bound at speed not even
+ * braking at once holds it: the backup is then flagged too and the step
+ * counted as unsafe (dnt/intervention.h). Cost: SHIELD_HORIZON + 1
+ * predictions per check. */
+#define SHIELD_HORIZON 25 /* 0.5 s of CartPole time */
+
+static int brake(const dnt_cartpole *c) {
+  return c->x_dot > 0 ? 0 : 1;
+}
+
 static int cartpole_safe(void *user, const dnt_vecenv *env, int i, const float *obs, int a,
                          const float *u, int *safe) {
   const task *t = user;
-  dnt_cartpole next;
-  dnt_cartpole_predict(env->inst[i], a, &next);
-  dnt_cartpole_predict(&next, a, &next);
-  *safe = fabs(next.x) <= t->shield_x;
+  dnt_cartpole s;
+  dnt_cartpole_predict(env->inst[i], a, &s);
+  *safe = fabs(s.x) <= t->shield_x;
+  for (int h = 0; h < SHIELD_HORIZON && *safe; h++) {
+    dnt_cartpole_predict(&s, brake(&s), &s);
+    *safe = fabs(s.x) <= t->shield_x;
+  }
   return 0;
 }
 
 static int cartpole_backup(void *user, const dnt_vecenv *env, int i, const float *obs, int *a,
                            float *u) {
-  const dnt_cartpole *c = env->inst[i];
-  *a = c->x > 0 ? 0 : 1;
+  *a = brake(env->inst[i]);
   return 0;
 }
 

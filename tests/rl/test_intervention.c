@@ -281,9 +281,11 @@ static void test_unsafe_backup(void) {
   CHECK(sh.overrides == w.backups && h.count.intervened == sh.overrides);
   /* one check of the proposal per step, one more of every backup */
   CHECK(w.checks == 2000 + w.backups && sh.checks == 2000);
+  CHECK(sh.warned == 1);
   dnt_hooks_reset_counts(&h);
   CHECK(sh.checks == 0 && sh.overrides == 0 && sh.unsafe == 0 && h.count.steps == 0 &&
         h.count.intervened == 0 && h.count.unsafe == 0);
+  CHECK(sh.warned == 1); /* one warning per shield, not one per reset (each evaluation) */
   dnt_dqn_destroy(q);
   dnt_vecenv_free(&env);
 }
