@@ -42,7 +42,8 @@
  *   GLID       GLID-style percentile filter (the paper's authors, IEEE IoT-J
  *              2024): per coordinate keep the values within the [lo, hi]
  *              percentile band of the n values (linear interpolation) and
- *              average them.                                        O(nd)
+ *              average them; by default the band follows f:
+ *              [100 f/n, 100 (n-f)/n], the f lowest and highest out.  O(nd)
  *   DNC        Divide-and-Conquer, Shejwalkar & Houmansadr NDSS 2021 (Alg. 2):
  *              `dnc_iters` times, sample `dnc_subdim` coordinates, centre them,
  *              take the top right singular vector v (power iteration), score
@@ -109,8 +110,8 @@ typedef struct dnt_agg_params {
   int cclip_iters;     /* CCLIP: L (default 3) */
   const float *center; /* CCLIP: v0 (d), e.g. last round's aggregate; NULL = median. Borrowed */
   const float *root;   /* FLTRUST: server root update g0 (d); required. Borrowed */
-  double glid_lo;      /* GLID: lower percentile in [0, 100] (default 10) */
-  double glid_hi;      /* GLID: upper percentile (default 90) */
+  double glid_lo;      /* GLID: lower percentile in [0, 100]; < 0 (default) = 100 f / n */
+  double glid_hi;      /* GLID: upper percentile; with glid_lo < 0: 100 (n - f) / n */
   int dnc_iters;       /* DNC: niters (default 5) */
   int dnc_subdim;      /* DNC: b sampled coordinates (default 10000, capped at d) */
   double dnc_c;        /* DNC: filtering fraction c (default 1.0) */

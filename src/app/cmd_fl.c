@@ -20,6 +20,7 @@
 #include "dnt/fl_quadratic.h"
 #include "dnt/log.h"
 #include "dnt/nn.h"
+#include "dnt/stats.h"
 #include "dnt/status.h"
 
 static const dnt_config_field schema[] = {
@@ -50,6 +51,8 @@ static const dnt_config_field schema[] = {
     {"fl.staleness", DNT_CFG_STRING, 0, 0, 0, "poly", "constant|poly|hinge|inv|inv_sqrt",
      "async staleness function"},
     {"fl.sync_rounds", DNT_CFG_INT, 0, 1000000, 0, NULL, NULL, "async: synchronous rounds first"},
+    {"fl.seeds", DNT_CFG_INT, 1, 1000, 5, NULL, NULL,
+     "--attack all: seeds per cell (seed, seed + 1, ...), mean and spread reported"},
 };
 static const size_t n_schema = sizeof schema / sizeof schema[0];
 
@@ -82,6 +85,7 @@ typedef struct fl_job {
   int per_round;    /* 1: rounds.csv and per-round metrics */
   const char *ckpt; /* checkpoint path or NULL */
   int resume;
+  const double *honest; /* sync: participation that leaves the malicious out, or NULL */
 } fl_job;
 
 typedef struct fl_outcome {
@@ -163,7 +167,9 @@ static int run_task(fl_job *j, const dnt_fl_quadratic *t, const unsigned char *m
     sc.deadline = dnt_config_real(c, "fl.deadline");
     sc.pop.threads = j->threads;
     sc.pop.seed = j->seed;
-    sc.pop.malicious = mal;
+    sc.pop.malicious = j->honest ? NULL : mal;
+    sc.pop.participation = j->honest;
+    if (j->honest) stage.attack = dnt_attack_defaults(DNT_ATTACK_NONE);
     sc.stage = stage;
     sc.checkpoint = j->ckpt;
     rc = dnt_fl_server_create(&sc, w0, &s);
@@ -186,6 +192,7 @@ static int run_task(fl_job *j, const dnt_fl_quadratic *t, const unsigned char *m
     ac.stage = stage;
     if (!rc) rc = dnt_fl_async_create(&ac, w0, &as);
   }
+  double initial = dnt_fl_quadratic_error(t, w0);
   int r = s ? dnt_fl_server_rounds_done(s) : 0;
   for (; !rc && r < rounds; r++) {
     double v[N_ROUND_COLS] = {r};
@@ -226,7 +233,7 @@ static int run_task(fl_job *j, const dnt_fl_quadratic *t, const unsigned char *m
     }
     v[1] = dnt_fl_quadratic_error(t, s ? dnt_fl_server_model(s) : dnt_fl_async_model(as));
     out->tp += (int)v[7], out->fp += (int)v[8], out->fn += (int)v[9];
-    if (rc == DNT_ERR_NUMERIC || !isfinite(v[1])) { /* the aggregate overflowed: diverged */
+    if (rc == DNT_ERR_NUMERIC || !isfinite(v[1])) { /* the aggregate overflowed */
       out->diverged = 1;
       rc = 0;
       break;
@@ -236,7 +243,8 @@ static int run_task(fl_job *j, const dnt_fl_quadratic *t, const unsigned char *m
   if (s || as)
     out->final_error =
         dnt_fl_quadratic_error(t, s ? dnt_fl_server_model(s) : dnt_fl_async_model(as));
-  if (!isfinite(out->final_error) || out->final_error > 1e30) out->diverged = 1;
+  /* diverged: ended farther from the target than it started (or not finite) */
+  if (!isfinite(out->final_error) || out->final_error > initial) out->diverged = 1;
   dnt_fl_server_destroy(s);
   dnt_fl_async_destroy(as);
   if (csv) fclose(csv);
@@ -259,9 +267,57 @@ static int make_task(const dnt_config *c, uint64_t seed, dnt_fl_quadratic *t, un
                                seed, *mal);
 }
 
-/* The rules x attacks table (either may be a single name). */
-static int run_table(fl_job *j, dnt_config *cfg, const dnt_fl_quadratic *t,
-                     const unsigned char *mal) {
+/* One cell of the table: the outcome over the seeds. */
+typedef struct fl_cell {
+  double err[1000]; /* (seeds) final error, NaN where the run failed */
+  int n, diverged;
+  dnt_fl_detection det;
+} fl_cell;
+
+/* Runs one rule under one attack (or honest: the malicious left out) for
+ * every seed; tasks (seeds) were built by the caller. */
+static void run_cell(fl_job *j, dnt_config *cfg, const dnt_fl_quadratic *tasks, int seeds,
+                     const unsigned char *mal, const double *honest, const char *rn, const char *an,
+                     fl_cell *cell) {
+  memset(cell, 0, sizeof *cell);
+  char set[128];
+  snprintf(set, sizeof set, "fl.rule=%s", rn);
+  int rc = dnt_config_set(cfg, set);
+  snprintf(set, sizeof set, "fl.attack=%s", honest ? "none" : an);
+  if (!rc) rc = dnt_config_set(cfg, set);
+  uint64_t seed0 = j->seed;
+  j->honest = honest;
+  for (int k = 0; k < seeds; k++) {
+    fl_outcome o;
+    j->seed = seed0 + (uint64_t)k;
+    if (rc || run_task(j, &tasks[k], mal, &o)) {
+      /* a combination the rule cannot run (e.g. n < g(f)) is recorded, not fatal */
+      DNT_WARN("fl: %s x %s (seed %llu): %s", rn, an, (unsigned long long)j->seed,
+               dnt_last_error());
+      cell->err[cell->n++] = NAN;
+      continue;
+    }
+    cell->err[cell->n++] = o.diverged ? INFINITY : o.final_error;
+    cell->diverged += o.diverged;
+    cell->det.true_pos += o.tp, cell->det.false_pos += o.fp, cell->det.false_neg += o.fn;
+  }
+  j->seed = seed0;
+  j->honest = NULL;
+}
+
+/* A number for the CSV, or an empty field when it is not defined. */
+static void csv_num(FILE *f, double v) {
+  if (isfinite(v))
+    fprintf(f, ",%.6g", v);
+  else
+    fputc(',', f);
+}
+
+/* The rules x attacks table (either may be a single name); with --attack all
+ * every cell runs fl.seeds seeds, and an `honest` column (the same run with
+ * the malicious clients left out) is added. */
+static int run_table(fl_job *j, dnt_config *cfg, const dnt_fl_quadratic *tasks, int seeds,
+                     const unsigned char *mal, const double *honest) {
   char rule0[64], atk0[64], path[4096];
   snprintf(rule0, sizeof rule0, "%s", dnt_config_string(cfg, "fl.rule"));
   snprintf(atk0, sizeof atk0, "%s", dnt_config_string(cfg, "fl.attack"));
@@ -269,52 +325,55 @@ static int run_table(fl_job *j, dnt_config *cfg, const dnt_fl_quadratic *t,
   int rc = dnt_run_path(j->run, "table.csv", path, sizeof path);
   if (!rc) rc = dnt_afile_open(path, &af);
   if (rc) return rc;
+  fl_cell *cell = malloc(sizeof *cell);
+  if (!cell) {
+    dnt_afile_abort(af);
+    return dnt_error(DNT_ERR_NOMEM, "dnt fl: out of memory");
+  }
   FILE *f = dnt_afile_stream(af);
-  fprintf(f, "rule,attack,final_error,diverged,precision,recall,error_reduction\n");
+  fprintf(f, "rule,attack,final_error,final_error_sd,seeds,diverged,precision,recall,"
+             "error_reduction\n");
   for (int r = 0; r < DNT_AGG_N_RULES && !rc; r++) {
     const char *rn = dnt_agg_rule_name((dnt_agg_rule)r);
     if (strcmp(rule0, "all") && strcmp(rule0, rn)) continue;
-    for (int a = 0; a < DNT_ATTACK_N_KINDS && !rc; a++) {
-      const char *an = dnt_attack_name((dnt_attack_kind)a);
-      if (strcmp(atk0, "all") && strcmp(atk0, an)) continue;
-      char set[128];
-      snprintf(set, sizeof set, "fl.rule=%s", rn);
-      rc = dnt_config_set(cfg, set);
-      snprintf(set, sizeof set, "fl.attack=%s", an);
-      if (!rc) rc = dnt_config_set(cfg, set);
-      fl_outcome o;
-      if (!rc && (rc = run_task(j, t, mal, &o))) {
-        /* a combination the rule cannot run (e.g. n < g(f)) is recorded, not fatal */
-        DNT_WARN("fl: %s x %s: %s", rn, an, dnt_last_error());
-        o.final_error = NAN, o.diverged = 0, o.tp = o.fp = o.fn = 0;
-        rc = 0;
-      }
-      double prec = o.tp + o.fp ? (double)o.tp / (o.tp + o.fp) : NAN;
-      double rec = o.tp + o.fn ? (double)o.tp / (o.tp + o.fn) : NAN;
-      /* The heatmap shows 1 - final_error (x = 0, the start, has error 1), floored
-       * at -1: higher is better, as the figure's red-to-green palette reads,
-       * and one diverged cell (1e16) no longer flattens every other colour.
-       * Diverged runs print as 1e30 in final_error. */
-      double red = o.diverged ? -1 : 1 - o.final_error; /* NaN: the cell could not run */
-      fprintf(f, "%s,%s,%.6g,%d,%.4g,%.4g,%.4g\n", rn, an, o.diverged ? 1e30 : o.final_error,
-              o.diverged, prec, rec, red < -1 ? -1 : red);
-      printf("  %-10s %-10s final_error %s%.4g\n", rn, an, o.diverged ? "diverged " : "",
-             o.final_error);
+    for (int a = 0; a <= DNT_ATTACK_N_KINDS && !rc; a++) {
+      int is_honest = a == DNT_ATTACK_N_KINDS;
+      const char *an = is_honest ? "honest" : dnt_attack_name((dnt_attack_kind)a);
+      if (is_honest ? !honest : strcmp(atk0, "all") && strcmp(atk0, an)) continue;
+      run_cell(j, cfg, tasks, seeds, mal, is_honest ? honest : NULL, rn, an, cell);
+      double mean = NAN, sd = NAN;
+      if (!cell->diverged) dnt_mean_sd(cell->err, (size_t)cell->n, &mean, &sd);
+      /* The heatmap shows 1 - final_error (x = 0, the start, has error 1):
+       * higher is better, as the red-to-green palette reads. A diverged cell
+       * (some seed ended above the initial error) is marked -1, the only
+       * negative value: every other cell ended at or below 1. */
+      double red = cell->diverged ? -1 : 1 - mean;
+      fprintf(f, "%s,%s", rn, an);
+      csv_num(f, mean);
+      csv_num(f, sd);
+      fprintf(f, ",%d,%d", cell->n, cell->diverged);
+      csv_num(f, dnt_fl_precision(&cell->det));
+      csv_num(f, dnt_fl_recall(&cell->det));
+      csv_num(f, red);
+      fputc('\n', f);
+      printf("  %-10s %-10s final_error %s%.4g +- %.2g\n", rn, an,
+             cell->diverged ? "diverged " : "", mean, sd);
       char key[96];
       snprintf(key, sizeof key, "final_error.%s.%s", rn, an);
-      if (isfinite(o.final_error) && !o.diverged)
-        dnt_run_summary_number(j->run, key, o.final_error);
+      if (isfinite(mean))
+        dnt_run_summary_number(j->run, key, mean);
       else
-        dnt_run_summary_string(j->run, key, o.diverged ? "diverged" : "error");
+        dnt_run_summary_string(j->run, key, cell->diverged ? "diverged" : "error");
     }
   }
+  free(cell);
   if (rc) {
     dnt_afile_abort(af);
     return rc;
   }
   if ((rc = dnt_afile_commit(af))) return rc;
-  dnt_figure_text text = {"Quadratic task: 1 - final error (1 solved, 0 no better than x = 0, "
-                          "floored at -1)",
+  dnt_figure_text text = {"Quadratic task: 1 - mean final error over the seeds (1 solved, 0 no "
+                          "better than x = 0, -1 diverged)",
                           "attack", "rule", 0};
   return dnt_figure_heatmap(dnt_run_dir(j->run), "heatmap", "table.csv", "attack", "rule",
                             "error_reduction", &text);
@@ -340,6 +399,39 @@ static int run_single(fl_job *j, const dnt_config *cfg, const dnt_fl_quadratic *
   const char *ycols[] = {"error"};
   dnt_figure_text text = {"Quadratic task: relative error per round", "round", "error", 1};
   return dnt_figure_lines(dnt_run_dir(j->run), "error", "rounds.csv", "round", ycols, 1, &text);
+}
+
+/* The table: tasks for fl.seeds seeds with --attack all (one otherwise),
+ * and the honest column's participation in the synchronous mode. */
+static int table_cmd(fl_job *j, dnt_config *cfg, const dnt_fl_quadratic *task0,
+                     const unsigned char *mal) {
+  int all = !strcmp(dnt_config_string(cfg, "fl.attack"), "all");
+  int seeds = all ? (int)dnt_config_int(cfg, "fl.seeds") : 1, n = task0->n_clients, rc = 0;
+  dnt_fl_quadratic *tasks = calloc((size_t)seeds, sizeof *tasks);
+  double *honest = all && !strcmp(dnt_config_string(cfg, "fl.mode"), "sync")
+                       ? malloc((size_t)n * sizeof *honest)
+                       : NULL;
+  unsigned char *m2 = NULL;
+  if (!tasks || (all && !strcmp(dnt_config_string(cfg, "fl.mode"), "sync") && !honest))
+    rc = dnt_error(DNT_ERR_NOMEM, "dnt fl: out of memory");
+  for (int i = 0; !rc && honest && i < n; i++)
+    honest[i] = mal[i] ? 0 : 1;
+  for (int k = 0; !rc && k < seeds; k++) {
+    if (k == 0) {
+      tasks[0] = *task0;
+      continue;
+    }
+    free(m2);
+    m2 = NULL;
+    rc = make_task(cfg, j->seed + (uint64_t)k, &tasks[k], &m2);
+  }
+  if (!rc) rc = run_table(j, cfg, tasks, seeds, mal, honest);
+  for (int k = 1; tasks && k < seeds; k++)
+    dnt_fl_quadratic_free(&tasks[k]);
+  free(tasks);
+  free(honest);
+  free(m2);
+  return rc;
 }
 
 /* --resume continues one synchronous run from its checkpoint: a table has no
@@ -445,7 +537,7 @@ int cmd_fl(int argc, char **argv) {
     if (size > 1 && strcmp(dnt_config_string(cfg, "fl.mode"), "sync"))
       DNT_WARN("fl: the MPI transport serves the synchronous server; %s runs on rank 0",
                dnt_config_string(cfg, "fl.mode"));
-    int st = table ? run_table(&j, cfg, &task, mal) : run_single(&j, cfg, &task, mal);
+    int st = table ? table_cmd(&j, cfg, &task, mal) : run_single(&j, cfg, &task, mal);
     if (st) {
       rc = app_fail("fl");
       dnt_run_abort(run, dnt_last_error());

@@ -28,8 +28,8 @@ dnt_agg_params dnt_agg_defaults(dnt_agg_rule rule) {
   p.geomed_tol = 1e-6;
   p.geomed_nu = 1e-6;
   p.cclip_iters = 3;
-  p.glid_lo = 10;
-  p.glid_hi = 90;
+  p.glid_lo = -1; /* the band follows f */
+  p.glid_hi = -1;
   p.dnc_iters = 5;
   p.dnc_subdim = 10000;
   p.dnc_c = 1.0;
@@ -114,8 +114,10 @@ static int check_params(const dnt_agg_params *p, int max_n, size_t d) {
                      "aggregation: cclip_iters = %d, cclip_tau = %g: expected "
                      "iters >= 1, tau >= 0",
                      p->cclip_iters, p->cclip_tau);
-  if (!(p->glid_lo >= 0 && p->glid_lo <= p->glid_hi && p->glid_hi <= 100))
-    return dnt_error(DNT_ERR_ARG, "aggregation: glid band [%g, %g]: expected 0 <= lo <= hi <= 100",
+  if (!(p->glid_lo < 0 || (p->glid_lo <= p->glid_hi && p->glid_hi <= 100)))
+    return dnt_error(DNT_ERR_ARG,
+                     "aggregation: glid band [%g, %g]: expected lo < 0 (follow f) or "
+                     "0 <= lo <= hi <= 100",
                      p->glid_lo, p->glid_hi);
   if (p->dnc_iters < 1 || p->dnc_subdim < 1 || !(p->dnc_c > 0))
     return dnt_error(DNT_ERR_ARG,

@@ -132,8 +132,12 @@ static void reduce_block(const dnt_agg *a, coord_kind kind, const float *blk, in
     break;
   }
   case COORD_GLID: {
-    percentile_rows(blk, m, b, a->p.glid_lo, lo);
-    percentile_rows(blk, m, b, a->p.glid_hi, hi);
+    /* the band follows f (glid_lo < 0): [100 f/m, 100 (m - f)/m] leaves out
+     * the f lowest and f highest values of each coordinate */
+    double plo = a->p.glid_lo, phi = a->p.glid_hi;
+    if (plo < 0) plo = 100.0 * f / m, phi = 100.0 - plo;
+    percentile_rows(blk, m, b, plo, lo);
+    percentile_rows(blk, m, b, phi, hi);
     float cnt[AGG_BLOCK];
     memset(out, 0, (size_t)b * sizeof *out);
     memset(cnt, 0, (size_t)b * sizeof *cnt);

@@ -110,6 +110,7 @@ static void test_hand_computed(void) {
 
   /* GLID band [P10, P90] of 0 1 2 3 100 = [0.4, 61.2]: mean of 1, 2, 3 */
   p = rule(DNT_AGG_GLID, 0);
+  p.glid_lo = 10, p.glid_hi = 90;
   CHECK_OK(run(&p, line5, NULL, 5, 1, out, kept));
   CHECK_NEAR(out[0], 2, 1e-6);
   CHECK(kept[0] == 0 && kept[4] == 0 && kept[1] == 1);
@@ -194,6 +195,24 @@ static void test_dnc_overflow(void) {
   dnt_agg_params p = rule(DNT_AGG_DNC, 2);
   int rc = run(&p, X, NULL, N, D, out, kept);
   CHECK(rc == 0 || rc == DNT_ERR_EXTERNAL || rc == DNT_ERR_NUMERIC);
+}
+
+/* GLID's default band follows f: with f = 2 of n = 10 it leaves out the 2
+ * lowest and 2 highest values (the fixed [10, 90] band kept -40 and 70:
+ * mean 6.375), and a band given explicitly still applies. */
+static void test_glid_band(void) {
+  const float X[10] = {5, -50, 1, 70, 2, 3, -40, 4, 80, 6};
+  float out[1], kept[10];
+  dnt_agg_params p = rule(DNT_AGG_GLID, 2);
+  CHECK_OK(run(&p, X, NULL, 10, 1, out, kept));
+  CHECK_NEAR(out[0], 3.5, 1e-6); /* mean of 1..6 */
+  CHECK(kept[1] == 0 && kept[3] == 0 && kept[6] == 0 && kept[8] == 0 && kept[0] == 1);
+  p = rule(DNT_AGG_GLID, 0); /* f = 0: the whole band, the mean */
+  CHECK_OK(run(&p, X, NULL, 10, 1, out, kept));
+  CHECK_NEAR(out[0], 8.1, 1e-5);
+  p.glid_lo = 10, p.glid_hi = 90;
+  CHECK_OK(run(&p, X, NULL, 10, 1, out, kept));
+  CHECK_NEAR(out[0], 51.0 / 8, 1e-5);
 }
 
 static void test_min_n(void) {
@@ -377,6 +396,7 @@ int main(void) {
   test_common_offset();
   test_dnc();
   test_identical();
+  test_glid_band();
   test_dnc_overflow();
   test_min_n();
   test_robustness();
