@@ -345,6 +345,24 @@ static void test_missing_long(void) {
                                                               "1\t600000\t0\t\t\t\t\tn.a.\n"),
                                       DNT_MILAN_INTERNET, NULL, NULL, &t),
       "rawword.txt", ":2: column 8 'internet' = 'n.a.'");
+
+  /* A grid no square can fill is refused before it is allocated: three
+   * records made a grid of 10^8 steps (800 MB, found by fuzz_traffic). At most
+   * 2 records per square: 10 steps of a 12-step grid missing (more than
+   * 3 x 3) is refused up front, 9 of 11 still reaches the policy. */
+  const char *head = "square_id,time_interval,internet_total\n";
+  char text[256];
+  snprintf(text, sizeof text, "%s1,0,1\n1,1,1\n1,99999999,1\n", head);
+  expect_error(dnt_cell_traffic_read_milan(tmp_file("sparse.csv", text), NULL, NULL, NULL, &t),
+               "sparse.csv",
+               "a grid of 100000000 steps of 1 ms (time_interval 0 to 99999999) and at most 3 "
+               "records per square");
+  snprintf(text, sizeof text, "%s1,0,1\n1,1,1\n2,0,1\n2,11,1\n", head);
+  expect_error(dnt_cell_traffic_read_milan(tmp_file("sparse12.csv", text), NULL, NULL, NULL, &t),
+               "sparse12.csv", "a grid of 12 steps");
+  snprintf(text, sizeof text, "%s1,0,1\n1,1,1\n2,0,1\n2,10,1\n", head);
+  expect_error(dnt_cell_traffic_read_milan(tmp_file("sparse11.csv", text), NULL, NULL, NULL, &t),
+               "sparse11.csv", "square '1': 9 missing value(s) in a row");
 }
 
 /* The user story of issue 10: an hourly export of five cells over a year with

@@ -69,13 +69,32 @@ static int pivot(const char *origin, milan_rec *rec, size_t n, int sum_repeats,
                  dnt_cell_traffic *out) {
   if (n == 0) return dnt_error(DNT_ERR_PARSE, "%s: no records", origin);
   qsort(rec, n, sizeof *rec, cmp_rec);
-  size_t n_sq = 1;
-  for (size_t i = 1; i < n; i++)
-    n_sq += rec[i].square != rec[i - 1].square;
+  size_t n_sq = 1, recs = 1, r_max = 1; /* squares; distinct times of a square, most of them */
+  for (size_t i = 1; i < n; i++) {
+    int new_sq = rec[i].square != rec[i - 1].square;
+    n_sq += (size_t)new_sq;
+    recs = new_sq ? 1 : recs + (size_t)(rec[i].time != rec[i - 1].time);
+    if (recs > r_max) r_max = recs;
+  }
   long long tmin = 0, dt = 1;
   size_t T = 0;
   int rc = time_grid(origin, rec, n, &tmin, &dt, &T);
   if (rc) return rc;
+  /* A square with r records misses T - r steps in at most r + 1 runs: when
+   * even the one with the most records misses more than (r + 1) max_gap, the
+   * policy refuses every series. Say so before allocating the grid, which a
+   * few stray timestamps make 10^8 cells (800 MB) large (found by fuzz_traffic). */
+  dnt_cell_missing def;
+  if (!missing) {
+    dnt_cell_missing_default(&def);
+    missing = &def;
+  }
+  if ((double)T - (double)r_max > ((double)r_max + 1) * (double)missing->max_gap)
+    return dnt_error(DNT_ERR_PARSE,
+                     "%s: a grid of %zu steps of %lld ms (time_interval %lld to %lld) and at "
+                     "most %zu records per square: every square misses more than data.max_gap "
+                     "= %zu steps in a row (check time_interval, or raise data.max_gap)",
+                     origin, T, dt, tmin, tmin + (long long)(T - 1) * dt, r_max, missing->max_gap);
   if ((double)T * (double)n_sq > MILAN_MAX_CELLS)
     return dnt_error(DNT_ERR_PARSE, "%s: %zu squares x %zu steps of %lld ms: too large a grid",
                      origin, n_sq, T, dt);
