@@ -14,9 +14,8 @@
  *             forward, so no value of the test part reaches training or
  *             model selection.
  *   z-scores  per series, mean and sample sd (dnt/stats.h) of its training part
- *             only (Hyndman and Athanasopoulos, "Forecasting: Principles and
- *             Practice", 3rd ed., section 5.8: statistics from the training
- *             data); a flat training part is only centred (sd 1).
+ *             only, so that no statistic of the validation or test part
+ *             reaches the model; a flat training part is only centred (sd 1).
  *   training  Adam on MSE over shuffled minibatches of the training windows
  *             of every series of the model, an epoch a pass; after each
  *             epoch the MSE on the validation windows; early stopping with
@@ -26,11 +25,13 @@
  * Batching across series. dnt_seq_train_many trains S models (each with its
  * own data, e.g. one per base station) through one call, one net per model on
  * up to `threads` threads. bench/nn/bench_seq_forecast.c measured the choice
- * (docs/PERFORMANCE.md): the fused gate product per model is already one sgemm
- * per step, and a strided batch over models saves only the call overhead; the
- * threads give the speed-up. Each model's numbers depend only on its config,
- * its data and its index, so S models trained together are bit-identical to
- * S separate trainings, on any thread count (OpenBLAS on one thread).
+ * (docs/PERFORMANCE.md): models with different weights cannot share a gate
+ * sgemm, and one model at batch 256 costs more per window than at batch 32
+ * (its activations leave the cache), so merging the models' products (a
+ * strided batch, S calls per step again) would not pay; the threads are what
+ * can. Each model's numbers depend only on its config, its data and its
+ * index, so S models trained together are bit-identical to S separate
+ * trainings, on any thread count (OpenBLAS on one thread).
  *
  * Randomness (dnt/rng.h): model m's initial weights come from stream
  * (seed, DNT_STREAM_NET_INIT, index), its minibatch shuffles from (seed,
