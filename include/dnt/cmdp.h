@@ -27,6 +27,8 @@
 
 #include <stdint.h>
 
+#include "dnt/state.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -73,6 +75,13 @@ int dnt_cmdp_update_with(dnt_cmdp *c, const double *j);
 
 /* The effective reward r - sum_i lambda_i cost_i. */
 float dnt_cmdp_reward(const dnt_cmdp *c, float r, const float *cost);
+
+/* The multipliers and what they update from (PID integral and previous J,
+ * the cost sums and count since the last update, the last J, the update
+ * count) for a resumed run (dnt/state.h); load into a cmdp of the same n and
+ * kind (DNT_ERR_MISMATCH otherwise). Thresholds and gains are config. O(n). */
+int dnt_cmdp_save(const dnt_cmdp *c, dnt_pack *p);
+int dnt_cmdp_load(dnt_cmdp *c, dnt_unpack *u);
 
 #ifdef __cplusplus
 }

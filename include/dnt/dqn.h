@@ -166,6 +166,17 @@ void dnt_dqn_sync_target(dnt_dqn *q);
 int dnt_dqn_save(const dnt_dqn *q, const char *path);
 int dnt_dqn_load(dnt_dqn *q, const char *path);
 
+/* The whole agent for a run that resumes bit for bit (dnt/state.h): online
+ * and target nets, Adam's moments and step count, the replay buffer, the
+ * agent's stream, the step, update, training and target counters, epsilon
+ * and the last loss, and the acting loop's augmented observations and CMDP
+ * step count. The borrowed env, hooks and cmdp are saved by their owner
+ * (dnt_vecenv_save, dnt_hooks_save, dnt_cmdp_save). Load into an agent made
+ * by dnt_dqn_create with the same config on the same kind of env
+ * (DNT_ERR_MISMATCH otherwise; on error destroy it). O(params + replay). */
+int dnt_dqn_save_state(const dnt_dqn *q, dnt_pack *p);
+int dnt_dqn_load_state(dnt_dqn *q, dnt_unpack *u);
+
 #ifdef __cplusplus
 }
 #endif

@@ -34,6 +34,7 @@
 #include <stdint.h>
 
 #include "dnt/rng.h"
+#include "dnt/state.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -69,6 +70,11 @@ typedef struct dnt_env_ops {
   /* Optional: writes the n_actions mask of the current state (1 = allowed, at
    * least one action allowed). NULL = every action is always allowed. */
   void (*mask)(const void *inst, unsigned char *mask);
+  /* Optional, for runs that resume (dnt/state.h): the instance's own
+   * changing state (not its config) into p, and back into an instance made
+   * by create from the same cfg. NULL: the env cannot be saved. */
+  int (*save)(const void *inst, dnt_pack *p);
+  int (*load)(void *inst, dnt_unpack *u);
 } dnt_env_ops;
 
 typedef struct dnt_vecenv {
@@ -123,6 +129,14 @@ int dnt_vecenv_advance(dnt_vecenv *v);
 static inline int dnt_vecenv_done(const dnt_vecenv *v, int i) {
   return v->terminated[i] || v->truncated[i];
 }
+
+/* Everything a bit-identical continuation needs: each instance (ops->save),
+ * its stream, the current and last-step arrays, the running and last episode
+ * statistics and the counters. DNT_ERR_UNSUPPORTED if the env has no save.
+ * Load into a vecenv made by dnt_vecenv_init with the same ops, cfg and n
+ * (DNT_ERR_MISMATCH for another shape). O(n (obs_dim + n_actions + n_costs)). */
+int dnt_vecenv_save(const dnt_vecenv *v, dnt_pack *p);
+int dnt_vecenv_load(dnt_vecenv *v, dnt_unpack *u);
 
 /* Destroys every instance and frees the arrays; the struct is zeroed, so a
  * second free is harmless. */

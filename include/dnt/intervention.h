@@ -52,6 +52,7 @@
 #include <stdint.h>
 
 #include "dnt/env.h"
+#include "dnt/state.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -160,6 +161,13 @@ int dnt_hooks_observe(dnt_hooks *h, const dnt_vecenv *env, int i, const float *o
  * of the overriding shields' penalties. */
 int dnt_hooks_act(dnt_hooks *h, const dnt_vecenv *env, int i, const float *obs_aug, int *a,
                   float *u, int *overridden, int *store_proposed, int *unsafe, float *penalty);
+/* The counts of the list and of each of its interventions for a resumed run
+ * (dnt/state.h; the hooks' user data is its owner's to save). Load into a
+ * list of the same kinds in the same order (DNT_ERR_MISMATCH otherwise);
+ * NULL saves and loads an empty list. */
+int dnt_hooks_save(const dnt_hooks *h, dnt_pack *p);
+int dnt_hooks_load(dnt_hooks *h, dnt_unpack *u);
+
 /* Applies the reward hooks to *reward in list order. */
 int dnt_hooks_reward(dnt_hooks *h, const dnt_vecenv *env, int i, const dnt_step_view *s,
                      float *reward);

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dnt/state.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -29,6 +31,11 @@ int dnt_adam_init(dnt_adam *opt, size_t n, float lr);
 void dnt_adam_step(dnt_adam *opt, float *params, const float *grads);
 void dnt_adam_reset(dnt_adam *opt); /* zero moments and t */
 void dnt_adam_free(dnt_adam *opt);
+/* Its state (t and both moments) into a state file (dnt/state.h), and back
+ * into an Adam of the same size (DNT_ERR_MISMATCH for another n). The
+ * hyperparameters are the caller's config and are not saved. */
+int dnt_adam_save(const dnt_adam *opt, dnt_pack *p);
+int dnt_adam_load(dnt_adam *opt, dnt_unpack *u);
 
 typedef struct dnt_sgd {
   float lr, momentum;

@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "dnt/rng.h"
+#include "dnt/state.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -103,6 +104,17 @@ int dnt_replay_update_priorities(dnt_replay *rb, const int *idx, const float *td
 
 /* P(i) of slot i under the current priorities (1/size when uniform). */
 double dnt_replay_probability(const dnt_replay *rb, int i);
+
+/* The buffer for a resumed run (dnt/state.h): size, position, counter, the
+ * size transitions held and, when prioritised, the largest priority and the
+ * leaves, from which load rebuilds both trees bottom-up (a node is always the
+ * sum / min of its children, so the rebuilt trees equal the saved ones bit
+ * for bit). Load into a buffer made by dnt_replay_init with the same shape
+ * and prioritisation: DNT_ERR_MISMATCH otherwise, DNT_ERR_CORRUPT for a
+ * size, position or action out of range or a priority that is not finite and
+ * > 0. O(size (obs_dim + act_dim + n_costs) + tree_leaves). */
+int dnt_replay_save(const dnt_replay *rb, dnt_pack *p);
+int dnt_replay_load(dnt_replay *rb, dnt_unpack *u);
 
 #ifdef __cplusplus
 }

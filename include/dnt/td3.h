@@ -131,6 +131,13 @@ void dnt_td3_sync_target(dnt_td3 *t);
 int dnt_td3_save(const dnt_td3 *t, const char *path);
 int dnt_td3_load(dnt_td3 *t, const char *path);
 
+/* The whole agent for a run that resumes bit for bit, as dnt_dqn_save_state:
+ * the parameter and target vectors, both Adams, the replay buffer, the
+ * stream, the step, update and training counters, the last losses and the
+ * acting loop's state. */
+int dnt_td3_save_state(const dnt_td3 *t, dnt_pack *p);
+int dnt_td3_load_state(dnt_td3 *t, dnt_unpack *u);
+
 #ifdef __cplusplus
 }
 #endif

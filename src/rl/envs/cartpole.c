@@ -98,6 +98,21 @@ static int cp_step(void *inst, int a, const float *u, dnt_rng *rng, float *obs, 
   return 0;
 }
 
+/* The state for a resumed run: x, x_dot, theta, theta_dot (cost_x is config). */
+static int cp_save(const void *inst, dnt_pack *p) {
+  const dnt_cartpole *c = inst;
+  double s[4] = {c->x, c->x_dot, c->theta, c->theta_dot};
+  return dnt_pack_f64s(p, s, 4);
+}
+
+static int cp_load(void *inst, dnt_unpack *u) {
+  dnt_cartpole *c = inst;
+  double s[4];
+  int rc = dnt_unpack_f64s(u, "cartpole state", s, 4);
+  c->x = s[0], c->x_dot = s[1], c->theta = s[2], c->theta_dot = s[3];
+  return rc;
+}
+
 const dnt_env_ops dnt_env_cartpole = {
     .name = "cartpole",
     .create = cp_create,
@@ -105,4 +120,6 @@ const dnt_env_ops dnt_env_cartpole = {
     .reset = cp_reset,
     .step = cp_step,
     .mask = NULL,
+    .save = cp_save,
+    .load = cp_load,
 };

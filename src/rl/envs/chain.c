@@ -59,6 +59,25 @@ static void ch_mask(const void *inst, unsigned char *mask) {
   mask[1] = 1;
 }
 
+/* The state for a resumed run: the position (the rest is config); a position
+ * off the chain is refused, since observe() indexes with it. */
+static int ch_save(const void *inst, dnt_pack *p) {
+  const dnt_chain *s = inst;
+  return dnt_pack_i64(p, s->pos);
+}
+
+static int ch_load(void *inst, dnt_unpack *u) {
+  dnt_chain *s = inst;
+  int64_t pos;
+  int rc = dnt_unpack_i64(u, &pos);
+  if (rc) return rc;
+  if (pos < 0 || pos >= s->cfg.length)
+    return u->rc = dnt_error(DNT_ERR_CORRUPT, "state '%s': chain position %lld: expected 0..%d",
+                             u->origin, (long long)pos, s->cfg.length - 1);
+  s->pos = (int)pos;
+  return 0;
+}
+
 const dnt_env_ops dnt_env_chain = {
     .name = "chain",
     .create = ch_create,
@@ -66,4 +85,6 @@ const dnt_env_ops dnt_env_chain = {
     .reset = ch_reset,
     .step = ch_step,
     .mask = ch_mask,
+    .save = ch_save,
+    .load = ch_load,
 };

@@ -95,6 +95,21 @@ static int pd_step(void *inst, int a, const float *u_in, dnt_rng *rng, float *ob
   return 0;
 }
 
+/* The state for a resumed run: th, thdot (g is config). */
+static int pd_save(const void *inst, dnt_pack *p) {
+  const dnt_pendulum *d = inst;
+  double s[2] = {d->th, d->thdot};
+  return dnt_pack_f64s(p, s, 2);
+}
+
+static int pd_load(void *inst, dnt_unpack *u) {
+  dnt_pendulum *d = inst;
+  double s[2];
+  int rc = dnt_unpack_f64s(u, "pendulum state", s, 2);
+  d->th = s[0], d->thdot = s[1];
+  return rc;
+}
+
 const dnt_env_ops dnt_env_pendulum = {
     .name = "pendulum",
     .create = pd_create,
@@ -102,4 +117,6 @@ const dnt_env_ops dnt_env_pendulum = {
     .reset = pd_reset,
     .step = pd_step,
     .mask = NULL,
+    .save = pd_save,
+    .load = pd_load,
 };
