@@ -167,7 +167,12 @@ int example_links_create(const example_links_config *cfg, uint64_t seed, dnt_wor
   links *w = links_alloc(cfg);
   if (!w) return dnt_error(DNT_ERR_NOMEM, "links: out of memory for %d links", cfg->n_links);
   links_reset(w, seed);
-  const char *names[cfg->n_links + 1]; /* the wrapper copies names and groups */
+  /* the wrapper copies names and groups, so the pointer table is temporary */
+  const char **names = malloc(((size_t)cfg->n_links + 1) * sizeof *names);
+  if (!names) {
+    links_ops.destroy(w);
+    return dnt_error(DNT_ERR_NOMEM, "links: out of memory for %d links", cfg->n_links);
+  }
   for (int i = 0; i <= cfg->n_links; i++)
     names[i] = w->names[i];
   dnt_world_info info = {.n_fields = (size_t)cfg->n_links + 1,
@@ -176,5 +181,7 @@ int example_links_create(const example_links_config *cfg, uint64_t seed, dnt_wor
                          .field_group = w->groups,
                          .n_groups = 2,
                          .dt = 1.0};
-  return dnt_world_create(&links_ops, w, &info, out);
+  int rc = dnt_world_create(&links_ops, w, &info, out);
+  free(names);
+  return rc;
 }

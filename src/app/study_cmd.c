@@ -73,6 +73,7 @@ int app_study_execute(const dnt_study *s, const app_opts *o, const dnt_config *c
   if (!c) return app_fail(s->name);
   dnt_config_to_struct(cfg, c);
   int rc = APP_EXIT_OK, st;
+  app_catch_signals(); /* before the folder exists: a stop request is never lost */
   if (s->check && (st = s->check(c))) {
     rc = app_fail_status(s->name, st, 1); /* the check reads the inputs */
     goto cleanup;
@@ -83,7 +84,6 @@ int app_study_execute(const dnt_study *s, const app_opts *o, const dnt_config *c
   dnt_run_set_resuming(run, o->resume);
   bar_state bar = {0};
   dnt_study_progress progress = {on_progress, &bar};
-  app_catch_signals();
   if ((st = s->run(c, run, &progress))) {
     if (bar.active) dnt_progress_finish(&bar.bar);
     if (st == DNT_ERR_INTERRUPTED) {
