@@ -23,3 +23,8 @@ file(WRITE ${CMAKE_BINARY_DIR}/readme_example.c "${CMAKE_MATCH_1}")
 add_executable(readme_example ${CMAKE_BINARY_DIR}/readme_example.c)
 target_link_libraries(readme_example PRIVATE dnt_static)
 add_test(NAME app.readme_example COMMAND readme_example)
+
+# Every study: same seed, same numbers; another seed, other numbers.
+add_test(NAME app.seeds COMMAND ${CMAKE_COMMAND} -DDNT=$<TARGET_FILE:dnt>
+         -DWORK=${CMAKE_BINARY_DIR}/app-seeds -P ${CMAKE_CURRENT_LIST_DIR}/seeds.cmake)
+set_tests_properties(app.seeds PROPERTIES TIMEOUT 600)
