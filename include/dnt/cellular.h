@@ -337,8 +337,9 @@ void dnt_cellular_params_default(dnt_cellular_params *p);
 int dnt_cellular_create(const dnt_cell_sites *sites, const dnt_cell_traffic *replay,
                         const dnt_cellular_params *p, uint64_t seed, dnt_world **out);
 
-/* Config fields "cellular.*" (sites and traffic files, generators, world);
- * concatenate with a command's own schema. */
+/* Config fields "cellular.*" (sites and traffic files, generators, world) and
+ * the traffic readers' "data.max_gap", "data.missing"; concatenate with a
+ * command's own schema. */
 extern const dnt_config_field dnt_cellular_schema[];
 extern const size_t dnt_cellular_schema_len;
 
@@ -347,9 +348,16 @@ extern const size_t dnt_cellular_schema_len;
 int dnt_cellular_params_from_config(const dnt_config *c, dnt_cellular_params *p,
                                     dnt_cell_site_params *sp);
 
+/* The missing-value policy of the "data.max_gap" and "data.missing" fields
+ * (DNT_CELL_MISSING_ROWS, part of dnt_cellular_schema). */
+int dnt_cellular_missing_from_config(const dnt_config *c, dnt_cell_missing *out);
+
 /* Reads cellular.sites / cellular.traffic when set (else generates them) and
- * creates the world. */
-int dnt_cellular_create_from_config(const dnt_config *c, uint64_t seed, dnt_world **out);
+ * creates the world. The traffic is read under the config's missing-value
+ * policy; what it found goes to `report` when not NULL (zeroed when the
+ * traffic is generated or the call fails). */
+int dnt_cellular_create_from_config(const dnt_config *c, uint64_t seed,
+                                    dnt_cell_missing_report *report, dnt_world **out);
 
 /* Typed access (w must be a cellular world; asserted). Arrays are (n) and
  * borrowed: valid until the next step, assimilate, reset or load. */

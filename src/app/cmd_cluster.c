@@ -112,6 +112,7 @@ typedef struct cluster_result {
   dnt_cell_traffic series; /* (window, n) demand used for correlation */
   dnt_bs_graph graph;
   dnt_clustering clusters;
+  dnt_cell_missing_report missing; /* what the traffic read filled or dropped */
   double graph_s, cluster_s;
 } cluster_result;
 
@@ -119,6 +120,7 @@ static void result_free(cluster_result *r) {
   dnt_clustering_free(&r->clusters);
   dnt_bs_graph_free(&r->graph);
   dnt_cell_traffic_free(&r->series);
+  dnt_cell_missing_report_free(&r->missing);
   dnt_world_destroy(r->world);
 }
 
@@ -134,7 +136,7 @@ static int cluster_compute(const dnt_config *cfg, uint64_t seed, cluster_result 
   if (cp.k > 0 && cp.method != DNT_CLUSTER_GIRVAN_NEWMAN)
     DNT_WARN("cluster: k = %d is for girvan-newman; %s chooses the number of clusters itself", cp.k,
              dnt_config_string(cfg, "cluster.method"));
-  rc = dnt_cellular_create_from_config(cfg, seed, &r->world);
+  rc = dnt_cellular_create_from_config(cfg, seed, &r->missing, &r->world);
   size_t window = gp.window ? gp.window : 24 * 7 * 4;
   if (!rc) rc = dnt_cellular_series(r->world, window, &r->series);
   double t0 = dnt_now();
@@ -174,6 +176,7 @@ static int cluster_write(const dnt_config *cfg, const cluster_result *r, dnt_run
            {"igraph_ms", 1e3 * c->igraph_seconds}};
   for (size_t i = 0; !rc && i < sizeof m / sizeof m[0]; i++)
     rc = dnt_run_summary_number(run, m[i].name, m[i].v);
+  if (!rc) rc = dnt_cell_missing_summary(&r->missing, run);
   if (rc) return rc;
   char title[160];
   snprintf(title, sizeof title, "%zu BSs, %s: %d clusters, modularity %.4f", g->n, method, c->k,

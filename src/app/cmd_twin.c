@@ -121,10 +121,13 @@ static int replay_twin(const dnt_config *cfg, const dnt_world *phys, uint64_t se
   dnt_cell_traffic raw = {0}, seen = {0}, shifted = {0};
   dnt_cellular_params p;
   dnt_cell_site_params sp;
+  dnt_cell_missing missing; /* as the physical world read it, without its warnings again */
   int rc = dnt_cellular_params_from_config(cfg, &p, &sp);
+  if (!rc) rc = dnt_cellular_missing_from_config(cfg, &missing);
+  missing.quiet = 1;
   if (!rc)
     rc = dnt_cell_traffic_read(dnt_config_string(cfg, "cellular.traffic"),
-                               dnt_config_real(cfg, "cellular.traffic_dt_s"), NULL, NULL, &raw);
+                               dnt_config_real(cfg, "cellular.traffic_dt_s"), &missing, NULL, &raw);
   if (!rc) rc = dnt_cellular_series(phys, raw.n_steps, &seen);
   if (!rc) rc = dnt_cell_traffic_alloc(&shifted, seen.n_steps, seen.n_series);
   if (!rc && lag % seen.n_steps == 0)
@@ -184,12 +187,13 @@ static int twin_run(const dnt_config *cfg, uint64_t seed, int quick, dnt_run *ru
   dnt_twin *t = NULL;
   double *scale = NULL;
   size_t *fields = NULL;
-  int rc = dnt_cellular_create_from_config(cfg, seed, &phys);
+  dnt_cell_missing_report missing = {0};
+  int rc = dnt_cellular_create_from_config(cfg, seed, &missing, &phys);
   double dt = rc ? 1 : dnt_world_get_info(phys)->dt;
   if (!rc && dnt_cellular_is_replay(phys))
     rc = replay_twin(cfg, phys, seed,
                      (size_t)to_steps(dnt_config_real(cfg, "twin.replay_lag_s"), dt, 0), &tw);
-  else if (!rc && !(rc = dnt_cellular_create_from_config(cfg, seed, &tw))) {
+  else if (!rc && !(rc = dnt_cellular_create_from_config(cfg, seed, NULL, &tw))) {
     dnt_rng r; /* same structure, own noise: world instance 1 */
     dnt_rng_for(&r, seed, DNT_STREAM_WORLD, 1);
     rc = dnt_world_reset(tw, dnt_rng_u64(&r));
@@ -236,11 +240,13 @@ static int twin_run(const dnt_config *cfg, uint64_t seed, int quick, dnt_run *ru
     if (!rc) rc = dnt_run_summary_string(run, "traffic", traffic[0] ? traffic : "generated");
     if (!rc) rc = dnt_run_summary_number(run, "n_bs", (double)n);
     if (!rc) rc = dnt_run_summary_number(run, "dt_s", dt);
+    if (!rc) rc = dnt_cell_missing_summary(&missing, run);
     if (!rc) report(&res, &sc, dt);
   }
   dnt_twin_destroy(t);
   dnt_world_destroy(tw);
   dnt_world_destroy(phys);
+  dnt_cell_missing_report_free(&missing);
   free(scale);
   free(fields);
   return rc;

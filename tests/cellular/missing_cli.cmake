@@ -70,3 +70,32 @@ foreach(d nn5 nn5drop bad)
     message(FATAL_ERROR "a data error left the folder ${d}")
   endif()
 endforeach()
+
+# ---- dnt twin and dnt cluster (every series: each BS replays one) ----
+# check_counts(DIR FILLED DROPPED_JSON): data_filled and data_dropped_series.
+function(check_counts dir filled dropped)
+  summary_metric(${dir} data_filled f)
+  summary_metric(${dir} data_dropped_series d)
+  string(REGEX REPLACE "[ \n]" "" d "${d}")
+  if(NOT f EQUAL ${filled} OR NOT d STREQUAL "${dropped}")
+    message(FATAL_ERROR "${dir}: data_filled ${f}, data_dropped_series ${d}; "
+                        "expected ${filled}, ${dropped}")
+  endif()
+endfunction()
+
+set(twin_fast --quick --quiet --set cellular.n_bs=6 --set twin.steps=120
+    --set twin.lstm.train_steps=20)
+set(cluster_fast --quiet --set cellular.n_bs=6)
+foreach(cmd twin cluster)
+  expect(0 ${cmd} ${${cmd}_fast} --traffic gap2.csv --out ${cmd}2)
+  check_counts(${cmd}2 3 "[]")
+  expect_text(last_err "gap2.csv: column 'c0': 2 missing value\\(s\\) filled")
+  execute_process(COMMAND ${DNT} ${cmd} ${${cmd}_fast} --traffic gap5.csv --out ${cmd}5
+                  RESULT_VARIABLE rc ERROR_VARIABLE err WORKING_DIRECTORY ${WORK})
+  if(rc EQUAL 0 OR NOT err MATCHES "gap5.csv: column 'c0': 5 missing value\\(s\\) in a row at lines 102-106")
+    message(FATAL_ERROR "${cmd} on a 5-step gap: exit ${rc}, stderr ${err}")
+  endif()
+  expect(0 ${cmd} ${${cmd}_fast} --traffic gap5.csv --set data.missing=drop --out ${cmd}5drop)
+  check_counts(${cmd}5drop 1 "[\"c0\"]")
+  expect_text(last_err "column 'c0': 5 missing value\\(s\\).*series left out")
+endforeach()

@@ -73,7 +73,7 @@ static void test_world(void) {
   snprintf(set, sizeof set, "cellular.traffic=%s", beam_path);
   CHECK_OK(dnt_config_set(c, set));
   dnt_world *w = NULL;
-  CHECK_OK(dnt_cellular_create_from_config(c, 11, &w));
+  CHECK_OK(dnt_cellular_create_from_config(c, 11, NULL, &w));
   CHECK(dnt_cellular_n_bs(w) == 125 && dnt_cellular_is_replay(w));
   CHECK(!strcmp(dnt_world_get_info(w)->field_names[0], "traffic.10003026"));
   dnt_cell_traffic beam, series;

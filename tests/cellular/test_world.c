@@ -296,11 +296,11 @@ static void test_config(void) {
   CHECK_OK(dnt_config_create(dnt_cellular_schema, dnt_cellular_schema_len, &c));
   CHECK_OK(dnt_config_set(c, "cellular.n_bs=60"));
   dnt_world *w = NULL;
-  CHECK_OK(dnt_cellular_create_from_config(c, 11, &w));
+  CHECK_OK(dnt_cellular_create_from_config(c, 11, NULL, &w));
   CHECK(dnt_cellular_n_bs(w) == 60 && !dnt_cellular_is_replay(w));
   dnt_world_destroy(w);
   CHECK_OK(dnt_config_set(c, "cellular.sites=/nonexistent/sites.csv"));
-  CHECK(dnt_cellular_create_from_config(c, 11, &w) == DNT_ERR_IO && w == NULL);
+  CHECK(dnt_cellular_create_from_config(c, 11, NULL, &w) == DNT_ERR_IO && w == NULL);
   dnt_config_destroy(c);
 }
 

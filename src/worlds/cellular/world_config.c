@@ -2,6 +2,7 @@
  * world built from them (real sites and traffic when files are given, else
  * generated ones). */
 #include <stdlib.h>
+#include <string.h>
 
 #include "dnt/cellular.h"
 #include "dnt/status.h"
@@ -10,6 +11,13 @@
 #define TYPE_INT DNT_CFG_INT
 #define TYPE_STR DNT_CFG_STRING
 
+/* The missing-value rows of dnt/cellular.h as plain (unbound) schema rows. */
+#define PLAIN_ROW_INT(m, key, lo, hi, def, choices, help)                                          \
+  {key, DNT_CFG_INT, lo, hi, def, NULL, choices, help, 0, 0},
+#define PLAIN_ROW_STRING(m, key, lo, hi, def, choices, help)                                       \
+  {key, DNT_CFG_STRING, lo, hi, 0, def, choices, help, 0, 0},
+#define PLAIN_ROW(T, ...) PLAIN_ROW_##T(__VA_ARGS__)
+
 const dnt_config_field dnt_cellular_schema[] = {
     {"cellular.sites", TYPE_STR, 0, 0, 0, "", NULL,
      "BS sites CSV (SITE_ID, LATITUDE, LONGITUDE, ...; docs/DATA.md); empty = generate"},
@@ -17,8 +25,9 @@ const dnt_config_field dnt_cellular_schema[] = {
      "traffic CSV (wide, Milan long or Milan raw TSV); empty = generate"},
     {"cellular.traffic_dt_s", TYPE_REAL, 1, 1e7, 3600, NULL, NULL,
      "step of a wide traffic CSV in seconds (the Milan formats carry their own)"},
-    {"cellular.n_bs", TYPE_INT, 1, 1e6, 125, NULL, NULL,
-     "generated sites: number of BSs (with a traffic file but no sites: BSs to map it onto)"},
+    DNT_CELL_MISSING_ROWS(PLAIN_ROW){
+        "cellular.n_bs", TYPE_INT, 1, 1e6, 125, NULL, NULL,
+        "generated sites: number of BSs (with a traffic file but no sites: BSs to map it onto)"},
     {"cellular.process", TYPE_STR, 0, 0, 0, "matern", "poisson|matern",
      "generated sites: spatial point process"},
     {"cellular.width_m", TYPE_REAL, 1, 1e7, 2000, NULL, NULL, "generated sites: window width"},
@@ -116,22 +125,31 @@ int dnt_cellular_params_from_config(const dnt_config *c, dnt_cellular_params *p,
   return 0;
 }
 
-int dnt_cellular_create_from_config(const dnt_config *c, uint64_t seed, dnt_world **out) {
+int dnt_cellular_missing_from_config(const dnt_config *c, dnt_cell_missing *out) {
+  return dnt_cell_missing_set(dnt_config_int(c, "data.max_gap"),
+                              dnt_config_string(c, "data.missing"), out);
+}
+
+int dnt_cellular_create_from_config(const dnt_config *c, uint64_t seed,
+                                    dnt_cell_missing_report *report, dnt_world **out) {
   *out = NULL;
+  if (report) memset(report, 0, sizeof *report);
   dnt_cellular_params p;
   dnt_cell_site_params sp;
+  dnt_cell_missing missing;
   dnt_cell_sites sites = {0};
   dnt_cell_traffic traffic = {0};
   int rc = dnt_cellular_params_from_config(c, &p, &sp);
   const char *sites_path = dnt_config_string(c, "cellular.sites");
   const char *traffic_path = dnt_config_string(c, "cellular.traffic");
-  if (!rc && traffic_path[0])
-    rc = dnt_cell_traffic_read(traffic_path, dnt_config_real(c, "cellular.traffic_dt_s"), NULL,
-                               NULL, &traffic);
+  if (!rc && traffic_path[0] && !(rc = dnt_cellular_missing_from_config(c, &missing)))
+    rc = dnt_cell_traffic_read(traffic_path, dnt_config_real(c, "cellular.traffic_dt_s"), &missing,
+                               report, &traffic);
   if (!rc)
     rc = sites_path[0] ? dnt_cell_sites_read(sites_path, &sites)
                        : dnt_cell_sites_generate(&sp, seed, &sites);
   if (!rc) rc = dnt_cellular_create(&sites, traffic_path[0] ? &traffic : NULL, &p, seed, out);
+  if (rc) dnt_cell_missing_report_free(report);
   dnt_cell_sites_free(&sites);
   dnt_cell_traffic_free(&traffic);
   return rc;
