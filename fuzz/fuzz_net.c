@@ -7,8 +7,9 @@
  * checksum to the description and count checks and to the parameters; the
  * rest is the file. A load that fails leaves the parameters untouched and
  * says why. A load that succeeds gives a model that infers without fault:
- * DQN actions are valid indices and honour a mask; TD3 actions with finite
- * parameters stay within the action bounds. Seeds: DNT_FUZZ_SEEDS=fuzz/corpus/net
+ * DQN actions are valid indices and honour a mask; TD3 actions stay within
+ * the action bounds or are NaN (finite weights can still overflow to inf - inf
+ * inside the net: a NaN action is the caller's to refuse). Seeds: DNT_FUZZ_SEEDS=fuzz/corpus/net
  * build-fuzz/fuzz/fuzz_net writes each model's own checkpoint. */
 #include <math.h>
 #include <stdio.h>
@@ -91,12 +92,6 @@ static int file_io(int k, const char *path, int write) {
   }
 }
 
-static int all_finite(const float *p, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    if (!isfinite(p[i])) return 0;
-  return 1;
-}
-
 /* Inference through the loaded parameters. */
 static void use(int k) {
   float x[BATCH * SEQ * 4], y[BATCH * SEQ * 4];
@@ -116,12 +111,10 @@ static void use(int k) {
   }
   if (k == TD3) {
     FUZZ_ASSERT(dnt_td3_act(td3, x, BATCH, y) == DNT_OK);
-    size_t n;
-    if (all_finite(params_of(TD3, &n), n))
-      for (int i = 0; i < BATCH * td3->act_dim; i++) {
-        int j = i % td3->act_dim;
-        FUZZ_ASSERT(fabsf(y[i] - td3->offset[j]) <= fabsf(td3->scale[j]) * 1.0001f);
-      }
+    for (int i = 0; i < BATCH * td3->act_dim; i++) {
+      int j = i % td3->act_dim;
+      FUZZ_ASSERT(isnan(y[i]) || fabsf(y[i] - td3->offset[j]) <= fabsf(td3->scale[j]) * 1.0001f);
+    }
   }
 }
 
