@@ -1,9 +1,12 @@
 /* fuzz/harness.c: the helpers of fuzz/harness.h. */
 #include "harness.h"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "dnt/fileio.h"
@@ -15,17 +18,39 @@ void fuzz_fail(const char *file, int line, const char *cond) {
   abort();
 }
 
-void fuzz_temp_file(const uint8_t *data, size_t size, char *path) {
-  snprintf(path, FUZZ_PATH_MAX, "/tmp/dnt_fuzz_XXXXXX");
-  int fd = mkstemp(path);
-  FUZZ_ASSERT(fd >= 0);
+static const char *scratch(void) {
+  static const char *dir;
+  if (!dir) {
+    const char *env = getenv("DNT_FUZZ_TMP");
+    struct stat st;
+    dir = env && *env                                         ? env
+          : stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) ? "/dev/shm"
+                                                              : "/tmp";
+  }
+  return dir;
+}
+
+static void write_all(int fd, const void *data, size_t size) {
   size_t done = 0;
   while (done < size) {
-    ssize_t w = write(fd, data + done, size - done);
+    ssize_t w = write(fd, (const char *)data + done, size - done);
     FUZZ_ASSERT(w > 0);
     done += (size_t)w;
   }
   FUZZ_ASSERT(close(fd) == 0);
+}
+
+void fuzz_temp_file(const uint8_t *data, size_t size, char *path) {
+  FUZZ_ASSERT(snprintf(path, FUZZ_PATH_MAX, "%s/dnt_fuzz_XXXXXX", scratch()) < FUZZ_PATH_MAX);
+  int fd = mkstemp(path);
+  FUZZ_ASSERT(fd >= 0);
+  write_all(fd, data, size);
+}
+
+void fuzz_write_file(const char *path, const void *data, size_t len) {
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  FUZZ_ASSERT(fd >= 0);
+  write_all(fd, data, len);
 }
 
 void fuzz_temp_remove(const char *path) {
@@ -35,6 +60,25 @@ void fuzz_temp_remove(const char *path) {
     snprintf(p, sizeof p, "%s%s", path, side[i]);
     unlink(p);
   }
+}
+
+void fuzz_temp_dir(char *path) {
+  FUZZ_ASSERT(snprintf(path, FUZZ_PATH_MAX, "%s/dnt_fuzz_XXXXXX", scratch()) < FUZZ_PATH_MAX);
+  FUZZ_ASSERT(mkdtemp(path) != NULL);
+}
+
+void fuzz_remove_dir(const char *path) {
+  DIR *d = opendir(path);
+  FUZZ_ASSERT(d != NULL);
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+    char p[FUZZ_PATH_MAX + 256];
+    snprintf(p, sizeof p, "%s/%s", path, e->d_name);
+    unlink(p);
+  }
+  closedir(d);
+  FUZZ_ASSERT(rmdir(path) == 0);
 }
 
 void fuzz_fix_crc(uint8_t *buf, size_t len) {

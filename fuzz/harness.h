@@ -17,12 +17,22 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 enum { FUZZ_PATH_MAX = 64 };
 
-/* Writes data to a new file /tmp/dnt_fuzz_XXXXXX (mkstemp) and puts its name
- * in path (FUZZ_PATH_MAX bytes). Aborts when the file cannot be written. */
+/* Writes data to a new file dnt_fuzz_XXXXXX (mkstemp) in the scratch folder
+ * and puts its name in path (FUZZ_PATH_MAX bytes). The scratch folder is
+ * $DNT_FUZZ_TMP, else /dev/shm when it exists (a tmpfs: no disk traffic per
+ * input; SQLite and dnt_write_atomic fsync), else /tmp. Aborts when the file
+ * cannot be written. */
 void fuzz_temp_file(const uint8_t *data, size_t size, char *path);
 /* Removes the file and what SQLite may have put beside it (-wal, -shm,
  * -journal). */
 void fuzz_temp_remove(const char *path);
+
+/* Writes data to `path` (created or truncated); aborts on failure. */
+void fuzz_write_file(const char *path, const void *data, size_t len);
+/* Creates a new folder dnt_fuzz_XXXXXX in the scratch folder (mkdtemp), and
+ * removes it with the files in it (one level: result folders are flat). */
+void fuzz_temp_dir(char *path);
+void fuzz_remove_dir(const char *path);
 
 /* Rewrites the last 4 bytes of a checkpoint (dnt/checkpoint.h) as the CRC-32
  * of the bytes before them, so that mutated headers and data get past the

@@ -3,7 +3,7 @@
 #   1. installs the Debian packages (scripts/install-deps.sh; no-op when present)
 #   2. Release build with -Werror, CTest
 #   3. ASan + UBSan build with -Werror, CTest (leaks fail the run)
-#   4. libFuzzer targets (clang), each for FUZZ_SECONDS (8 s: nine targets,
+#   4. libFuzzer targets (clang), each for FUZZ_SECONDS (8 s: ten targets,
 #      about the 80 s the stage took with four at 20 s), from a copy of its
 #      seed corpus; a crash is kept as build-fuzz/<target>-crash-* and fails
 # Build folders: build-test/, build-asan/, build-fuzz/. Long runs: docs/TESTING.md.
