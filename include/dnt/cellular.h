@@ -337,27 +337,116 @@ void dnt_cellular_params_default(dnt_cellular_params *p);
 int dnt_cellular_create(const dnt_cell_sites *sites, const dnt_cell_traffic *replay,
                         const dnt_cellular_params *p, uint64_t seed, dnt_world **out);
 
-/* Config fields "cellular.*" (sites and traffic files, generators, world) and
- * the traffic readers' "data.max_gap", "data.missing"; concatenate with a
- * command's own schema. */
-extern const dnt_config_field dnt_cellular_schema[];
-extern const size_t dnt_cellular_schema_len;
+/* ---- The world from config rows --------------------------------------------
+ *
+ * The "cellular.*" fields every study on this world shares, declared once
+ * (dnt/config.h): a study's config struct holds them as a dnt_cellular_config
+ * member named `cellular`, and its row table binds them there:
+ *   typedef struct foo_config { ...; dnt_cellular_config cellular; } foo_config;
+ *   #define DNT_CFG_STRUCT foo_config
+ *   static const dnt_config_field rows[] = {DNT_CELLULAR_ROWS(DNT_CELLULAR_ROW) ...};
+ */
+#define DNT_CELLULAR_ROWS(X)                                                                       \
+  X(STRING, sites, "cellular.sites", 0, 0, "", NULL,                                               \
+    "BS sites CSV (SITE_ID, LATITUDE, LONGITUDE, ...; docs/DATA.md); empty = generate")            \
+  X(STRING, traffic, "cellular.traffic", 0, 0, "", NULL,                                           \
+    "traffic CSV (wide, Milan long or Milan raw TSV); empty = generate")                           \
+  X(REAL, traffic_dt_s, "cellular.traffic_dt_s", 1, 1e7, 3600, NULL,                               \
+    "step of a wide traffic CSV in seconds (the Milan formats carry their own)")                   \
+  X(INT, n_bs, "cellular.n_bs", 1, 1e6, 125, NULL,                                                 \
+    "generated sites: number of BSs (with a traffic file but no sites: BSs to map it onto)")       \
+  X(STRING, process, "cellular.process", 0, 0, "matern", "poisson|matern",                         \
+    "generated sites: spatial point process")                                                      \
+  X(REAL, width_m, "cellular.width_m", 1, 1e7, 2000, NULL, "generated sites: window width")        \
+  X(REAL, height_m, "cellular.height_m", 1, 1e7, 1400, NULL, "generated sites: window height")     \
+  X(INT, parents, "cellular.parents", 1, 1e6, 12, NULL, "Matern: number of cluster centres")       \
+  X(REAL, cluster_radius_m, "cellular.cluster_radius_m", 1, 1e7, 200, NULL,                        \
+    "Matern: radius of a cluster")                                                                 \
+  X(REAL, capacity_headroom, "cellular.capacity_headroom", 0.01, 1e6, 1.3, NULL,                   \
+    "derived capacity = headroom x peak demand of the BS")                                         \
+  X(REAL, backhaul_factor, "cellular.backhaul_factor", 0.01, 1e6, 1.5, NULL,                       \
+    "derived backhaul = factor x capacity")                                                        \
+  X(REAL, radius_m, "cellular.radius_m", 0, 1e7, 0, NULL,                                          \
+    "coverage radius; 0 = 2 x mean nearest-neighbour distance")                                    \
+  X(REAL, replay_noise, "cellular.replay_noise", 0, 5, 0, NULL,                                    \
+    "replay: sd of multiplicative log-normal noise on the replayed traffic")                       \
+  X(INT, replay_shift, "cellular.replay_shift", 0, 1e9, 24, NULL,                                  \
+    "replay: time rotation in steps between BSs that share a series")                              \
+  X(REAL, fault_prob, "cellular.fault_prob", 0, 1, 5e-4, NULL,                                     \
+    "backhaul fault probability per BS and step")                                                  \
+  X(REAL, fault_len, "cellular.fault_len", 1, 1e9, 24, NULL, "mean backhaul fault length, steps")  \
+  X(REAL, fault_depth, "cellular.fault_depth", 0, 1, 0.5, NULL,                                    \
+    "share of backhaul left during a fault")                                                       \
+  X(REAL, gen_dt_s, "cellular.gen.dt_s", 1, 1e7, 3600, NULL, "generated traffic: step, seconds")   \
+  X(REAL, gen_start_hour, "cellular.gen.start_hour", 0, 168, 0, NULL,                              \
+    "generated traffic: hour of the week at step 0 (0 = Monday 00:00)")                            \
+  X(REAL, gen_mean, "cellular.gen.mean", 1e-9, 1e12, 1, NULL,                                      \
+    "generated traffic: mean demand per BS per step")                                              \
+  X(REAL, gen_base_sd, "cellular.gen.base_sd", 0, 5, 0.5, NULL,                                    \
+    "generated traffic: sd of log mean level across BSs")                                          \
+  X(REAL, gen_daily_amp, "cellular.gen.daily_amp", 0, 0.999, 0.6, NULL,                            \
+    "generated traffic: amplitude of the daily cycle")                                             \
+  X(REAL, gen_peak_hour, "cellular.gen.peak_hour", 0, 24, 14, NULL,                                \
+    "generated traffic: mean hour of the daily peak")                                              \
+  X(REAL, gen_peak_sd, "cellular.gen.peak_sd", 0, 24, 2, NULL,                                     \
+    "generated traffic: sd of the peak hour across BSs")                                           \
+  X(REAL, gen_weekend, "cellular.gen.weekend", 0.01, 10, 0.7, NULL,                                \
+    "generated traffic: weekend multiplier")                                                       \
+  X(REAL, gen_sigma, "cellular.gen.sigma", 0, 5, 0.25, NULL,                                       \
+    "generated traffic: sd of the log deviation")                                                  \
+  X(REAL, gen_rho, "cellular.gen.rho", 0, 0.9999, 0.9, NULL,                                       \
+    "generated traffic: AR(1) coefficient of the log deviation")                                   \
+  X(REAL, gen_beta, "cellular.gen.beta", 0, 1, 0.7, NULL,                                          \
+    "generated traffic: share of the spatial factor in the innovation")                            \
+  X(INT, gen_factors, "cellular.gen.factors", 0, 4096, 8, NULL,                                    \
+    "generated traffic: number of spatial latent factors")                                         \
+  X(REAL, gen_corr_length_m, "cellular.gen.corr_length_m", 1e-3, 1e9, 500, NULL,                   \
+    "generated traffic: spatial correlation length")                                               \
+  X(REAL, gen_burst_prob, "cellular.gen.burst_prob", 0, 1, 0.002, NULL,                            \
+    "generated traffic: burst start probability per BS and step")                                  \
+  X(REAL, gen_burst_len, "cellular.gen.burst_len", 1, 1e9, 3, NULL,                                \
+    "generated traffic: mean burst length, steps")                                                 \
+  X(REAL, gen_burst_amp, "cellular.gen.burst_amp", 1e-6, 1e6, 1, NULL,                             \
+    "generated traffic: mean extra multiple during a burst")
 
-/* The world's parameters (p) and the site generator's (sp) from the
- * "cellular.*" fields of c (already range-checked by the config). */
-int dnt_cellular_params_from_config(const dnt_config *c, dnt_cellular_params *p,
-                                    dnt_cell_site_params *sp);
+typedef struct dnt_cellular_config {
+  DNT_CFG_MEMBERS(DNT_CELLULAR_ROWS)
+} dnt_cellular_config;
 
-/* The missing-value policy of the "data.max_gap" and "data.missing" fields
- * (DNT_CELL_MISSING_ROWS, part of dnt_cellular_schema). */
-int dnt_cellular_missing_from_config(const dnt_config *c, dnt_cell_missing *out);
+/* One row of DNT_CELLULAR_ROWS bound to member `cellular` of DNT_CFG_STRUCT. */
+#define DNT_CELLULAR_ROW(T, m, ...) DNT_CFG_ROW_(DNT_CFG_STRUCT, T, cellular.m, __VA_ARGS__)
 
-/* Reads cellular.sites / cellular.traffic when set (else generates them) and
- * creates the world. The traffic is read under the config's missing-value
- * policy; what it found goes to `report` when not NULL (zeroed when the
- * traffic is generated or the call fails). */
-int dnt_cellular_create_from_config(const dnt_config *c, uint64_t seed,
-                                    dnt_cell_missing_report *report, dnt_world **out);
+/* Every cellular.* field at its default. */
+void dnt_cellular_config_defaults(dnt_cellular_config *c);
+
+/* The world's parameters (p) and the site generator's (sp) from the fields
+ * (range-checked by the config's rows). */
+void dnt_cellular_params_from(const dnt_cellular_config *c, dnt_cellular_params *p,
+                              dnt_cell_site_params *sp);
+
+/* What a world built from the fields starts from: the sites (read from
+ * cellular.sites, or generated from stream SITES 0 of the seed) and the
+ * traffic to replay (read from cellular.traffic under the missing-value
+ * policy; n_steps 0 when the world generates its traffic). */
+typedef struct dnt_cellular_inputs {
+  dnt_cell_sites sites;
+  dnt_cell_traffic traffic;        /* zeroed when generated */
+  dnt_cell_missing_report missing; /* what the traffic read found */
+} dnt_cellular_inputs;
+
+/* Reads (or generates) the inputs under the missing-value policy of the
+ * data.max_gap and data.missing rows (DNT_CELL_MISSING_ROWS; quiet = 1: no
+ * warnings, for a check that reads the files before the run reads them
+ * again). The readers' errors name file, line and field. Free with
+ * dnt_cellular_inputs_free (also on failure; a zeroed struct is fine). */
+int dnt_cellular_inputs_read(const dnt_cellular_config *c, int64_t max_gap, const char *missing,
+                             int quiet, uint64_t seed, dnt_cellular_inputs *out);
+void dnt_cellular_inputs_free(dnt_cellular_inputs *in);
+
+/* The world over `in` with the fields' parameters: dnt_cellular_create(sites,
+ * traffic or NULL, params, seed). */
+int dnt_cellular_create_from(const dnt_cellular_config *c, const dnt_cellular_inputs *in,
+                             uint64_t seed, dnt_world **out);
 
 /* Typed access (w must be a cellular world; asserted). Arrays are (n) and
  * borrowed: valid until the next step, assimilate, reset or load. */

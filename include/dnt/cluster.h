@@ -152,12 +152,6 @@ int dnt_cluster_modularity(const dnt_bs_graph *g, const int *membership, int wei
  * *moved (may be NULL) = BSs whose label changed. O(n log n). */
 int dnt_clustering_align(const dnt_clustering *prev, dnt_clustering *cur, size_t *moved);
 
-/* Config fields "graph.*" and "cluster.*". */
-extern const dnt_config_field dnt_cluster_schema[];
-extern const size_t dnt_cluster_schema_len;
-int dnt_cluster_params_from_config(const dnt_config *c, dnt_bs_graph_params *gp,
-                                   dnt_cluster_params *cp);
-
 #ifdef __cplusplus
 }
 #endif

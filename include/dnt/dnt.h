@@ -48,7 +48,6 @@
 #include "dnt/monitor.h"
 #include "dnt/scenario.h"
 #include "dnt/twin.h"
-#include "dnt/twin_session.h"
 #include "dnt/twin_store.h"
 #include "dnt/whatif.h"
 #include "dnt/world.h"
@@ -58,7 +57,9 @@
 #include "dnt/cluster.h"
 /* studies */
 #include "dnt/study.h"
+#include "dnt/study_cluster.h"
 #include "dnt/study_nn.h"
 #include "dnt/study_rl.h"
+#include "dnt/study_twin.h"
 
 #endif

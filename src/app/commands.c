@@ -5,9 +5,6 @@
 const app_command app_commands[] = {
     {"run", "the main job: every study at default scale, then a report", cmd_run},
     {"fl", "federated learning on the quadratic task: rules x attacks, sync/async, MPI", cmd_fl},
-    {"cluster", "cluster base stations into local twins (Louvain, Girvan-Newman)", cmd_cluster},
-    {"twin", "run a physical cellular network and its twin side by side (sync, forecasts)",
-     cmd_twin},
 };
 
 const size_t app_n_commands = sizeof app_commands / sizeof app_commands[0];

@@ -17,7 +17,5 @@ extern const size_t app_n_commands;
 /* One declaration per subcommand, each defined in cmd_<name>.c. */
 int cmd_run(int argc, char **argv);
 int cmd_fl(int argc, char **argv);
-int cmd_cluster(int argc, char **argv);
-int cmd_twin(int argc, char **argv);
 
 #endif

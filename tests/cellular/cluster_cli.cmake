@@ -1,4 +1,6 @@
-# `dnt cluster`: outputs, exit codes and modularity on generated and real data.
+# `dnt cluster` (the study src/studies/cluster.c): outputs, exit codes and
+# modularity on generated and real data; unreadable or malformed inputs are bad
+# input data (exit 3), refused before a result folder exists.
 # Inputs: DNT (path of the binary), WORK (scratch folder), DATA (shared data).
 include(${CMAKE_CURRENT_LIST_DIR}/../cli_common.cmake)
 
@@ -26,9 +28,10 @@ expect(0 cluster --help)
 if(NOT last_out MATCHES "usage: dnt cluster")
   message(FATAL_ERROR "help: ${last_out}")
 endif()
+expect_text(last_out "--method X +--set cluster.method=X")
 expect(2 cluster --method nosuch --out bad)
 expect(2 cluster --k -1 --out bad)
-expect(1 cluster --sites ${WORK}/nosuch.csv --out bad)
+expect(3 cluster --sites ${WORK}/nosuch.csv --out bad)
 if(EXISTS ${WORK}/bad)
   message(FATAL_ERROR "a failed run left a result folder")
 endif()
@@ -37,11 +40,14 @@ expect(0 cluster --out gen --quiet --set cellular.n_bs=80)
 check_result(gen 80)
 expect(0 cluster --out gn --quiet --method girvan-newman --k 6 --set cellular.n_bs=60)
 check_result(gn 60)
-if(NOT last_out MATCHES "girvan-newman: 6 clusters")
-  message(FATAL_ERROR "Girvan-Newman --k 6: ${last_out}")
+file(READ ${WORK}/gn/summary.json summary)
+string(JSON k GET "${summary}" metrics clusters)
+string(JSON method GET "${summary}" metrics method)
+if(NOT k EQUAL 6 OR NOT method STREQUAL "girvan-newman")
+  message(FATAL_ERROR "Girvan-Newman --k 6: ${method}, ${k} clusters")
 endif()
 file(WRITE ${WORK}/bad_sites.csv "SITE_ID,LATITUDE,LONGITUDE\n1,-37.8,144.9\n2,-37.8,oops\n")
-expect(1 cluster --sites ${WORK}/bad_sites.csv --out bad)
+expect(3 cluster --sites ${WORK}/bad_sites.csv --out bad)
 if(NOT last_err MATCHES "bad_sites.csv:3:")
   message(FATAL_ERROR "malformed sites: ${last_err}")
 endif()

@@ -65,15 +65,15 @@ static void test_traffic_files(void) {
 }
 
 static void test_world(void) {
-  dnt_config *c = NULL;
-  CHECK_OK(dnt_config_create(dnt_cellular_schema, dnt_cellular_schema_len, &c));
-  char set[600];
-  snprintf(set, sizeof set, "cellular.sites=%s", sites_path);
-  CHECK_OK(dnt_config_set(c, set));
-  snprintf(set, sizeof set, "cellular.traffic=%s", beam_path);
-  CHECK_OK(dnt_config_set(c, set));
+  dnt_cellular_config c;
+  dnt_cellular_config_defaults(&c);
+  c.sites = sites_path;
+  c.traffic = beam_path;
+  dnt_cellular_inputs in;
+  CHECK_OK(dnt_cellular_inputs_read(&c, 3, "interpolate", 0, 11, &in));
   dnt_world *w = NULL;
-  CHECK_OK(dnt_cellular_create_from_config(c, 11, NULL, &w));
+  CHECK_OK(dnt_cellular_create_from(&c, &in, 11, &w));
+  dnt_cellular_inputs_free(&in);
   CHECK(dnt_cellular_n_bs(w) == 125 && dnt_cellular_is_replay(w));
   CHECK(!strcmp(dnt_world_get_info(w)->field_names[0], "traffic.10003026"));
   dnt_cell_traffic beam, series;
@@ -91,7 +91,6 @@ static void test_world(void) {
   dnt_cell_traffic_free(&beam);
   dnt_cell_traffic_free(&series);
   dnt_world_destroy(w);
-  dnt_config_destroy(c);
 }
 
 int main(void) {

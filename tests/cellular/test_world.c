@@ -291,17 +291,42 @@ static void test_generated_statistics(void) {
   dnt_cell_sites_free(&s);
 }
 
+/* The world from the cellular.* rows: defaults as documented, generated
+ * sites and traffic, the same world as built by hand; a missing file is
+ * DNT_ERR_IO. */
 static void test_config(void) {
-  dnt_config *c = NULL;
-  CHECK_OK(dnt_config_create(dnt_cellular_schema, dnt_cellular_schema_len, &c));
-  CHECK_OK(dnt_config_set(c, "cellular.n_bs=60"));
-  dnt_world *w = NULL;
-  CHECK_OK(dnt_cellular_create_from_config(c, 11, NULL, &w));
+  dnt_cellular_config c;
+  dnt_cellular_config_defaults(&c);
+  CHECK(c.n_bs == 125 && !strcmp(c.process, "matern") && c.gen_factors == 8 &&
+        c.capacity_headroom == 1.3 && !c.sites[0] && !c.traffic[0]);
+  c.n_bs = 60;
+  dnt_cellular_inputs in;
+  CHECK_OK(dnt_cellular_inputs_read(&c, 3, "interpolate", 0, 11, &in));
+  CHECK(in.sites.n == 60 && in.traffic.n_steps == 0);
+  dnt_world *w = NULL, *by_hand = NULL;
+  CHECK_OK(dnt_cellular_create_from(&c, &in, 11, &w));
   CHECK(dnt_cellular_n_bs(w) == 60 && !dnt_cellular_is_replay(w));
+  dnt_cell_site_params sp;
+  dnt_cellular_params p;
+  dnt_cell_site_params_default(&sp);
+  dnt_cellular_params_default(&p);
+  sp.n = 60;
+  dnt_cell_sites s;
+  CHECK_OK(dnt_cell_sites_generate(&sp, 11, &s));
+  CHECK(memcmp(s.x, in.sites.x, 60 * sizeof(double)) == 0);
+  CHECK_OK(dnt_cellular_create(&s, NULL, &p, 11, &by_hand));
+  for (int t = 0; t < 5; t++) {
+    CHECK_OK(dnt_world_step(w, NULL));
+    CHECK_OK(dnt_world_step(by_hand, NULL));
+  }
+  CHECK(memcmp(dnt_cellular_demand(w), dnt_cellular_demand(by_hand), 60 * sizeof(double)) == 0);
   dnt_world_destroy(w);
-  CHECK_OK(dnt_config_set(c, "cellular.sites=/nonexistent/sites.csv"));
-  CHECK(dnt_cellular_create_from_config(c, 11, NULL, &w) == DNT_ERR_IO && w == NULL);
-  dnt_config_destroy(c);
+  dnt_world_destroy(by_hand);
+  dnt_cell_sites_free(&s);
+  dnt_cellular_inputs_free(&in);
+  c.sites = "/nonexistent/sites.csv";
+  CHECK(dnt_cellular_inputs_read(&c, 3, "interpolate", 0, 11, &in) == DNT_ERR_IO);
+  dnt_cellular_inputs_free(&in);
 }
 
 /* The twin layer's conformance check (determinism, save/load, deep copies,

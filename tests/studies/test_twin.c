@@ -1,9 +1,12 @@
-/* tests/twin/test_session.c: a twin session (dnt/twin_session.h) on the
+/* tests/studies/test_twin.c: a twin session (dnt/study_twin.h) on the
  * example world writes its tables, figures' scripts, store and summary; the
  * fidelity table agrees with the stats; with a report every step and no
  * latency the mirror (stored) equals the physical telemetry (stored); the
  * forecasters see the mirrored history after the first sync and are scored
- * on the physical values (recomputed by hand with latency 5). */
+ * on the physical values (recomputed by hand with latency 5). The cellular
+ * study: a seed repeats its run and another seed changes the channel's
+ * losses, a library caller's struct is checked like a file. */
+#include "dnt/status.h"
 #include <math.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,7 +15,7 @@
 #include "dnt/csv.h"
 #include "dnt/fileio.h"
 #include "dnt/run.h"
-#include "dnt/twin_session.h"
+#include "dnt/study_twin.h"
 #include "dnt/twin_store.h"
 #include "test.h"
 
@@ -137,13 +140,56 @@ static void test_latency(const char *base) {
   }
 }
 
+/* reports_lost and the mean fidelity RMSE of the study with `seed`. */
+static int study_once(const dnt_study_twin_config *c, const char *dir, uint64_t seed,
+                      double out[2]) {
+  dnt_run *run = NULL;
+  int rc = dnt_run_open(dir, "twin", NULL, seed, &run);
+  if (rc) return rc;
+  if (!(rc = dnt_study_twin_run(c, run, NULL)) &&
+      !(rc = dnt_run_summary_get(run, "twin.reports_lost", &out[0])))
+    rc = dnt_run_summary_get(run, "twin.fidelity_rmse_mean", &out[1]);
+  if (rc)
+    dnt_run_abort(run, dnt_last_error());
+  else
+    rc = dnt_run_close(run);
+  return rc;
+}
+
+static void test_study(const char *base) {
+  dnt_study_twin_config c;
+  dnt_study_twin_defaults(&c);
+  CHECK(c.steps == 1008 && !strcmp(c.policy, "periodic") && c.cellular.n_bs == 125);
+  c.cellular.n_bs = 8;
+  c.steps = 120;
+  c.loss = 0.3;
+  c.lstm_train_steps = 20;
+  c.store_every = 0;
+  double a[2], b[2], d[2];
+  char dir[256];
+  snprintf(dir, sizeof dir, "%s/study_a", base);
+  CHECK_OK(study_once(&c, dir, 1, a));
+  snprintf(dir, sizeof dir, "%s/study_b", base);
+  CHECK_OK(study_once(&c, dir, 1, b));
+  snprintf(dir, sizeof dir, "%s/study_c", base);
+  CHECK_OK(study_once(&c, dir, 2, d));
+  CHECK(a[0] == b[0] && a[1] == b[1]);
+  CHECK(a[0] > 10 && a[0] < 60); /* about 0.3 x 120 */
+  CHECK(a[1] != d[1]);           /* the seed reaches the channel and the worlds */
+  c.policy = "sometimes";        /* a struct is held to the rows */
+  snprintf(dir, sizeof dir, "%s/study_bad", base);
+  CHECK(study_once(&c, dir, 1, d) == DNT_ERR_CONFIG);
+  CHECK(strstr(dnt_last_error(), "twin.policy") != NULL);
+}
+
 int main(void) {
   char base[] = "/tmp/dnt_twin_session_XXXXXX";
   if (!mkdtemp(base)) test_skip("cannot create a temporary folder");
   test_outputs(base);
   test_latency(base);
+  test_study(base);
   char cmd[128];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", base);
   if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", base);
-  return test_done("twin.session");
+  return test_done("studies.twin");
 }

@@ -1,10 +1,13 @@
-/* src/twin/session.c: a physical world and its twin side by side, with the
- * fidelity, bytes and forecast-error report (dnt/twin_session.h). Stepping
- * writes as it goes (fidelity.csv, the store) so a long run killed midway
- * leaves its committed steps behind; forecasting runs once at the end on the
- * mirrored history. */
-#include "dnt/twin_session.h"
-
+/* src/studies/twin.c: a physical world and its twin side by side
+ * (dnt/study_twin.h): the session on any twin, then the study on the
+ * cellular world (`dnt twin`).
+ *
+ * The session writes as it steps (fidelity.csv, the store), so a long run
+ * killed midway leaves its committed steps behind; forecasting runs once at
+ * the end on the mirrored history. The study builds the two cellular worlds:
+ * generated traffic gives the twin the physical world's structure and its own
+ * noise; replayed traffic gives it the trace a week earlier. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +15,12 @@
 #include "dnt/csv.h"
 #include "dnt/figure.h"
 #include "dnt/fileio.h"
+#include "dnt/interrupt.h"
+#include "dnt/log.h"
 #include "dnt/progress.h"
+#include "dnt/rng.h"
 #include "dnt/status.h"
+#include "dnt/study_twin.h"
 #include "dnt/twin_store.h"
 
 void dnt_twin_session_config_default(dnt_twin_session_config *c) {
@@ -56,11 +63,14 @@ static int run_steps(dnt_twin *t, const dnt_twin_session_config *c, size_t nfc,
                      dnt_twin_store *store, FILE *csv, double *truth, int64_t *first) {
   const dnt_mirror *m = dnt_twin_mirror(t);
   size_t nf = dnt_world_get_info(dnt_twin_world(t))->n_fields;
-  dnt_progress p;
-  dnt_progress_init(&p, "twin", (uint64_t)c->steps);
   *first = -1;
   int rc = 0;
   for (int64_t s = 1; s <= c->steps; s++) {
+    if (dnt_interrupt_pending()) {
+      rc = dnt_error(DNT_ERR_INTERRUPTED, "twin session: interrupted after %lld of %lld steps",
+                     (long long)(s - 1), (long long)c->steps);
+      break;
+    }
     if ((rc = dnt_twin_step(t, NULL))) break;
     dnt_twin_stats st;
     dnt_twin_get_stats(t, &st);
@@ -86,9 +96,9 @@ static int run_steps(dnt_twin *t, const dnt_twin_session_config *c, size_t nfc,
          (rc = dnt_twin_store_telemetry(store, s, "mirror", m->value, nf)) ||
          (rc = dnt_twin_store_commit(store, s))))
       break;
-    dnt_progress_update(&p, (uint64_t)s);
+    if (s % 64 == 0 || s == c->steps)
+      dnt_study_progress_report(c->progress, "twin: stepping", (uint64_t)s, (uint64_t)c->steps);
   }
-  dnt_progress_finish(&p);
   return rc;
 }
 
@@ -317,5 +327,207 @@ cleanup:
   if (store) dnt_twin_store_close(store);
   free(y);
   free(x);
+  return rc;
+}
+
+/* ---- the study on the cellular world ------------------------------------- */
+
+#define DNT_CFG_STRUCT dnt_study_twin_config
+static const dnt_config_field rows[] = {DNT_CELLULAR_ROWS(DNT_CELLULAR_ROW)
+                                            DNT_STUDY_TWIN_ROWS(DNT_CFG_ROW)};
+#undef DNT_CFG_STRUCT
+
+static const char *const headline[] = {"twin.fidelity_rmse_mean",
+                                       "twin.fidelity_maxabs_max",
+                                       "twin.reports_sent",
+                                       "twin.reports_lost",
+                                       "twin.bytes_up",
+                                       "twin.forecast.lstm_rmse_1",
+                                       "twin.forecast.seasonal_naive_rmse_1",
+                                       "twin.forecast.ewma_rmse_1",
+                                       NULL};
+
+static const dnt_study_alias aliases[] = {
+    {"world", "twin.world"},         {"sites", "cellular.sites"},
+    {"traffic", "cellular.traffic"}, {"sync-period", "twin.sync_period_s"},
+    {"latency", "twin.latency_s"},   {"loss", "twin.loss"},
+    {"policy", "twin.policy"},       {"threshold", "twin.threshold"},
+    {"steps", "twin.steps"}};
+
+static int check_thunk(const void *cfg) {
+  return dnt_study_twin_check(cfg);
+}
+
+static int run_thunk(const void *cfg, dnt_run *run, const dnt_study_progress *p) {
+  return dnt_study_twin_run(cfg, run, p);
+}
+
+const dnt_study dnt_study_twin = {
+    .name = "twin",
+    .summary = "run a physical cellular network and its twin side by side (sync, forecasts)",
+    .usage = "Runs a physical cellular network and its digital twin side by side over a channel\n"
+             "(telemetry period, uplink latency and loss), then trains an LSTM on the twin's\n"
+             "mirrored traffic history and compares it with seasonal-naive and EWMA forecasts.\n"
+             "Without --sites/--traffic, sites and traffic are generated. Periods and latencies\n"
+             "are seconds, rounded to whole steps. Writes fidelity.csv, forecast_error.csv, the\n"
+             "figures fidelity, bytes and forecast_error, dnt.db (twin telemetry and\n"
+             "forecasts) and summary.json.\n",
+    .rows = rows,
+    .n_rows = sizeof rows / sizeof rows[0],
+    .config_size = sizeof(dnt_study_twin_config),
+    .quick = "{\"twin\": {\"steps\": 336, \"lstm\": {\"train_steps\": 300}}}",
+    .aliases = aliases,
+    .n_aliases = sizeof aliases / sizeof aliases[0],
+    .headline = headline,
+    .main_job = 0,
+    .check = check_thunk,
+    .run = run_thunk,
+};
+
+void dnt_study_twin_defaults(dnt_study_twin_config *c) {
+  dnt_config_struct_defaults(rows, sizeof rows / sizeof rows[0], c);
+}
+
+/* Seconds to whole steps (at least `min`). */
+static int64_t to_steps(double seconds, double dt, int64_t min) {
+  int64_t s = (int64_t)llround(seconds / dt);
+  return s < min ? min : s;
+}
+
+static int sync_from(const dnt_study_twin_config *c, double dt, dnt_sync_config *sc) {
+  dnt_sync_config_default(sc);
+  sc->period = to_steps(c->sync_period_s, dt, 1);
+  sc->group_period[0] = sc->period;
+  sc->group_period[1] = to_steps(c->slow_period_s, dt, 1);
+  sc->channel.uplink_latency = to_steps(c->latency_s, dt, 0);
+  sc->channel.downlink_latency = to_steps(c->downlink_latency_s, dt, 0);
+  sc->channel.uplink_loss = c->loss;
+  sc->threshold = c->threshold;
+  sc->max_silence = to_steps(c->max_silence_s, dt, 0);
+  sc->history_rows = (size_t)c->steps;
+  return dnt_sync_policy_parse(c->policy, &sc->policy);
+}
+
+/* The twin of a replaying world: the same sites, the trace `lag` steps
+ * earlier (the physical series as the world replays it, rotated). */
+static int replay_twin(const dnt_study_twin_config *c, const dnt_world *phys, size_t n_steps,
+                       uint64_t seed, size_t lag, dnt_world **out) {
+  dnt_cell_traffic seen = {0}, shifted = {0};
+  dnt_cellular_params p;
+  dnt_cellular_params_from(&c->cellular, &p, NULL);
+  int rc = 0;
+  if ((rc = dnt_cellular_series(phys, n_steps, &seen)) ||
+      (rc = dnt_cell_traffic_alloc(&shifted, seen.n_steps, seen.n_series)))
+    goto cleanup;
+  if (lag % seen.n_steps == 0)
+    DNT_WARN("twin: the trace has %zu steps, a divisor of the replay lag %zu: the twin replays "
+             "the physical trace itself (set twin.replay_lag_s)",
+             seen.n_steps, lag);
+  size_t n = seen.n_steps, m = seen.n_series;
+  for (size_t t = 0; t < n; t++)
+    memcpy(shifted.v + t * m, seen.v + ((t + n - lag % n) % n) * m, m * sizeof *shifted.v);
+  shifted.dt = seen.dt;
+  p.replay_noise = 0; /* already in the physical series */
+  rc = dnt_cellular_create(dnt_cellular_sites(phys), &shifted, &p, seed, out);
+cleanup:
+  dnt_cell_traffic_free(&seen);
+  dnt_cell_traffic_free(&shifted);
+  return rc;
+}
+
+/* Divergence scale per field (dnt/cellular.h field layout kind * n + i). */
+static int field_scales(const dnt_world *phys, double **out) {
+  size_t n = dnt_cellular_n_bs(phys);
+  const double *cap = dnt_cellular_capacity(phys), *bh = dnt_cellular_backhaul(phys);
+  double *s = malloc(4 * n * sizeof *s);
+  if (!s) return dnt_error(DNT_ERR_NOMEM, "twin: out of memory");
+  for (size_t i = 0; i < n; i++) {
+    s[DNT_CELL_TRAFFIC * n + i] = cap[i] > 0 ? cap[i] : 1;
+    s[DNT_CELL_LOAD * n + i] = 1;
+    s[DNT_CELL_CAPACITY * n + i] = cap[i] > 0 ? cap[i] : 1;
+    s[DNT_CELL_BACKHAUL * n + i] = bh[i] > 0 ? bh[i] : 1;
+  }
+  *out = s;
+  return 0;
+}
+
+int dnt_study_twin_check(const dnt_study_twin_config *c) {
+  dnt_cellular_inputs in; /* readable and parsed */
+  int rc = dnt_cellular_inputs_read(&c->cellular, c->data_max_gap, c->data_missing, 1, 0, &in);
+  dnt_cellular_inputs_free(&in);
+  return rc;
+}
+
+int dnt_study_twin_run(const dnt_study_twin_config *c, dnt_run *run, const dnt_study_progress *pr) {
+  int rc = dnt_study_check_struct(&dnt_study_twin, c);
+  if (rc) return rc;
+  uint64_t seed = dnt_run_seed(run);
+  dnt_cellular_inputs in = {0};
+  dnt_world *phys = NULL, *tw = NULL;
+  dnt_twin *t = NULL;
+  double *scale = NULL;
+  size_t *fields = NULL;
+  if ((rc = dnt_cellular_inputs_read(&c->cellular, c->data_max_gap, c->data_missing, 0, seed,
+                                     &in)) ||
+      (rc = dnt_cellular_create_from(&c->cellular, &in, seed, &phys)))
+    goto cleanup;
+  double dt = dnt_world_get_info(phys)->dt;
+  if (dnt_cellular_is_replay(phys)) {
+    rc = replay_twin(c, phys, in.traffic.n_steps, seed, (size_t)to_steps(c->replay_lag_s, dt, 0),
+                     &tw);
+  } else if (!(rc = dnt_cellular_create_from(&c->cellular, &in, seed, &tw))) {
+    dnt_rng r; /* same structure, own noise: world instance 1 */
+    dnt_rng_for(&r, seed, DNT_STREAM_WORLD, 1);
+    rc = dnt_world_reset(tw, dnt_rng_u64(&r));
+  }
+  dnt_sync_config sc;
+  if (rc || (rc = sync_from(c, dt, &sc)) || (rc = field_scales(phys, &scale))) goto cleanup;
+  sc.field_scale = scale;
+  sc.seed = seed; /* the channel's losses */
+  rc = dnt_twin_create(phys, tw, &sc, &t);
+  tw = NULL; /* owned by the twin now, even on failure */
+  if (rc) goto cleanup;
+  size_t n = dnt_cellular_n_bs(phys);
+  if (!(fields = malloc(n * sizeof *fields))) {
+    rc = dnt_error(DNT_ERR_NOMEM, "twin: out of memory");
+    goto cleanup;
+  }
+  for (size_t i = 0; i < n; i++)
+    fields[i] = DNT_CELL_TRAFFIC * n + i;
+  dnt_twin_session_config sess;
+  dnt_twin_session_config_default(&sess);
+  sess.forecast_fields = fields;
+  sess.n_forecast_fields = n;
+  sess.steps = c->steps;
+  sess.horizon = (int)c->horizon;
+  sess.train_frac = c->train_frac;
+  sess.eval_stride = (size_t)c->eval_stride;
+  sess.ewma_alpha = c->ewma_alpha;
+  sess.season = (int)to_steps(86400, dt, 1);
+  sess.lstm.window = (int)c->lstm_window;
+  sess.lstm.hidden = (int)c->lstm_hidden;
+  sess.lstm.train_steps = (int)c->lstm_train_steps;
+  sess.lstm.lr = (float)c->lstm_lr;
+  sess.lstm.seed = seed;
+  sess.store_every = c->store_every;
+  sess.progress = pr;
+  dnt_twin_session_result res;
+  if ((rc = dnt_twin_session_run(t, &sess, run, &res)) ||
+      (rc = dnt_run_summary_string(run, "world", c->world)) ||
+      (rc = dnt_run_summary_string(run, "sites",
+                                   c->cellular.sites[0] ? c->cellular.sites : "generated")) ||
+      (rc = dnt_run_summary_string(run, "traffic",
+                                   c->cellular.traffic[0] ? c->cellular.traffic : "generated")) ||
+      (rc = dnt_run_summary_number(run, "n_bs", (double)n)) ||
+      (rc = dnt_run_summary_number(run, "dt_s", dt)))
+    goto cleanup;
+  if (c->cellular.traffic[0]) rc = dnt_cell_missing_summary(&in.missing, run);
+cleanup:
+  dnt_twin_destroy(t);
+  dnt_world_destroy(tw);
+  dnt_world_destroy(phys);
+  dnt_cellular_inputs_free(&in);
+  free(scale);
+  free(fields);
   return rc;
 }
