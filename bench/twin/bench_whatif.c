@@ -13,7 +13,10 @@
  * evenly, an idle 2-core machine runs them twice as fast. The 1- and 2-thread
  * results are compared bit for bit.
  *
- * usage: bench_whatif [--quick] [--reps N] */
+ * --markdown prints the table of docs/PERFORMANCE.md instead (made by
+ * scripts/numbers/whatif_bench.sh).
+ *
+ * usage: bench_whatif [--quick] [--reps N] [--markdown] */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,8 +118,8 @@ static double median(const double *x, int n) {
 
 /* Runs `spec` `calls` times per measurement on 1 and on 2 threads, `reps`
  * measurements each (alternating which goes first); prints the figures. */
-static int measure(const char *label, const dnt_world *w, dnt_whatif_spec spec, int calls,
-                   int reps) {
+static int measure(const char *label, const dnt_world *w, dnt_whatif_spec spec, int calls, int reps,
+                   int markdown) {
   double wall[2][99], cpu[2][99], busy[2][99] = {{0}}, total_busy[2] = {0};
   long split[2][MAX_SLOTS] = {{0}};
   size_t nv = (size_t)spec.n_alternatives * (size_t)spec.n_forks * (size_t)spec.n_metrics;
@@ -151,12 +154,23 @@ static int measure(const char *label, const dnt_world *w, dnt_whatif_spec spec, 
     }
   free(ref);
   double forks = (double)spec.n_alternatives * spec.n_forks * calls;
-  printf("%s: %d call(s) of %d alternatives x %d forks x %d steps, %d reps\n", label, calls,
-         spec.n_alternatives, spec.n_forks, spec.horizon, reps);
-  double med[2], medc[2];
+  double med[2], medc[2], bound = median(busy[0], reps) / median(busy[1], reps);
   for (int k = 0; k < 2; k++) {
     med[k] = median(wall[k], reps);
     medc[k] = median(cpu[k], reps);
+  }
+  double share = 100.0 * (double)split[1][0] / (forks * reps);
+  if (markdown) {
+    printf("| %s: %d x (%d x %d forks x %d steps) | %.1f | %.1f | %.2f | %.0f%% / %.0f%% | %.2fx | "
+           "%.2fx | %s |\n",
+           label, calls, spec.n_alternatives, spec.n_forks, spec.horizon, 1e3 * med[0],
+           1e3 * med[1], medc[1] / medc[0], share, 100 - share, bound, med[0] / med[1],
+           same ? "yes" : "NO");
+    return same;
+  }
+  printf("%s: %d call(s) of %d alternatives x %d forks x %d steps, %d reps\n", label, calls,
+         spec.n_alternatives, spec.n_forks, spec.horizon, reps);
+  for (int k = 0; k < 2; k++) {
     printf("  %d thread(s): wall median %7.1f ms, CPU median %7.1f ms, %.2f us per fork-step; "
            "forks per thread:",
            k + 1, 1e3 * med[k], 1e3 * medc[k], 1e6 * med[k] / (forks * spec.horizon));
@@ -168,20 +182,22 @@ static int measure(const char *label, const dnt_world *w, dnt_whatif_spec spec, 
          "in-fork CPU %.1f%% / %.1f%% of the process CPU; busiest thread's in-fork CPU %.1f ms: "
          "%.2fx on two idle cores; results %s\n",
          med[0] / med[1], medc[1] / medc[0], 100 * total_busy[0] / (reps * medc[0]),
-         100 * total_busy[1] / (reps * medc[1]), 1e3 * median(busy[1], reps),
-         median(busy[0], reps) / median(busy[1], reps), same ? "identical" : "DIFFER (defect)");
+         100 * total_busy[1] / (reps * medc[1]), 1e3 * median(busy[1], reps), bound,
+         same ? "identical" : "DIFFER (defect)");
   return same;
 }
 
 int main(int argc, char **argv) {
-  int quick = 0, reps = 5;
+  int quick = 0, reps = 5, markdown = 0;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--quick"))
       quick = 1;
+    else if (!strcmp(argv[i], "--markdown"))
+      markdown = 1;
     else if (!strcmp(argv[i], "--reps") && i + 1 < argc)
       reps = atoi(argv[++i]);
     else {
-      fprintf(stderr, "usage: bench_whatif [--quick] [--reps N]\n");
+      fprintf(stderr, "usage: bench_whatif [--quick] [--reps N] [--markdown]\n");
       return 2;
     }
   }
@@ -207,11 +223,14 @@ int main(int argc, char **argv) {
                           .prepare = start_fork,
                           .metric = metric,
                           .ctx = &n_bs};
-  int ok = measure("one large call", w, spec, 1, reps);
+  if (markdown)
+    printf("| workload | 1 thread ms | 2 threads ms | process CPU 2/1 | forks per thread | "
+           "2-core bound | wall 1/2 | same numbers |\n|---|---|---|---|---|---|---|---|\n");
+  int ok = measure("one call", w, spec, 1, reps, markdown);
   /* one call per scenario: 2 alternatives (act or not) x 8 forks */
   spec.n_alternatives = 2;
   spec.n_forks = 8;
-  ok &= measure("many small calls", w, spec, quick ? 50 : 250, reps);
+  ok &= measure("small calls", w, spec, quick ? 50 : 250, reps, markdown);
   dnt_world_destroy(w);
   dnt_cell_sites_free(&sites);
   return ok ? 0 : 1;
