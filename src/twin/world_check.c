@@ -38,65 +38,70 @@ static int same(const checker *c, const char *property, int64_t step) {
 }
 
 static int check_reset(checker *c) {
-  int rc = dnt_world_reset(c->w, c->seed);
-  if (rc == 0) rc = run(c->w, c->action, c->steps);
+  int rc = 0;
+  if ((rc = dnt_world_reset(c->w, c->seed)) || (rc = run(c->w, c->action, c->steps))) return rc;
   dnt_world_observe(c->w, c->a);
-  if (rc == 0) rc = dnt_world_reset(c->w, c->seed);
-  if (rc == 0) rc = run(c->w, c->action, c->steps);
+  if ((rc = dnt_world_reset(c->w, c->seed)) || (rc = run(c->w, c->action, c->steps))) return rc;
   dnt_world_observe(c->w, c->b);
-  return rc ? rc : same(c, "reset is deterministic", c->steps);
+  return same(c, "reset is deterministic", c->steps);
 }
 
 static int check_save_load(checker *c) {
   int half = c->steps / 2;
   unsigned char *buf = NULL;
   size_t len = 0;
-  int rc = dnt_world_reset(c->w, c->seed);
-  if (rc == 0) rc = run(c->w, c->action, half);
-  if (rc == 0) rc = dnt_world_save(c->w, &buf, &len);
-  if (rc == 0) rc = run(c->w, c->action, c->steps - half);
+  int rc = 0;
+  if ((rc = dnt_world_reset(c->w, c->seed)) || (rc = run(c->w, c->action, half)) ||
+      (rc = dnt_world_save(c->w, &buf, &len)) || (rc = run(c->w, c->action, c->steps - half)))
+    goto cleanup;
   dnt_world_observe(c->w, c->a);
-  if (rc == 0) rc = dnt_world_load(c->w, buf, len);
-  if (rc == 0 && dnt_world_time(c->w) != half)
+  if ((rc = dnt_world_load(c->w, buf, len))) goto cleanup;
+  if (dnt_world_time(c->w) != half) {
     rc = dnt_error(DNT_ERR_MISMATCH, "world '%s': time after load is %lld, expected %d",
                    dnt_world_kind(c->w), (long long)dnt_world_time(c->w), half);
-  if (rc == 0) rc = run(c->w, c->action, c->steps - half);
+    goto cleanup;
+  }
+  if ((rc = run(c->w, c->action, c->steps - half))) goto cleanup;
   dnt_world_observe(c->w, c->b);
+  rc = same(c, "save/load restores the state", c->steps);
+cleanup:
   free(buf);
-  return rc ? rc : same(c, "save/load restores the state", c->steps);
+  return rc;
 }
 
 static int check_copy(checker *c) {
   unsigned char *before = NULL, *after = NULL;
   size_t lb = 0, la = 0;
   dnt_world *f = NULL;
-  int rc = dnt_world_reset(c->w, c->seed);
-  if (rc == 0) rc = run(c->w, c->action, 1);
-  if (rc == 0) rc = dnt_world_save(c->w, &before, &lb);
-  if (rc == 0) rc = dnt_world_copy(c->w, &f);
+  int rc = 0;
+  if ((rc = dnt_world_reset(c->w, c->seed)) || (rc = run(c->w, c->action, 1)) ||
+      (rc = dnt_world_save(c->w, &before, &lb)) || (rc = dnt_world_copy(c->w, &f)))
+    goto cleanup;
   dnt_world_observe(c->w, c->a);
-  if (rc == 0) rc = run(f, c->action, c->steps);
-  if (f) dnt_world_observe(f, c->b);
+  if ((rc = run(f, c->action, c->steps))) goto cleanup;
+  dnt_world_observe(f, c->b);
   for (size_t i = 0; i < c->nf; i++)
     c->b[i] += 1; /* scribble on the fork */
-  if (rc == 0) rc = dnt_world_assimilate(f, c->b, -1);
+  if ((rc = dnt_world_assimilate(f, c->b, -1))) goto cleanup;
   dnt_world_observe(c->w, c->b);
-  if (rc == 0) rc = same(c, "a fork never changes its parent", 1);
-  if (rc == 0) rc = dnt_world_save(c->w, &after, &la);
-  if (rc == 0 && (la != lb || memcmp(before, after, lb) != 0))
-    rc = dnt_error(DNT_ERR_MISMATCH,
-                   "world '%s': stepping a fork changed the parent's saved "
-                   "state",
+  if ((rc = same(c, "a fork never changes its parent", 1)) ||
+      (rc = dnt_world_save(c->w, &after, &la)))
+    goto cleanup;
+  if (la != lb || memcmp(before, after, lb) != 0) {
+    rc = dnt_error(DNT_ERR_MISMATCH, "world '%s': stepping a fork changed the parent's saved state",
                    dnt_world_kind(c->w));
+    goto cleanup;
+  }
   dnt_world_destroy(f);
   f = NULL;
   /* a fresh fork follows the parent exactly */
-  if (rc == 0) rc = dnt_world_copy(c->w, &f);
-  if (rc == 0) rc = run(f, c->action, c->steps);
-  if (rc == 0) rc = run(c->w, c->action, c->steps);
-  if (f) dnt_world_observe(f, c->a);
+  if ((rc = dnt_world_copy(c->w, &f)) || (rc = run(f, c->action, c->steps)) ||
+      (rc = run(c->w, c->action, c->steps)))
+    goto cleanup;
+  dnt_world_observe(f, c->a);
   dnt_world_observe(c->w, c->b);
-  if (rc == 0) rc = same(c, "a fork is a faithful copy", 1 + c->steps);
+  rc = same(c, "a fork is a faithful copy", 1 + c->steps);
+cleanup:
   dnt_world_destroy(f);
   free(before);
   free(after);
@@ -104,22 +109,22 @@ static int check_copy(checker *c) {
 }
 
 static int check_assimilate_reseed(checker *c) {
-  int rc = dnt_world_reset(c->w, c->seed);
-  if (rc == 0) rc = run(c->w, c->action, c->steps);
+  int rc = 0;
+  if ((rc = dnt_world_reset(c->w, c->seed)) || (rc = run(c->w, c->action, c->steps))) return rc;
   dnt_world_observe(c->w, c->a);
-  if (rc == 0) rc = dnt_world_assimilate(c->w, c->a, -1);
+  if ((rc = dnt_world_assimilate(c->w, c->a, -1))) return rc;
   dnt_world_observe(c->w, c->b);
-  if (rc == 0) rc = same(c, "assimilating its own telemetry changes nothing", c->steps);
-  if (rc != 0) return rc;
+  if ((rc = same(c, "assimilating its own telemetry changes nothing", c->steps))) return rc;
   rc = dnt_world_reseed(c->w, c->seed + 1);
   if (rc == DNT_ERR_UNSUPPORTED) {
     dnt_error_clear();
     return 0;
   }
+  if (rc) return rc;
   dnt_world_observe(c->w, c->b);
-  if (rc == 0 && dnt_world_time(c->w) != c->steps)
-    rc = dnt_error(DNT_ERR_MISMATCH, "world '%s': reseed changed the time", dnt_world_kind(c->w));
-  return rc ? rc : same(c, "reseed leaves the state as it is", c->steps);
+  if (dnt_world_time(c->w) != c->steps)
+    return dnt_error(DNT_ERR_MISMATCH, "world '%s': reseed changed the time", dnt_world_kind(c->w));
+  return same(c, "reseed leaves the state as it is", c->steps);
 }
 
 int dnt_world_check(dnt_world *w, uint64_t seed, int steps, const double *action) {
@@ -127,11 +132,14 @@ int dnt_world_check(dnt_world *w, uint64_t seed, int steps, const double *action
   checker c = {w, seed, steps, action, dnt_world_get_info(w)->n_fields, NULL, NULL};
   c.a = malloc(c.nf * sizeof *c.a);
   c.b = malloc(c.nf * sizeof *c.b);
-  int rc = c.a && c.b ? 0 : dnt_error(DNT_ERR_NOMEM, "world check: out of memory");
-  if (rc == 0) rc = check_reset(&c);
-  if (rc == 0) rc = check_save_load(&c);
-  if (rc == 0) rc = check_copy(&c);
-  if (rc == 0) rc = check_assimilate_reseed(&c);
+  int rc = 0;
+  if (!c.a || !c.b) {
+    rc = dnt_error(DNT_ERR_NOMEM, "world check: out of memory");
+    goto cleanup;
+  }
+  if ((rc = check_reset(&c)) || (rc = check_save_load(&c)) || (rc = check_copy(&c))) goto cleanup;
+  rc = check_assimilate_reseed(&c);
+cleanup:
   free(c.a);
   free(c.b);
   int rc2 = dnt_world_reset(w, seed);

@@ -58,31 +58,37 @@ static int in_range(const char *name, double v, double lo, double hi, int open_l
 
 static int check_params(const dnt_cellular_params *p) {
   const dnt_cell_traffic_params *t = &p->traffic;
+  const struct {
+    const char *name;
+    double v, lo, hi;
+    int open_lo;
+  } r[] = {{"traffic.dt", t->dt, 0, 1e9, 1},
+           {"traffic.start_hour", t->start_hour, 0, 168, 0},
+           {"traffic.mean", t->mean, 0, 1e12, 1},
+           {"traffic.base_sd", t->base_sd, 0, 5, 0},
+           {"traffic.daily_amp", t->daily_amp, 0, 0.999, 0},
+           {"traffic.peak_hour", t->peak_hour, 0, 24, 0},
+           {"traffic.peak_sd", t->peak_sd, 0, 24, 0},
+           {"traffic.weekend", t->weekend, 0, 10, 1},
+           {"traffic.sigma", t->sigma, 0, 5, 0},
+           {"traffic.rho", t->rho, 0, 0.9999, 0},
+           {"traffic.beta", t->beta, 0, 1, 0},
+           {"traffic.n_factors", (double)t->n_factors, 0, 4096, 0},
+           {"traffic.corr_length", t->corr_length, 0, 1e9, 1},
+           {"traffic.burst_prob", t->burst_prob, 0, 1, 0},
+           {"traffic.burst_len", t->burst_len, 1, 1e9, 0},
+           {"traffic.burst_amp", t->burst_amp, 0, 1e6, 1},
+           {"capacity_headroom", p->capacity_headroom, 0, 1e6, 1},
+           {"backhaul_factor", p->backhaul_factor, 0, 1e6, 1},
+           {"radius_m", p->radius_m, 0, 1e7, 0},
+           {"replay_noise", p->replay_noise, 0, 5, 0},
+           {"fault_prob", p->fault_prob, 0, 1, 0},
+           {"fault_len", p->fault_len, 1, 1e9, 0},
+           {"fault_depth", p->fault_depth, 0, 1, 0}};
   int rc = 0;
-  if (!rc) rc = in_range("traffic.dt", t->dt, 0, 1e9, 1);
-  if (!rc) rc = in_range("traffic.start_hour", t->start_hour, 0, 168, 0);
-  if (!rc) rc = in_range("traffic.mean", t->mean, 0, 1e12, 1);
-  if (!rc) rc = in_range("traffic.base_sd", t->base_sd, 0, 5, 0);
-  if (!rc) rc = in_range("traffic.daily_amp", t->daily_amp, 0, 0.999, 0);
-  if (!rc) rc = in_range("traffic.peak_hour", t->peak_hour, 0, 24, 0);
-  if (!rc) rc = in_range("traffic.peak_sd", t->peak_sd, 0, 24, 0);
-  if (!rc) rc = in_range("traffic.weekend", t->weekend, 0, 10, 1);
-  if (!rc) rc = in_range("traffic.sigma", t->sigma, 0, 5, 0);
-  if (!rc) rc = in_range("traffic.rho", t->rho, 0, 0.9999, 0);
-  if (!rc) rc = in_range("traffic.beta", t->beta, 0, 1, 0);
-  if (!rc) rc = in_range("traffic.n_factors", (double)t->n_factors, 0, 4096, 0);
-  if (!rc) rc = in_range("traffic.corr_length", t->corr_length, 0, 1e9, 1);
-  if (!rc) rc = in_range("traffic.burst_prob", t->burst_prob, 0, 1, 0);
-  if (!rc) rc = in_range("traffic.burst_len", t->burst_len, 1, 1e9, 0);
-  if (!rc) rc = in_range("traffic.burst_amp", t->burst_amp, 0, 1e6, 1);
-  if (!rc) rc = in_range("capacity_headroom", p->capacity_headroom, 0, 1e6, 1);
-  if (!rc) rc = in_range("backhaul_factor", p->backhaul_factor, 0, 1e6, 1);
-  if (!rc) rc = in_range("radius_m", p->radius_m, 0, 1e7, 0);
-  if (!rc) rc = in_range("replay_noise", p->replay_noise, 0, 5, 0);
-  if (!rc) rc = in_range("fault_prob", p->fault_prob, 0, 1, 0);
-  if (!rc) rc = in_range("fault_len", p->fault_len, 1, 1e9, 0);
-  if (!rc) rc = in_range("fault_depth", p->fault_depth, 0, 1, 0);
-  return rc;
+  for (size_t k = 0; k < sizeof r / sizeof r[0]; k++)
+    if ((rc = in_range(r[k].name, r[k].v, r[k].lo, r[k].hi, r[k].open_lo))) return rc;
+  return 0;
 }
 
 static int check_inputs(const dnt_cell_sites *s, const dnt_cell_traffic *replay) {
@@ -182,9 +188,8 @@ static void resolve_sites(cell_model *m) {
 int cell_model_build(const dnt_cell_sites *sites, const dnt_cell_traffic *replay,
                      const dnt_cellular_params *p, uint64_t seed, cell_model **out) {
   *out = NULL;
-  int rc = check_params(p);
-  if (!rc) rc = check_inputs(sites, replay);
-  if (rc) return rc;
+  int rc = 0;
+  if ((rc = check_params(p)) || (rc = check_inputs(sites, replay))) return rc;
   cell_model *m = calloc(1, sizeof *m);
   if (!m) return dnt_error(DNT_ERR_NOMEM, "cellular: out of memory");
   atomic_init(&m->refs, 1);
@@ -197,13 +202,13 @@ int cell_model_build(const dnt_cell_sites *sites, const dnt_cell_traffic *replay
    * draw_structure places after W. */
   size_t nd = 3 * m->n + m->n * m->K + 2 * m->K;
   m->base = calloc(nd, sizeof *m->base);
-  if (!m->base) rc = dnt_error(DNT_ERR_NOMEM, "cellular: out of memory for %zu BSs", m->n);
-  if (!rc) rc = dnt_cell_sites_copy(sites, &m->sites);
-  if (!rc && replay) rc = dnt_cell_traffic_assign(replay, m->n, p->replay_shift, &m->series);
-  if (rc) {
-    cell_model_release(m);
-    return rc;
+  if (!m->base) {
+    rc = dnt_error(DNT_ERR_NOMEM, "cellular: out of memory for %zu BSs", m->n);
+    goto fail;
   }
+  if ((rc = dnt_cell_sites_copy(sites, &m->sites)) ||
+      (replay && (rc = dnt_cell_traffic_assign(replay, m->n, p->replay_shift, &m->series))))
+    goto fail;
   m->cpeak = m->base + m->n;
   m->speak = m->base + 2 * m->n;
   m->W = m->base + 3 * m->n;
@@ -213,4 +218,7 @@ int cell_model_build(const dnt_cell_sites *sites, const dnt_cell_traffic *replay
   resolve_sites(m);
   *out = m;
   return 0;
+fail:
+  cell_model_release(m);
+  return rc;
 }
