@@ -89,33 +89,40 @@ int dnt_twin_store_open(const char *path, const char *label, dnt_twin_store **ou
     return dnt_error(DNT_ERR_NOMEM, "%s: twin store: out of memory", path);
   }
   int rc = 0;
-  if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
-    rc = db_fail(s, "open");
-  if (rc == 0) sqlite3_busy_timeout(s->db, 10000); /* the run's own connection */
-  if (rc == 0) rc = exec(s, SCHEMA);
-  for (int k = 0; rc == 0 && k < N_ST; k++)
-    if (sqlite3_prepare_v2(s->db, SQL[k], -1, &s->st[k], NULL) != SQLITE_OK)
-      rc = db_fail(s, SQL[k]);
   sqlite3_stmt *ins = NULL;
-  if (rc == 0 && sqlite3_prepare_v2(s->db,
-                                    "INSERT INTO twin_sessions(label, started) "
-                                    "VALUES(?1, ?2)",
-                                    -1, &ins, NULL) != SQLITE_OK)
+  if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+      SQLITE_OK) {
+    rc = db_fail(s, "open");
+    goto fail;
+  }
+  sqlite3_busy_timeout(s->db, 10000); /* the run's own connection */
+  if ((rc = exec(s, SCHEMA))) goto fail;
+  for (int k = 0; k < N_ST; k++)
+    if (sqlite3_prepare_v2(s->db, SQL[k], -1, &s->st[k], NULL) != SQLITE_OK) {
+      rc = db_fail(s, SQL[k]);
+      goto fail;
+    }
+  if (sqlite3_prepare_v2(s->db, "INSERT INTO twin_sessions(label, started) VALUES(?1, ?2)", -1,
+                         &ins, NULL) != SQLITE_OK) {
     rc = db_fail(s, "prepare session");
-  if (rc == 0) {
-    sqlite3_bind_text(ins, 1, label ? label : "", -1, SQLITE_TRANSIENT);
-    sqlite3_bind_double(ins, 2, (double)time(NULL));
-    if (sqlite3_step(ins) != SQLITE_DONE) rc = db_fail(s, "insert session");
-    s->session = sqlite3_last_insert_rowid(s->db);
+    goto fail;
   }
+  sqlite3_bind_text(ins, 1, label ? label : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_double(ins, 2, (double)time(NULL));
+  if (sqlite3_step(ins) != SQLITE_DONE) {
+    rc = db_fail(s, "insert session");
+    goto fail;
+  }
+  s->session = sqlite3_last_insert_rowid(s->db);
   sqlite3_finalize(ins);
-  if (rc == 0) rc = exec(s, "BEGIN");
-  if (rc != 0) {
-    free_store(s);
-    return rc;
-  }
+  ins = NULL;
+  if ((rc = exec(s, "BEGIN"))) goto fail;
   *out = s;
   return 0;
+fail:
+  sqlite3_finalize(ins);
+  free_store(s);
+  return rc;
 }
 
 int dnt_twin_store_close(dnt_twin_store *s) {
@@ -287,7 +294,7 @@ int dnt_twin_store_monitor(dnt_twin_store *s, const dnt_monitor *m, size_t *next
 int dnt_twin_store_commit(dnt_twin_store *s, int64_t step) {
   sqlite3_bind_int64(s->st[ST_STEP], 1, s->session);
   sqlite3_bind_int64(s->st[ST_STEP], 2, step);
-  int rc = run_stmt(s, ST_STEP);
-  if (rc == 0) rc = exec(s, "COMMIT");
-  return rc ? rc : exec(s, "BEGIN");
+  int rc = 0;
+  if ((rc = run_stmt(s, ST_STEP)) || (rc = exec(s, "COMMIT"))) return rc;
+  return exec(s, "BEGIN");
 }

@@ -138,13 +138,14 @@ void dnt_twin_destroy(dnt_twin *t) {
 int dnt_twin_create(dnt_world *physical, dnt_world *twin, const dnt_sync_config *cfg,
                     dnt_twin **out) {
   *out = NULL;
-  int rc = check_pair(physical, twin);
-  if (rc == 0) rc = check_config(cfg, dnt_world_get_info(twin)->n_groups);
-  dnt_twin *t = rc == 0 ? calloc(1, sizeof *t) : NULL;
-  if (rc == 0 && !t) rc = dnt_error(DNT_ERR_NOMEM, "twin: out of memory");
-  if (rc != 0) {
-    dnt_world_destroy(twin);
-    return rc;
+  dnt_twin *t = NULL;
+  int rc = 0;
+  if ((rc = check_pair(physical, twin)) ||
+      (rc = check_config(cfg, dnt_world_get_info(twin)->n_groups)))
+    goto fail;
+  if (!(t = calloc(1, sizeof *t))) {
+    rc = dnt_error(DNT_ERR_NOMEM, "twin: out of memory");
+    goto fail;
   }
   const dnt_world_info *info = dnt_world_get_info(twin);
   t->physical = physical;
@@ -197,6 +198,9 @@ int dnt_twin_create(dnt_world *physical, dnt_world *twin, const dnt_sync_config 
   dnt_world_observe(twin, t->twin_obs);
   *out = t;
   return 0;
+fail:
+  dnt_world_destroy(twin); /* taken, also on failure */
+  return rc;
 }
 
 void dnt_twin_reset(dnt_twin *t, uint64_t seed) {

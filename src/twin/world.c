@@ -88,22 +88,22 @@ int dnt_world_create(const dnt_world_ops *ops, void *self, const dnt_world_info 
   assert(ops && ops->kind && ops->reset && ops->step && ops->observe && ops->assimilate &&
          ops->copy && ops->save && ops->load && ops->destroy && info && out);
   *out = NULL;
-  int rc = check_info(ops, info);
   dnt_world *w = NULL;
-  if (rc == 0) {
-    w = calloc(1, sizeof *w);
-    if (!w) rc = dnt_error(DNT_ERR_NOMEM, "world.c: out of memory for world '%s'", ops->kind);
+  int rc = 0;
+  if ((rc = check_info(ops, info))) goto fail;
+  if (!(w = calloc(1, sizeof *w))) {
+    rc = dnt_error(DNT_ERR_NOMEM, "world.c: out of memory for world '%s'", ops->kind);
+    goto fail;
   }
-  if (rc == 0) rc = shared_create(info, &w->shared);
-  if (rc != 0) {
-    free(w);
-    ops->destroy(self); /* ownership of self was passed to us */
-    return rc;
-  }
+  if ((rc = shared_create(info, &w->shared))) goto fail;
   w->ops = ops;
   w->self = self;
   *out = w;
   return 0;
+fail:
+  free(w);
+  ops->destroy(self); /* ownership of self was passed to us */
+  return rc;
 }
 
 void dnt_world_destroy(dnt_world *w) {
