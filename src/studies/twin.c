@@ -102,6 +102,17 @@ static int run_steps(dnt_twin *t, const dnt_twin_session_config *c, size_t nfc,
   return rc;
 }
 
+/* Progress of one forecaster's evaluation, one tick per series. */
+typedef struct eval_progress {
+  const dnt_study_progress *p;
+  char phase[64];
+} eval_progress;
+
+static void eval_tick(void *ctx, size_t done, size_t total) {
+  eval_progress *e = ctx;
+  dnt_study_progress_report(e->p, e->phase, done, total);
+}
+
 /* Trains on the first train_len values of each mirrored series y, evaluates
  * all three models from y against the physical series x of the same steps,
  * stores each model's final forecast. */
@@ -132,11 +143,16 @@ static int forecast(const dnt_twin_session_config *c, const double *y, const dou
   }
   for (size_t k = 0; k < nfc; k++)
     memcpy(tr + k * train, y + k * len, train * sizeof *tr);
+  dnt_study_progress_report(c->progress, "twin: training lstm", 0, 1);
   if ((rc = dnt_forecaster_fit(f[0], tr, nfc, train))) goto cleanup;
-  for (int i = 0; i < 3; i++)
-    if ((rc = dnt_forecast_evaluate_against(f[i], y, x, nfc, len, train, c->horizon, c->eval_stride,
-                                            err[i])))
+  dnt_study_progress_report(c->progress, "twin: training lstm", 1, 1);
+  for (int i = 0; i < 3; i++) {
+    eval_progress ep = {c->progress, ""};
+    snprintf(ep.phase, sizeof ep.phase, "twin: evaluating %s", dnt_forecaster_name(f[i]));
+    if ((rc = dnt_forecast_evaluate_ticking(f[i], y, x, nfc, len, train, c->horizon, c->eval_stride,
+                                            eval_tick, &ep, err[i])))
       goto cleanup;
+  }
   double pred[DNT_FORECAST_MAX_K];
   for (size_t k = 0; k < nfc; k++)
     for (int i = 0; i < 3; i++) {

@@ -144,6 +144,13 @@ int dnt_forecast_evaluate(dnt_forecaster *f, const double *series, size_t n_seri
 int dnt_forecast_evaluate_against(dnt_forecaster *f, const double *history, const double *target,
                                   size_t n_series, size_t len, size_t start, int k, size_t stride,
                                   dnt_forecast_error *err) {
+  return dnt_forecast_evaluate_ticking(f, history, target, n_series, len, start, k, stride, NULL,
+                                       NULL, err);
+}
+
+int dnt_forecast_evaluate_ticking(dnt_forecaster *f, const double *history, const double *target,
+                                  size_t n_series, size_t len, size_t start, int k, size_t stride,
+                                  dnt_forecast_tick tick, void *ctx, dnt_forecast_error *err) {
   memset(err, 0, sizeof *err);
   if (n_series < 1 || k < 1 || k > DNT_FORECAST_MAX_K || stride < 1 ||
       start < dnt_forecaster_min_history(f) || start + (size_t)k > len)
@@ -169,6 +176,7 @@ int dnt_forecast_evaluate_against(dnt_forecaster *f, const double *history, cons
       }
       err->origins++;
     }
+    if (tick) tick(ctx, j + 1, n_series);
   }
   double n = (double)err->origins, range = hi - lo;
   for (int h = 0; h < k; h++) {

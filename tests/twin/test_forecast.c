@@ -69,6 +69,40 @@ static void test_evaluate_known(void) {
   dnt_forecaster_destroy(naive);
 }
 
+/* The ticking evaluation: one tick per series, done = 1..n in order, and the
+ * errors of the plain one bit for bit. */
+typedef struct ticks {
+  size_t calls, last, total;
+  int in_order;
+} ticks;
+
+static void count_tick(void *ctx, size_t done, size_t total) {
+  ticks *t = ctx;
+  t->in_order &= done == t->last + 1;
+  t->last = done, t->total = total, t->calls++;
+}
+
+static void test_evaluate_ticking(void) {
+  enum { S = 5, N = 60 };
+  double y[S * N], x[S * N];
+  for (int j = 0; j < S; j++)
+    for (int t = 0; t < N; t++) {
+      y[j * N + t] = sin(0.3 * t + j) + 0.1 * j * t;
+      x[j * N + t] = y[j * N + t] + 0.05 * cos(1.7 * t * (j + 1));
+    }
+  dnt_forecaster *ew;
+  CHECK_OK(dnt_forecaster_ewma(0.4, &ew));
+  dnt_forecast_error a, b;
+  ticks tk = {0, 0, 0, 1};
+  CHECK_OK(dnt_forecast_evaluate_against(ew, y, x, S, N, 8, 3, 2, &a));
+  CHECK_OK(dnt_forecast_evaluate_ticking(ew, y, x, S, N, 8, 3, 2, count_tick, &tk, &b));
+  CHECK(memcmp(&a, &b, sizeof a) == 0);
+  CHECK(tk.calls == S && tk.last == S && tk.total == S && tk.in_order);
+  CHECK_OK(dnt_forecast_evaluate_ticking(ew, y, x, S, N, 8, 3, 2, NULL, NULL, &b));
+  CHECK(memcmp(&a, &b, sizeof a) == 0);
+  dnt_forecaster_destroy(ew);
+}
+
 static void test_lstm_vs_seasonal(void) {
   /* 4 series, season 24, amplitude 3, noise sd 0.5: seasonal naive's one-step
    * RMSE is 0.5 sqrt(2) = 0.71; the best possible is 0.5 */
@@ -166,6 +200,7 @@ static void test_lstm_init_stream(void) {
 int main(void) {
   test_baselines();
   test_evaluate_known();
+  test_evaluate_ticking();
   test_lstm_vs_seasonal();
   test_lstm_init_stream();
   return test_done("twin.forecast");
