@@ -242,28 +242,36 @@ static int girvan_newman(const igraph_t *ig, const dnt_bs_graph *g, const igraph
   for (size_t k = 0; k < g->m; k++)
     VECTOR(len)[k] = 1 / g->weight[k];
   int rc = 0;
-  e = igraph_community_edge_betweenness(ig, &removed, NULL, &merges, NULL, NULL, NULL, 0,
-                                        w ? &len : NULL);
-  if (e) rc = ig_fail(e, "community_edge_betweenness");
-  size_t rows = rc ? 0 : (size_t)igraph_matrix_int_nrow(&merges), n = g->n;
+  size_t n = g->n, best = 0;
+  if ((e = igraph_community_edge_betweenness(ig, &removed, NULL, &merges, NULL, NULL, NULL, 0,
+                                             w ? &len : NULL))) {
+    rc = ig_fail(e, "community_edge_betweenness");
+    goto cleanup;
+  }
+  size_t rows = (size_t)igraph_matrix_int_nrow(&merges);
   c->n_levels = rows + 1;
   c->level_k = malloc(c->n_levels * sizeof *c->level_k);
   c->level_q = malloc(c->n_levels * sizeof *c->level_q);
-  if (!rc && (!c->level_k || !c->level_q)) rc = dnt_error(DNT_ERR_NOMEM, "cluster: out of memory");
-  size_t best = 0;
-  for (size_t s = 0; s <= rows && !rc; s++) {
-    e = igraph_community_to_membership(&merges, (igraph_integer_t)n, (igraph_integer_t)s, &memb,
-                                       NULL);
-    if (e) rc = ig_fail(e, "community_to_membership");
-    if (!rc) rc = modularity(ig, &memb, w, 1.0, &c->level_q[s]);
+  if (!c->level_k || !c->level_q) {
+    rc = dnt_error(DNT_ERR_NOMEM, "cluster: out of memory");
+    goto cleanup;
+  }
+  for (size_t s = 0; s <= rows; s++) {
+    if ((e = igraph_community_to_membership(&merges, (igraph_integer_t)n, (igraph_integer_t)s,
+                                            &memb, NULL))) {
+      rc = ig_fail(e, "community_to_membership");
+      goto cleanup;
+    }
+    if ((rc = modularity(ig, &memb, w, 1.0, &c->level_q[s]))) goto cleanup;
     c->level_k[s] = (int)(n - s);
-    if (!rc && c->level_q[s] > c->level_q[best]) best = s;
+    if (c->level_q[s] > c->level_q[best]) best = s;
   }
   size_t steps = best;
   if (p->k > 0) steps = (size_t)p->k >= n ? 0 : (n - (size_t)p->k > rows ? rows : n - (size_t)p->k);
-  if (!rc && (e = igraph_community_to_membership(&merges, (igraph_integer_t)n,
-                                                 (igraph_integer_t)steps, out, NULL)))
+  if ((e = igraph_community_to_membership(&merges, (igraph_integer_t)n, (igraph_integer_t)steps,
+                                          out, NULL)))
     rc = ig_fail(e, "community_to_membership");
+cleanup:
   igraph_vector_destroy(&len);
   igraph_vector_int_destroy(&removed);
   igraph_vector_int_destroy(&memb);
@@ -314,8 +322,7 @@ int dnt_cluster_run(const dnt_bs_graph *g, const dnt_cluster_params *p, dnt_clus
     out->runs = cluster_runs(p, g->m);
     rc = adaptive(&ig, w, p, out->runs, &memb, &q);
   }
-  if (!rc) rc = modularity(&ig, &memb, w, 1.0, &out->modularity);
-  if (!rc)
+  if (!rc && !(rc = modularity(&ig, &memb, w, 1.0, &out->modularity)))
     for (size_t i = 0; i < g->n; i++)
       out->membership[i] = (int)VECTOR(memb)[i];
   igraph_vector_int_destroy(&memb);
