@@ -59,6 +59,15 @@ int dnt_run_metric(dnt_run *r, const char *name, int64_t step, double value);
 /* Commits the buffered metrics (call every so often, e.g. once per round). */
 int dnt_run_commit(dnt_run *r);
 
+/* For a run that resumes from a checkpoint taken at `step` (after the
+ * metrics up to it were committed): deletes the metrics that the folder's
+ * earlier runs logged at steps > `step` (the part after the checkpoint is
+ * redone), and makes this run's metrics.csv hold the metrics of every run of
+ * the folder up to this one (the earlier ones up to `step`, then its own), so
+ * that a resumed run's metrics.csv equals an uninterrupted one's. The rows of
+ * the runs table stay, one per process. */
+int dnt_run_resume_metrics(dnt_run *r, int64_t step);
+
 /* Sets a named number in summary.json ("metrics" object); last value wins.
  * NaN and infinities are written as null (JSON has no such numbers). */
 int dnt_run_summary_number(dnt_run *r, const char *name, double value);

@@ -38,7 +38,8 @@ struct dnt_run {
   json_t *metrics; /* the "metrics" object of summary.json */
   sqlite3 *db;
   sqlite3_stmt *insert_metric;
-  int64_t id; /* runs.id of this run */
+  int64_t id;     /* runs.id of this run */
+  int export_all; /* metrics.csv holds every run of the folder up to this one */
   double start;
 };
 
@@ -350,6 +351,20 @@ int dnt_run_metric(dnt_run *r, const char *name, int64_t step, double value) {
   return rc;
 }
 
+int dnt_run_resume_metrics(dnt_run *r, int64_t step) {
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(r->db, "DELETE FROM metrics WHERE run_id < ? AND step > ?", -1, &st,
+                         NULL) != SQLITE_OK)
+    return db_error(r, "prepare");
+  sqlite3_bind_int64(st, 1, r->id);
+  sqlite3_bind_int64(st, 2, step);
+  int rc = sqlite3_step(st) == SQLITE_DONE ? DNT_OK : db_error(r, "delete redone metrics");
+  sqlite3_finalize(st);
+  if (!rc) rc = dnt_run_commit(r);
+  if (!rc) r->export_all = 1;
+  return rc;
+}
+
 int dnt_run_commit(dnt_run *r) {
   int rc = exec(r, "COMMIT");
   return rc ? rc : exec(r, "BEGIN");
@@ -453,7 +468,8 @@ static int write_summary(dnt_run *r, double wall, const char *status, const char
 }
 
 /* metrics.csv: this run's metrics table as CSV (name, step, value), ordered by
- * name then step, for users who would rather not open SQLite. */
+ * name then step, for users who would rather not open SQLite; a resumed run's
+ * holds the runs it continues too (dnt_run_resume_metrics). */
 static int export_metrics(dnt_run *r) {
   char path[4096];
   int rc = dnt_run_path(r, "metrics.csv", path, sizeof path);
@@ -461,8 +477,10 @@ static int export_metrics(dnt_run *r) {
   if (rc || (rc = dnt_afile_open(path, &f))) return rc;
   sqlite3_stmt *st = NULL;
   if (sqlite3_prepare_v2(r->db,
-                         "SELECT name, step, value FROM metrics WHERE run_id = ?"
-                         " ORDER BY name, step, rowid",
+                         r->export_all ? "SELECT name, step, value FROM metrics WHERE run_id <= ?"
+                                         " ORDER BY name, step, rowid"
+                                       : "SELECT name, step, value FROM metrics WHERE run_id = ?"
+                                         " ORDER BY name, step, rowid",
                          -1, &st, NULL) != SQLITE_OK) {
     dnt_afile_abort(f);
     return db_error(r, "prepare export");

@@ -1,7 +1,9 @@
 /* test_run: a run writes config.json, dnt.db and summary.json with the
  * documented fields (also for a failed run); committed metrics survive a
  * SIGKILL of the process and the next open marks it killed and removes its
- * temp files; the opening modes (new, force, resume) guard the folder. */
+ * temp files; the opening modes (new, force, resume) guard the folder; a
+ * resumed run drops the metrics logged after its checkpoint and its
+ * metrics.csv equals an uninterrupted run's. */
 #include "dnt/run.h"
 
 #include <jansson.h>
@@ -251,6 +253,45 @@ static void check_modes(const char *root) {
   CHECK(strstr(dnt_last_error(), "nothing to resume") != NULL);
 }
 
+/* Metrics of run `r` at steps from..to: loss = step / 10. */
+static void log_steps(dnt_run *r, int from, int to) {
+  for (int s = from; s <= to; s++)
+    CHECK_OK(dnt_run_metric(r, "loss", s, s / 10.0));
+  CHECK_OK(dnt_run_commit(r));
+}
+
+/* A run logs steps 1..5, is "killed" after a checkpoint at step 3 (its
+ * metrics at 4, 5 stay in the store), and a resume from 3 logs 4..6: the
+ * store then holds 1..6 once, and metrics.csv is the uninterrupted run's. */
+static void check_resume_metrics(const char *root) {
+  char dir[300], ref[300], path[400], *want = NULL, *got = NULL;
+  size_t lw = 0, lg = 0;
+  snprintf(ref, sizeof ref, "%s/straight", root);
+  snprintf(dir, sizeof dir, "%s/resumed", root);
+  dnt_run *r = NULL;
+  CHECK_OK(dnt_run_open_mode(ref, "rl", "{}", 1, DNT_RUN_NEW, &r));
+  log_steps(r, 1, 6);
+  CHECK_OK(dnt_run_close(r));
+  CHECK_OK(dnt_run_open_mode(dir, "rl", "{}", 1, DNT_RUN_NEW, &r));
+  log_steps(r, 1, 5);
+  CHECK_OK(dnt_run_interrupted(r, "stopped"));
+  CHECK_OK(dnt_run_open_mode(dir, "rl", "{}", 1, DNT_RUN_RESUME, &r));
+  CHECK_OK(dnt_run_resume_metrics(r, 3));
+  log_steps(r, 4, 6);
+  CHECK_OK(dnt_run_close(r));
+  snprintf(path, sizeof path, "%s/dnt.db", dir);
+  CHECK(query_int(path, "SELECT count(*) FROM metrics") == 6);
+  CHECK(query_int(path, "SELECT count(*) FROM metrics WHERE run_id = 1") == 3);
+  CHECK(query_int(path, "SELECT count(*) FROM runs") == 2);
+  snprintf(path, sizeof path, "%s/metrics.csv", ref);
+  CHECK_OK(dnt_read_file(path, &want, &lw));
+  snprintf(path, sizeof path, "%s/metrics.csv", dir);
+  CHECK_OK(dnt_read_file(path, &got, &lg));
+  CHECK(want && got && lw == lg && memcmp(want, got, lw) == 0 && strstr(got, "loss,6,"));
+  free(want);
+  free(got);
+}
+
 int main(void) {
   char root[] = "/tmp/dnt_test_run_XXXXXX";
   CHECK(mkdtemp(root) != NULL);
@@ -260,6 +301,7 @@ int main(void) {
   check_abort_and_errors(root);
   check_killed_run(root);
   check_modes(root);
+  check_resume_metrics(root);
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
   CHECK(system(cmd) == 0);
