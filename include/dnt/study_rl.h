@@ -38,7 +38,15 @@
  * shield train_/eval_ steps, interventions, intervention_rate and unsafe.
  * curve.csv (step, episodes, train_return, eval_return, eval_std, loss,
  * explore, and lambda_i, cost_i per constraint), curve.gp/.svg/.png and
- * policy.ckpt (the selected parameters). */
+ * policy.ckpt (the selected parameters).
+ *
+ * Resume (dnt_run_resuming): checkpoint.state (dnt/state.h) is written at
+ * step 0, every rl.checkpoint_every env steps, at a stop request (the run
+ * then returns DNT_ERR_INTERRUPTED) and when training ends; a resumed run
+ * loads it, cuts curve.csv back to it and drops the metrics logged after it
+ * (dnt_run_resume_metrics), and ends with the files and summary numbers of
+ * an uninterrupted run (docs/RL.md). No checkpoint: DNT_ERR_ARG; a damaged
+ * one: DNT_ERR_CORRUPT naming it. */
 #ifndef DNT_STUDY_RL_H
 #define DNT_STUDY_RL_H
 
@@ -62,6 +70,7 @@ extern "C" {
   X(INT, eval_episodes, "rl.eval_episodes", 0, 100000, 0, NULL, "episodes per selection evaluation (0: the task's)")   \
   X(INT, final_episodes, "rl.final_episodes", 1, 1000000, 100, NULL, "episodes of the final evaluation")               \
   X(INT, confirm_episodes, "rl.confirm_episodes", 0, 100000, 100, NULL, "episodes confirming an evaluation that reaches the stop return (0: none)") \
+  X(INT, checkpoint_every, "rl.checkpoint_every", 0, 1e9, 5000, NULL, "env steps between checkpoints for --resume (0: only at the end and at a stop)") \
   X(BOOL, keep_best, "rl.keep_best", 0, 1, 1, NULL, "evaluate the best selected parameters, not the last")            \
   X(INT, chain_length, "rl.chain_length", 2, 100000, 10, NULL, "states of the chain task")                            \
   X(REAL, cartpole_cost_x, "rl.cartpole_cost_x", 1e-6, 2.4, 1.0, NULL, "CartPole's cost: 1 when |x| exceeds this")     \

@@ -245,6 +245,7 @@ int dnt_hooks_save(const dnt_hooks *h, dnt_pack *p) {
     dnt_pack_i64(p, iv->checks);
     dnt_pack_i64(p, iv->overrides);
     dnt_pack_i64(p, iv->unsafe);
+    dnt_pack_i64(p, iv->warned);
   }
   return p->rc;
 }
@@ -263,6 +264,9 @@ int dnt_hooks_load(dnt_hooks *h, dnt_unpack *u) {
     dnt_unpack_i64(u, &iv->checks);
     dnt_unpack_i64(u, &iv->overrides);
     dnt_unpack_i64(u, &iv->unsafe);
+    int64_t warned;
+    dnt_unpack_i64(u, &warned);
+    iv->warned = warned != 0;
   }
   return u->rc;
 }

@@ -39,7 +39,9 @@ const dnt_study dnt_study_rl = {
              "fresh evaluation episodes. CartPole-v1 is solved at >= 475, Pendulum-v1 is well\n"
              "controlled above -200. --algo: dqn for cartpole and chain, ddpg or td3 for\n"
              "pendulum (default auto). Writes summary.json (mean_return, ...), curve.csv,\n"
-             "curve.svg/png, policy.ckpt, config.json and dnt.db into the result folder.\n",
+             "curve.svg/png, policy.ckpt, config.json and dnt.db into the result folder, and\n"
+             "checkpoint.state every rl.checkpoint_every steps and at a stop: --resume\n"
+             "continues from it to the numbers of an uninterrupted run.\n",
     .rows = rows,
     .n_rows = sizeof rows / sizeof rows[0],
     .config_size = sizeof(dnt_study_rl_config),
@@ -48,6 +50,7 @@ const dnt_study dnt_study_rl = {
     .n_aliases = sizeof aliases / sizeof aliases[0],
     .headline = headline,
     .main_job = 0,
+    .resumable = 1,
     .check = check_thunk,
     .run = run_thunk,
 };

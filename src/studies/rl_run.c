@@ -1,10 +1,13 @@
 /* src/studies/rl_run.c: the training, selection and evaluation loop of the
- * RL study on a built-in task, its optional CartPole shield, and its outputs
- * (dnt/study_rl.h). */
+ * RL study on a built-in task, its optional CartPole shield, its checkpoints
+ * for --resume, and its outputs (dnt/study_rl.h). */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "dnt/csv.h"
 #include "dnt/envs.h"
@@ -26,12 +29,13 @@ typedef struct rl_result {
   const char *env, *algo;
   const char *task;        /* Gymnasium id or "Chain" */
   int64_t steps, episodes; /* env steps taken, training episodes finished */
-  double train_seconds;
-  double best_eval;       /* best selection evaluation */
-  int64_t best_step;      /* step of that evaluation */
-  dnt_eval_result final;  /* the final evaluation */
-  double solve_threshold; /* CartPole 475, Pendulum -200, Chain its optimum */
-  int solved;             /* final.mean_return >= solve_threshold */
+  double train_seconds;    /* of this process (a resumed run: since the resume) */
+  int64_t steps_run;       /* env steps this process took */
+  double best_eval;        /* best selection evaluation */
+  int64_t best_step;       /* step of that evaluation */
+  dnt_eval_result final;   /* the final evaluation */
+  double solve_threshold;  /* CartPole 475, Pendulum -200, Chain its optimum */
+  int solved;              /* final.mean_return >= solve_threshold */
 } rl_result;
 
 /* The seed of an evaluation's environments: the first draw of stream
@@ -97,7 +101,7 @@ typedef struct task {
   float *best; /* (n_params) parameters of the best selection evaluation */
   double recent[RECENT];
   int64_t n_recent;
-  dnt_afile *curve;
+  FILE *curve;             /* curve.csv, flushed after every row (cut back on resume) */
   double shield_x;         /* the CartPole shield's bound on |x| */
   dnt_intervention shield; /* used when shield_x > 0 */
   dnt_hooks hooks;         /* [shield] */
@@ -108,7 +112,7 @@ static void task_free(task *t) {
   agent_destroy(&t->ag);
   if (t->constrained) dnt_cmdp_free(&t->cmdp);
   if (t->env_ready) dnt_vecenv_free(&t->env);
-  if (t->curve) dnt_afile_abort(t->curve);
+  if (t->curve) fclose(t->curve);
   free(t->best);
 }
 
@@ -202,7 +206,9 @@ static int setup(task *t, const dnt_study_rl_config *cfg, uint64_t seed, rl_resu
 static int open_curve(task *t, dnt_run *run) {
   char path[1024];
   int rc = dnt_run_path(run, "curve.csv", path, sizeof path);
-  if (rc || (rc = dnt_afile_open(path, &t->curve))) return rc;
+  if (rc) return rc;
+  if (!(t->curve = fopen(path, "w")))
+    return dnt_error(DNT_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
   const char *names[MAX_COLS] = {"step",     "episodes", "train_return", "eval_return",
                                  "eval_std", "loss",     "explore"};
   static const char *lam[] = {"lambda_0", "lambda_1", "lambda_2", "lambda_3",
@@ -215,7 +221,7 @@ static int open_curve(task *t, dnt_run *run) {
     names[k++] = lam[i];
     names[k++] = cost[i];
   }
-  dnt_csv_write_header(dnt_afile_stream(t->curve), names, (size_t)k);
+  dnt_csv_write_header(t->curve, names, (size_t)k);
   return 0;
 }
 
@@ -262,7 +268,10 @@ static int evaluate_and_log(task *t, const rl_task_budget *b, int confirm, uint6
     row[cols++] = t->cmdp.lambda[i];
     row[cols++] = t->cmdp.last_j[i];
   }
-  if (t->curve) dnt_csv_write_row(dnt_afile_stream(t->curve), row, (size_t)cols);
+  if (t->curve) {
+    dnt_csv_write_row(t->curve, row, (size_t)cols);
+    fflush(t->curve); /* a killed run leaves whole rows, or one torn last row */
+  }
   {
     static const char *names[] = {"step",     "episodes", "train_return", "eval_return",
                                   "eval_std", "loss",     "explore"};
@@ -289,6 +298,133 @@ static int evaluate_and_log(task *t, const rl_task_budget *b, int confirm, uint6
   return 0;
 }
 
+/* ---- checkpoints for --resume ----
+ * checkpoint.state is written at a step boundary, after that step's
+ * evaluation and its metrics were committed: at step 0, every
+ * rl.checkpoint_every env steps, at a stop request and when training ends.
+ * It holds the loop (next evaluation and checkpoint, evaluations done,
+ * whether training has ended), the training episodes and their running
+ * window, the best score, its step and parameters, curve.csv's length, and
+ * the env, shield counts, CMDP and agent (their save functions, dnt/state.h).
+ * Nothing in it depends on time, so two runs of one config write the same
+ * bytes at the same step. A resume loads it into the objects setup() made
+ * from the config, cuts curve.csv back to that length (a torn last row goes)
+ * and deletes the metrics logged after its step (dnt_run_resume_metrics), so
+ * the finished folder equals an uninterrupted run's. */
+#define CHECKPOINT "checkpoint.state"
+
+typedef struct loop_state {
+  int64_t next_eval, next_ckpt; /* env steps of the next evaluation and checkpoint */
+  int64_t n_evals;              /* selection evaluations done */
+  int64_t finished;             /* 1 once training has ended */
+} loop_state;
+
+/* What a checkpoint is of: a state of another task, algorithm, env count or
+ * network size is refused by dnt_unpack_open naming both. */
+static void state_desc(task *t, const rl_result *res, char *buf, size_t len) {
+  size_t n;
+  agent_params(&t->ag, &n);
+  snprintf(buf, len, "dnt rl: env %s, algo %s, %d instances, %zu parameters", res->env, res->algo,
+           t->env.n, n);
+}
+
+/* Everything but the env and agent, in one order for save and load. */
+static void pack_loop(dnt_pack *p, const task *t, const rl_result *res, const loop_state *l,
+                      int64_t curve_bytes, size_t n_params) {
+  dnt_pack_tag(p, "rl study");
+  int64_t v[] = {l->next_eval,  l->next_ckpt,   l->n_evals,  l->finished,
+                 res->episodes, res->best_step, t->n_recent, curve_bytes};
+  for (size_t k = 0; k < sizeof v / sizeof v[0]; k++)
+    dnt_pack_i64(p, v[k]);
+  dnt_pack_f64(p, res->best_eval);
+  dnt_pack_f64s(p, t->recent, RECENT);
+  dnt_pack_f32s(p, t->best, n_params);
+}
+
+static int unpack_loop(dnt_unpack *u, task *t, rl_result *res, loop_state *l, int64_t *curve_bytes,
+                       size_t n_params) {
+  dnt_unpack_tag(u, "rl study");
+  int64_t *v[] = {&l->next_eval,  &l->next_ckpt,   &l->n_evals,  &l->finished,
+                  &res->episodes, &res->best_step, &t->n_recent, curve_bytes};
+  for (size_t k = 0; k < sizeof v / sizeof v[0]; k++)
+    dnt_unpack_i64(u, v[k]);
+  dnt_unpack_f64(u, &res->best_eval);
+  dnt_unpack_f64s(u, "recent", t->recent, RECENT);
+  return dnt_unpack_f32s(u, "best", t->best, n_params);
+}
+
+static int save_checkpoint(task *t, const rl_result *res, const loop_state *l, dnt_run *run) {
+  char path[1024], desc[256];
+  int rc = dnt_run_path(run, CHECKPOINT, path, sizeof path);
+  if (rc) return rc;
+  /* the rows the checkpoint counts are on disk before it is */
+  long bytes = -1;
+  if (fflush(t->curve) || fsync(fileno(t->curve)) || (bytes = ftell(t->curve)) < 0)
+    return dnt_error(DNT_ERR_IO, "%s/curve.csv: %s", dnt_run_dir(run), strerror(errno));
+  size_t n;
+  agent_params(&t->ag, &n);
+  dnt_pack p;
+  dnt_pack_init(&p);
+  pack_loop(&p, t, res, l, bytes, n);
+  dnt_vecenv_save(&t->env, &p);
+  dnt_hooks_save(t->hooks_ptr, &p);
+  if (t->constrained) dnt_cmdp_save(&t->cmdp, &p);
+  if (t->ag.dqn)
+    dnt_dqn_save_state(t->ag.dqn, &p);
+  else
+    dnt_td3_save_state(t->ag.td3, &p);
+  state_desc(t, res, desc, sizeof desc);
+  rc = dnt_pack_save(&p, path, desc);
+  dnt_pack_free(&p);
+  return rc;
+}
+
+/* --resume: the objects of setup() continue from the folder's checkpoint. */
+static int resume(task *t, rl_result *res, loop_state *l, dnt_run *run) {
+  char path[1024], curve[1024], desc[256];
+  int rc = dnt_run_path(run, CHECKPOINT, path, sizeof path);
+  if (rc || (rc = dnt_run_path(run, "curve.csv", curve, sizeof curve))) return rc;
+  if (!dnt_path_exists(path))
+    return dnt_error(DNT_ERR_ARG,
+                     "%s: cannot resume: no checkpoint (the run stopped before writing one)", path);
+  state_desc(t, res, desc, sizeof desc);
+  dnt_unpack u;
+  if ((rc = dnt_unpack_open(&u, path, desc))) return rc;
+  size_t n;
+  agent_params(&t->ag, &n);
+  int64_t bytes = 0;
+  unpack_loop(&u, t, res, l, &bytes, n);
+  dnt_vecenv_load(&t->env, &u);
+  dnt_hooks_load(t->hooks_ptr, &u);
+  if (t->constrained) dnt_cmdp_load(&t->cmdp, &u);
+  if (t->ag.dqn)
+    dnt_dqn_load_state(t->ag.dqn, &u);
+  else
+    dnt_td3_load_state(t->ag.td3, &u);
+  rc = dnt_unpack_end(&u);
+  dnt_unpack_free(&u);
+  if (rc) return rc;
+  struct stat st;
+  if (stat(curve, &st) != 0 || (int64_t)st.st_size < bytes)
+    return dnt_error(DNT_ERR_CORRUPT,
+                     "%s: cannot resume: %lld bytes, the checkpoint at step %lld counts %lld",
+                     curve, stat(curve, &st) ? -1LL : (long long)st.st_size,
+                     (long long)agent_steps(&t->ag), (long long)bytes);
+  if (truncate(curve, (off_t)bytes) != 0 || !(t->curve = fopen(curve, "r+")) ||
+      fseek(t->curve, 0, SEEK_END) != 0)
+    return dnt_error(DNT_ERR_IO, "%s: cannot cut back to %lld bytes: %s", curve, (long long)bytes,
+                     strerror(errno));
+  DNT_INFO("rl: resuming at step %lld from %s", (long long)agent_steps(&t->ag), path);
+  return dnt_run_resume_metrics(run, agent_steps(&t->ag));
+}
+
+static int close_curve(task *t, dnt_run *run) {
+  int bad = fflush(t->curve) || fsync(fileno(t->curve));
+  bad = fclose(t->curve) || bad;
+  t->curve = NULL;
+  return bad ? dnt_error(DNT_ERR_IO, "%s/curve.csv: %s", dnt_run_dir(run), strerror(errno)) : 0;
+}
+
 /* The shield's counts of one phase ("train" or "eval") as summary metrics. */
 static int write_shield(dnt_run *run, const char *phase, const dnt_hooks_counts *c) {
   struct {
@@ -311,8 +447,7 @@ static int write_outputs(task *t, dnt_run *run, const rl_result *res) {
   char path[1024];
   int rc = dnt_run_path(run, "policy.ckpt", path, sizeof path);
   if (rc || (rc = agent_save(&t->ag, path))) return rc;
-  rc = dnt_afile_commit(t->curve);
-  t->curve = NULL;
+  rc = close_curve(t, run);
   if (rc) return rc;
   const char *ys[] = {"train_return", "eval_return"};
   char title[128];
@@ -335,7 +470,7 @@ static int write_outputs(task *t, dnt_run *run, const rl_result *res) {
               {"steps", (double)res->steps},
               {"episodes", (double)res->episodes},
               {"train_seconds", res->train_seconds},
-              {"steps_per_second", (double)res->steps / fmax(res->train_seconds, 1e-9)},
+              {"steps_per_second", (double)res->steps_run / fmax(res->train_seconds, 1e-9)},
               {"solve_threshold", res->solve_threshold},
               {"solved", res->solved}};
   for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
@@ -371,12 +506,18 @@ int dnt_study_rl_run(const dnt_study_rl_config *cfg, dnt_run *run, const dnt_stu
   res.best_step = -1;
   task t;
   memset(&t, 0, sizeof t);
-  if ((rc = setup(&t, cfg, seed, &res)) || (rc = open_curve(&t, run))) goto cleanup;
+  int64_t every = cfg->checkpoint_every ? cfg->checkpoint_every : INT64_MAX;
+  loop_state loop = {budget.eval_every, every, 0, 0};
+  if ((rc = setup(&t, cfg, seed, &res))) goto cleanup;
+  if (dnt_run_resuming(run))
+    rc = resume(&t, &res, &loop, run);
+  else if (!(rc = open_curve(&t, run)))
+    rc = save_checkpoint(&t, &res, &loop, run); /* step 0: a resume is possible from the start */
+  if (rc) goto cleanup;
   uint64_t total = (uint64_t)budget.steps;
-  int64_t next_eval = budget.eval_every;
-  uint64_t n_evals = 0;
+  int64_t start = agent_steps(&t.ag);
   double t0 = dnt_now();
-  for (;;) {
+  while (!loop.finished) {
     if ((rc = agent_step(&t.ag))) goto cleanup;
     int64_t steps = agent_steps(&t.ag);
     for (int i = 0; i < t.env.n; i++)
@@ -384,22 +525,31 @@ int dnt_study_rl_run(const dnt_study_rl_config *cfg, dnt_run *run, const dnt_stu
         t.recent[t.n_recent++ % RECENT] = t.env.last_return[i];
         res.episodes++;
       }
-    if (steps < next_eval && steps < budget.steps) continue;
-    if (dnt_interrupt_pending()) {
-      rc = dnt_error(DNT_ERR_INTERRUPTED, "rl: stopped after %lld of %lld env steps (signal %d)",
+    if (steps >= loop.next_eval || steps >= budget.steps) {
+      dnt_study_progress_report(p, "rl: training",
+                                (uint64_t)steps < total ? (uint64_t)steps : total, total);
+      double mean;
+      if ((rc = evaluate_and_log(&t, &budget, (int)cfg->confirm_episodes, seed,
+                                 (uint64_t)loop.n_evals++, run, &res, &mean)))
+        goto cleanup;
+      loop.next_eval += budget.eval_every;
+      loop.finished = steps >= budget.steps || mean >= budget.stop_return;
+    }
+    int stop = !loop.finished && dnt_interrupt_pending();
+    if (loop.finished || stop || steps >= loop.next_ckpt) {
+      while (steps >= loop.next_ckpt)
+        loop.next_ckpt += every;
+      if ((rc = save_checkpoint(&t, &res, &loop, run))) goto cleanup;
+    }
+    if (stop) {
+      rc = dnt_error(DNT_ERR_INTERRUPTED,
+                     "rl: stopped after %lld of %lld env steps (signal %d); checkpoint written",
                      (long long)steps, (long long)budget.steps, dnt_interrupt_pending());
       goto cleanup;
     }
-    dnt_study_progress_report(p, "rl: training", (uint64_t)steps < total ? (uint64_t)steps : total,
-                              total);
-    double mean;
-    if ((rc = evaluate_and_log(&t, &budget, (int)cfg->confirm_episodes, seed, n_evals++, run, &res,
-                               &mean)))
-      goto cleanup;
-    next_eval += budget.eval_every;
-    if (steps >= budget.steps || mean >= budget.stop_return) break;
   }
   res.steps = agent_steps(&t.ag);
+  res.steps_run = res.steps - start;
   res.train_seconds = dnt_now() - t0;
   if (cfg->keep_best) {
     size_t n;

@@ -28,3 +28,10 @@ add_test(NAME app.readme_example COMMAND readme_example)
 add_test(NAME app.seeds COMMAND ${CMAKE_COMMAND} -DDNT=$<TARGET_FILE:dnt>
          -DWORK=${CMAKE_BINARY_DIR}/app-seeds -P ${CMAKE_CURRENT_LIST_DIR}/seeds.cmake)
 set_tests_properties(app.seeds PROPERTIES TIMEOUT 600)
+
+# kill -9 at 20 seeded random moments across resumable runs, each resumed:
+# the folders equal the uninterrupted runs' (and a SIGTERM case); fl and twin
+# join with a line each in kill_resume.cmake.
+add_test(NAME app.kill_resume COMMAND ${CMAKE_COMMAND} -DDNT=$<TARGET_FILE:dnt>
+         -DWORK=${CMAKE_BINARY_DIR}/app-kill-resume -P ${CMAKE_CURRENT_LIST_DIR}/kill_resume.cmake)
+set_tests_properties(app.kill_resume PROPERTIES TIMEOUT 600)

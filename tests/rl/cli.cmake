@@ -54,3 +54,26 @@ expect_text(last_err "buffer")
 if(EXISTS ${WORK}/badagent)
   message(FATAL_ERROR "a refused agent config left the folder badagent behind")
 endif()
+
+# --resume continues from checkpoint.state (docs/RL.md); a finished run
+# resumes to the same numbers (the final evaluation is redone). A resume
+# that cannot continue is refused with the reason: another config (2), a
+# damaged checkpoint (3, naming it), no checkpoint (2).
+expect(0 rl --env chain --steps 1000 --quiet --out ${WORK}/res)
+file(READ ${WORK}/res/summary.json res_done)
+string(JSON res_mean GET "${res_done}" metrics mean_return)
+expect(0 rl --env chain --steps 1000 --quiet --resume --out ${WORK}/res)
+file(READ ${WORK}/res/summary.json res_again)
+string(JSON res_mean2 GET "${res_again}" metrics mean_return)
+if(NOT res_mean STREQUAL res_mean2)
+  message(FATAL_ERROR "resuming a finished run: mean_return ${res_mean2}, was ${res_mean}")
+endif()
+expect(2 rl --env chain --steps 2000 --quiet --resume --out ${WORK}/res)
+expect_text(last_err "another config: rl.steps: 2000 here, 1000 in the folder")
+execute_process(COMMAND sh -c "head -c 1000 '${WORK}/res/checkpoint.state' > '${WORK}/cut' && \
+mv '${WORK}/cut' '${WORK}/res/checkpoint.state'")
+expect(3 rl --env chain --steps 1000 --quiet --resume --out ${WORK}/res)
+expect_text(last_err "checkpoint.state': truncated: 1000 bytes")
+file(REMOVE ${WORK}/res/checkpoint.state)
+expect(2 rl --env chain --steps 1000 --quiet --resume --out ${WORK}/res)
+expect_text(last_err "cannot resume: no checkpoint")
