@@ -100,7 +100,7 @@ expect_text(last_out "\"hidden\": 7")
 # "status": "interrupted". (The shell waits until the folder exists, so the
 # signal arrives during the run, not before the handlers are installed.)
 execute_process(
-  COMMAND sh -c "'${DNT}' nn --quiet --set data.file= --set train.epochs=10000 --out '${WORK}/term' & pid=$!; \
+  COMMAND sh -c "'${DNT}' nn --quiet --set data.file= --set train.epochs=10000 --set train.patience=0 --out '${WORK}/term' & pid=$!; \
 for i in $(seq 1 300); do [ -f '${WORK}/term/dnt.db' ] && break; sleep 0.05; done; sleep 0.3; \
 kill -TERM $pid; wait $pid; echo rc=$?"
   OUTPUT_VARIABLE term_out ERROR_VARIABLE term_err)
