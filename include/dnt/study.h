@@ -42,10 +42,12 @@ void dnt_study_progress_report(const dnt_study_progress *p, const char *phase, u
                                uint64_t total);
 
 /* A command-line option that stands for a config field: `--<option> VALUE`
- * is `--set <key>=VALUE`. */
+ * is `--set <key>=VALUE`; with `value` set, the option is a flag that takes
+ * no argument: `--<option>` is `--set <key>=<value>`. */
 typedef struct dnt_study_alias {
   const char *option; /* "rule" */
   const char *key;    /* "fl.rule" */
+  const char *value;  /* NULL, or the value of a flag ("true") */
 } dnt_study_alias;
 
 typedef struct dnt_study {

@@ -40,8 +40,9 @@ static void print_usage(const dnt_study *s) {
   printf("usage: dnt %s [options]\n\n%s\noptions:\n", s->name, s->usage);
   for (size_t i = 0; i < s->n_aliases; i++) {
     char opt[64];
-    snprintf(opt, sizeof opt, "--%s X", s->aliases[i].option);
-    printf("      %-16s --set %s=X\n", opt, s->aliases[i].key);
+    const char *v = s->aliases[i].value;
+    snprintf(opt, sizeof opt, "--%s%s", s->aliases[i].option, v ? "" : " X");
+    printf("      %-16s --set %s=%s\n", opt, s->aliases[i].key, v ? v : "X");
   }
   printf("      --print-config   print the effective config as JSON and exit\n"
          "      --force          empty the result folder --out first (only a result folder)\n");
@@ -118,7 +119,9 @@ int app_study_main(const dnt_study *s, int argc, char **argv) {
   longopts[n++] = (struct option){"resume", no_argument, 0, OPT_RESUME};
   longopts[n++] = (struct option){"force", no_argument, 0, OPT_FORCE};
   for (size_t i = 0; i < s->n_aliases && i < MAX_ALIASES; i++)
-    longopts[n++] = (struct option){s->aliases[i].option, required_argument, 0, OPT_ALIAS + (int)i};
+    longopts[n++] =
+        (struct option){s->aliases[i].option, s->aliases[i].value ? no_argument : required_argument,
+                        0, OPT_ALIAS + (int)i};
   longopts[n] = (struct option){0, 0, 0, 0};
 
   app_opts o;
@@ -141,7 +144,8 @@ int app_study_main(const dnt_study *s, int argc, char **argv) {
       /* an alias is a --set, in command-line order with the others */
       if (o.n_sets == APP_MAX_SETS)
         return app_usage_error(s->name, "too many --set options (at most %d)", APP_MAX_SETS);
-      snprintf(sets[o.n_sets], sizeof sets[0], "%s=%s", s->aliases[opt - OPT_ALIAS].key, optarg);
+      const dnt_study_alias *a = &s->aliases[opt - OPT_ALIAS];
+      snprintf(sets[o.n_sets], sizeof sets[0], "%s=%s", a->key, a->value ? a->value : optarg);
       o.sets[o.n_sets] = sets[o.n_sets];
       o.n_sets++;
     } else {
