@@ -90,6 +90,8 @@ extern "C" {
     "community detection on the BS graph")                                                         \
   X(INT, cluster_k, "cluster.k", 0, 100000, 0, NULL,                                               \
     "girvan_newman: clusters (0 = best-modularity level)")                                         \
+  X(INT, cluster_min_size, "cluster.min_size", 1, 100000, 3, NULL,                                 \
+    "clusters of fewer BSs are merged into the neighbour they are most linked to")                 \
   X(INT, graph_neighbours, "graph.neighbours", 0, 100000, 0, NULL,                                 \
     "candidate edges to the k nearest BSs (0 = all pairs)")                                        \
   X(REAL, w_proximity, "graph.w_proximity", 0, 1e6, 0.1, NULL, "weight of proximity")              \
@@ -97,7 +99,7 @@ extern "C" {
   X(REAL, w_overlap, "graph.w_overlap", 0, 1e6, 0.1, NULL, "weight of coverage overlap")           \
   X(REAL, w_correlation, "graph.w_correlation", 0, 1e6, 0.8, NULL,                                 \
     "weight of the traffic correlation on the training part")                                      \
-  X(REAL, min_weight, "graph.min_weight", 0, 1e6, 0.5, NULL, "edges of this weight or less go")    \
+  X(REAL, min_weight, "graph.min_weight", 0, 1e6, 0.3, NULL, "edges of this weight or less go")    \
   X(INT, rounds, "fl.rounds", 1, 100000, 30, NULL, "federated rounds (per cluster)")               \
   X(INT, local_epochs, "fl.local_epochs", 1, 1000, 1, NULL, "local epochs per round")              \
   X(REAL, fraction, "fl.fraction", 0.01, 1, 0.5, NULL,                                             \
@@ -120,8 +122,8 @@ extern "C" {
     "event-triggered upload: a cluster uploads only when the mean squared difference of its "      \
     "model and the global exceeds this (0 = always)")                                              \
   X(REAL, target, "fl.target", 0, 1e9, 0, NULL,                                                    \
-    "common target NRMSE for the time to target (0 = 1.05 x the worst final NRMSE of the "         \
-    "federated methods)")
+    "common target NRMSE for the time and bytes to target (0 = 1.01 x the largest of the "         \
+    "federated methods' best test NRMSE, a level every one of them reaches)")
 
 typedef struct dnt_study_forecast_config {
   DNT_CFG_MEMBERS(DNT_STUDY_FORECAST_ROWS)

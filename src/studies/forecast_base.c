@@ -232,8 +232,12 @@ int fc_result_point(fc_result *r, double t, double e) {
     double *ce = realloc(r->curve_e, cap * sizeof *ce);
     if (!ce) return dnt_error(DNT_ERR_NOMEM, "forecast: no memory for the error curve");
     r->curve_e = ce;
+    double *cb = realloc(r->curve_b, cap * sizeof *cb);
+    if (!cb) return dnt_error(DNT_ERR_NOMEM, "forecast: no memory for the error curve");
+    r->curve_b = cb;
     r->cap_curve = cap;
   }
+  r->curve_b[r->n_curve] = r->bytes_up + r->bytes_down;
   r->curve_t[r->n_curve] = t;
   r->curve_e[r->n_curve++] = e;
   return 0;
@@ -243,6 +247,7 @@ void fc_result_free(fc_result *r) {
   free(r->pred);
   free(r->curve_t);
   free(r->curve_e);
+  free(r->curve_b);
   memset(r, 0, sizeof *r);
 }
 

@@ -4,10 +4,10 @@
  * units, then averaged over the BSs; NRMSE leaves out BSs of constant
  * truth), simulated_time_s (when its kept model was made), time_to_target_s
  * (first simulated time at the common target NRMSE), bytes_up, bytes_down,
- * rounds; flat <method>_nrmse numbers for the headline; the clustering; the
- * missing-value counts. Tables: per_bs.csv (position, cluster, the NRMSE of
- * every method per BS), curves.csv (test NRMSE against simulated time),
- * forecast.csv (truth and forecasts of a few BSs), and their figures. */
+ * rounds, bytes_to_target (bytes up + down spent by then); flat <method>_nrmse numbers for the
+ * headline; the clustering; the missing-value counts. Tables: per_bs.csv (position, cluster, the
+ * NRMSE of every method per BS), curves.csv (test NRMSE against simulated time), forecast.csv
+ * (truth and forecasts of a few BSs), and their figures. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,22 +27,24 @@ static void num(char *buf, size_t len, double v) {
     snprintf(buf, len, "null");
 }
 
-/* First simulated time of a curve at or below target. */
-static double time_to(const fc_result *r, double target) {
-  for (size_t k = 0; k < r->n_curve; k++)
-    if (r->curve_e[k] <= target) return r->curve_t[k];
-  return NAN;
+/* The first point of a curve at or below target (n_curve: none). */
+static size_t first_at(const fc_result *r, double target) {
+  size_t k = 0;
+  while (k < r->n_curve && !(r->curve_e[k] <= target))
+    k++;
+  return k;
 }
 
 double fc_target(const dnt_study_forecast_config *cfg, const fc_result *res) {
   if (cfg->target > 0) return cfg->target;
   double worst = NAN;
-  for (int m = DNT_FC_FEDAVG; m < DNT_FC_N_METHODS; m++)
-    if (res[m].ran && res[m].n_curve) {
-      double e = res[m].curve_e[res[m].n_curve - 1];
-      if (!(worst >= e)) worst = e;
-    }
-  return 1.05 * worst;
+  for (int m = DNT_FC_FEDAVG; m < DNT_FC_N_METHODS; m++) {
+    double best = INFINITY;
+    for (size_t k = 0; k < res[m].n_curve; k++)
+      if (res[m].curve_e[k] < best) best = res[m].curve_e[k];
+    if (res[m].n_curve && !(worst >= best)) worst = best;
+  }
+  return 1.01 * worst;
 }
 
 /* Per-BS errors of one method and their averages. */
@@ -73,19 +75,22 @@ static int write_summary(dnt_run *run, const fc_data *d, const fc_result *res, d
     if (!res[m].ran) continue;
     double mae, rmse, nrmse;
     method_errors(d, &res[m], bs_nrmse + (size_t)m * d->n_bs, &mae, &rmse, &nrmse);
-    char v[8][32], json[512];
+    char v[9][32], json[512];
+    size_t at = first_at(&res[m], target);
     num(v[0], 32, mae);
     num(v[1], 32, rmse);
     num(v[2], 32, nrmse);
     num(v[3], 32, res[m].sim_time);
-    num(v[4], 32, time_to(&res[m], target));
+    num(v[4], 32, at < res[m].n_curve ? res[m].curve_t[at] : NAN);
     num(v[5], 32, res[m].bytes_up);
     num(v[6], 32, res[m].bytes_down);
     num(v[7], 32, res[m].rounds);
+    num(v[8], 32, at < res[m].n_curve ? res[m].curve_b[at] : NAN);
     snprintf(json, sizeof json,
              "{\"mae\": %s, \"rmse\": %s, \"nrmse\": %s, \"simulated_time_s\": %s, "
-             "\"time_to_target_s\": %s, \"bytes_up\": %s, \"bytes_down\": %s, \"rounds\": %s}",
-             v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+             "\"time_to_target_s\": %s, \"bytes_up\": %s, \"bytes_down\": %s, \"rounds\": %s, "
+             "\"bytes_to_target\": %s}",
+             v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]);
     const char *name = dnt_forecast_method_name((dnt_forecast_method)m);
     char key[64];
     snprintf(key, sizeof key, "%s_nrmse", name);

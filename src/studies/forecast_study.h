@@ -45,11 +45,12 @@ typedef struct fc_result {
   double time_to_target; /* first simulated time at the common target (NAN: never) */
   double bytes_up, bytes_down, rounds;
   double *curve_t, *curve_e; /* (n_curve) simulated time and test NRMSE of each evaluation */
+  double *curve_b;           /* (n_curve) bytes up + down spent by then */
   size_t n_curve, cap_curve;
 } fc_result;
 
 int fc_result_alloc(fc_result *r, const fc_data *d);
-/* Appends (t, e) to the curve. */
+/* Appends (t, e) and the bytes spent so far to the curve. */
 int fc_result_point(fc_result *r, double t, double e);
 void fc_result_free(fc_result *r);
 
@@ -82,8 +83,9 @@ int fc_federated(const dnt_study_forecast_config *cfg, const fc_data *d, dnt_for
                  const dnt_clustering *clusters, uint64_t seed, int threads,
                  const dnt_study_progress *p, fc_result *r);
 
-/* The common target NRMSE: fl.target, or 1.05 x the worst final test NRMSE
- * of the federated methods that ran (NAN: none). res: DNT_FC_N_METHODS. */
+/* The common target NRMSE: fl.target, or 1.01 x the largest of the best
+ * test NRMSEs on the curves of the federated methods that ran, a level each
+ * of them reaches (NAN: none). res: DNT_FC_N_METHODS. */
 double fc_target(const dnt_study_forecast_config *cfg, const fc_result *res);
 
 /* summary.json, the tables and the figures; cl may be NULL (no clustering

@@ -41,8 +41,8 @@ int main(void) {
   CHECK(root != NULL);
   json_t *m = json_object_get(root, "metrics");
   static const char *const keys[] = {
-      "mae",      "rmse",       "nrmse", "simulated_time_s", "time_to_target_s",
-      "bytes_up", "bytes_down", "rounds"};
+      "mae",      "rmse",       "nrmse",  "simulated_time_s", "time_to_target_s",
+      "bytes_up", "bytes_down", "rounds", "bytes_to_target"};
   for (int k = 0; k < DNT_FC_N_METHODS; k++) {
     const char *name = dnt_forecast_method_name((dnt_forecast_method)k);
     json_t *o = json_object_get(m, name);
