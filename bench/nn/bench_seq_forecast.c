@@ -12,12 +12,17 @@
  * 3 repetitions with the sides alternated; fresh models each repetition, their creation not
  * timed. The run also checks that the S models of every side end bit-identical.
  *
+ * A plain loop on one and two threads, run just before each 2-thread side,
+ * gives the machine's own 2-thread ceiling at that moment (a shared machine
+ * may offer one core's worth).
+ *
  * The second table is the evidence for the design choice (dnt/seq_forecast.h):
  * one model's training cost per window at batch 32 and at batch 32 S. If
  * batching the S models into one larger product were possible (the weights
  * differ, so it would be a strided batch of S small products), it could save
  * at most the difference between these two per-window costs. */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +90,29 @@ static int same(dnt_seq_model **a, dnt_seq_model **b, int S) {
   return 1;
 }
 
+/* The machine's own ceiling: a plain arithmetic loop twice on one thread,
+ * then once on each of two threads (no memory, no locks, no BLAS). */
+static void *spin(void *arg) {
+  double x = *(double *)arg;
+  for (long i = 0; i < 40000000L; i++)
+    x = x * 0.999999 + 1e-7;
+  *(double *)arg = x;
+  return NULL;
+}
+
+static double machine_two_thread_ratio(void) {
+  double a = 1, b = 1;
+  double t0 = wall();
+  spin(&a);
+  spin(&b);
+  double t1 = wall();
+  pthread_t th;
+  if (pthread_create(&th, NULL, spin, &a)) return 1;
+  spin(&b);
+  pthread_join(th, NULL);
+  return (t1 - t0) / (wall() - t1);
+}
+
 int main(int argc, char **argv) {
   int quick = argc > 1 && !strcmp(argv[1], "--quick");
   int S = quick ? 4 : MAX_S;
@@ -109,7 +137,7 @@ int main(int argc, char **argv) {
   }
   static const char *const side[] = {"S separate dnt_seq_train", "train_many, 1 thread",
                                      "train_many, 2 threads"};
-  double t[3][3], tc[3][3];
+  double t[3][3], tc[3][3], ctl[3];
   dnt_seq_model *ref[MAX_S], *m[MAX_S];
   fresh(&c, S, ref); /* the reference: S separate trainings */
   for (int i = 0; i < S; i++)
@@ -117,7 +145,8 @@ int main(int argc, char **argv) {
   int identical = 1;
   for (int rep = 0; rep < 3; rep++)
     for (int k = 0; k < 3; k++) {
-      int s = (k + rep) % 3; /* alternate the order */
+      int s = (k + rep) % 3;                             /* alternate the order */
+      if (s == 2) ctl[rep] = machine_two_thread_ratio(); /* just before the 2-thread side */
       t[s][rep] = run_side(&c, dp, S, s, m, &tc[s][rep]);
       identical &= same(ref, m, S);
       destroy(m, S);
@@ -142,6 +171,10 @@ int main(int argc, char **argv) {
     fclose(la);
   }
   if (load >= 0) printf("load average (1 min) at the end: %.1f\n", load);
+  qsort(ctl, 3, sizeof ctl[0], cmp_double);
+  printf("the machine's own 2-thread speed-up just before each 2-thread side (a plain loop, no "
+         "BLAS): %.2fx (median; %.2fx to %.2fx)\n",
+         ctl[1], ctl[0], ctl[2]);
 
   /* one model, per-window cost at batch 32 and 32 S */
   printf("\n| one model, batch | CPU us per training window (epoch and its validation) "
