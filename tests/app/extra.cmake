@@ -35,3 +35,7 @@ set_tests_properties(app.seeds PROPERTIES TIMEOUT 600)
 add_test(NAME app.kill_resume COMMAND ${CMAKE_COMMAND} -DDNT=$<TARGET_FILE:dnt>
          -DWORK=${CMAKE_BINARY_DIR}/app-kill-resume -P ${CMAKE_CURRENT_LIST_DIR}/kill_resume.cmake)
 set_tests_properties(app.kill_resume PROPERTIES TIMEOUT 600)
+
+# Header names match their source files (or a documented exception).
+add_test(NAME app.layout COMMAND ${CMAKE_COMMAND} -DSRC=${CMAKE_SOURCE_DIR} -P
+                                 ${CMAKE_CURRENT_LIST_DIR}/layout.cmake)

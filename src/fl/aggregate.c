@@ -1,4 +1,4 @@
-/* src/fl/agg.c: the aggregator object: parameters, names, the n >= g(f)
+/* src/fl/aggregate.c: the aggregator object: parameters, names, the n >= g(f)
  * requirement of each rule, workspace allocation, and the dispatch
  * pre-aggregator -> rule. The rules themselves live in agg_*.c.
  *

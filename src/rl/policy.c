@@ -1,4 +1,4 @@
-/* src/rl/evaluate.c: evaluation of a policy on fresh environments (dnt/policy.h). */
+/* src/rl/policy.c: evaluation of a policy on fresh environments (dnt/policy.h). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

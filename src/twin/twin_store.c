@@ -1,4 +1,4 @@
-/* src/twin/store.c: the twin's SQLite record (dnt/twin_store.h).
+/* src/twin/twin_store.c: the twin's SQLite record (dnt/twin_store.h).
  *
  * Workload: a few hundred telemetry values per step, a commit every step or
  * every few steps. Inserts go through prepared statements inside one open
