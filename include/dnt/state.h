@@ -99,6 +99,11 @@ int dnt_unpack_rng(dnt_unpack *u, dnt_rng *r);
 /* Reads an i64 that must equal `want` (a shape): DNT_ERR_MISMATCH naming
  * `what` and both values. */
 int dnt_unpack_expect(dnt_unpack *u, const char *what, int64_t want);
+/* Checks a value read (a counter, an index): DNT_ERR_CORRUPT naming `what`,
+ * the value and lo..hi when it is outside. Loaders check every value that
+ * indexes memory or drives a loop, so that a state whose CRC is right but
+ * whose writer was not (a crafted file, a bug) cannot crash or hang them. */
+int dnt_unpack_range(dnt_unpack *u, const char *what, int64_t v, int64_t lo, int64_t hi);
 /* Every payload byte read: else DNT_ERR_CORRUPT naming how many are left. */
 int dnt_unpack_end(dnt_unpack *u);
 

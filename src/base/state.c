@@ -295,6 +295,14 @@ int dnt_unpack_rng(dnt_unpack *u, dnt_rng *r) {
   return u->rc;
 }
 
+int dnt_unpack_range(dnt_unpack *u, const char *what, int64_t v, int64_t lo, int64_t hi) {
+  if (!u->rc && (v < lo || v > hi))
+    u->rc = dnt_error(DNT_ERR_CORRUPT,
+                      "state '%s': section '%s': field '%s' = '%lld': expected %lld..%lld",
+                      u->origin, u->section, what, (long long)v, (long long)lo, (long long)hi);
+  return u->rc;
+}
+
 int dnt_unpack_end(dnt_unpack *u) {
   if (!u->rc && u->pos != u->len)
     u->rc = dnt_error(DNT_ERR_CORRUPT, "state '%s': %zu bytes left after the last section '%s'",

@@ -19,13 +19,8 @@
 #include "dnt/status.h"
 #include "dnt/td3.h"
 
-/* Range checks of loaded values, as the first error of the reader. */
-static int corrupt(dnt_unpack *u, const char *what, long long v, long long lo, long long hi) {
-  if (u->rc) return u->rc;
-  return u->rc = dnt_error(DNT_ERR_CORRUPT,
-                           "state '%s': section '%s': field '%s' = '%lld': expected %lld..%lld",
-                           u->origin, u->section, what, v, lo, hi);
-}
+/* Counters may reach half of int64 (so that counter + period cannot overflow). */
+#define COUNT_MAX (INT64_MAX / 2)
 
 /* ---- vecenv ---- */
 
@@ -106,7 +101,9 @@ int dnt_vecenv_load(dnt_vecenv *v, dnt_unpack *u) {
   dnt_unpack_f64s(u, "last_cost", v->last_cost, n * nc);
   dnt_unpack_ints(u, "last_length", v->last_length, n);
   dnt_unpack_i64(u, &v->steps);
-  return dnt_unpack_i64(u, &v->episodes);
+  dnt_unpack_i64(u, &v->episodes);
+  dnt_unpack_range(u, "steps", v->steps, 0, COUNT_MAX);
+  return dnt_unpack_range(u, "episodes", v->episodes, 0, COUNT_MAX);
 }
 
 /* ---- replay ---- */
@@ -167,11 +164,11 @@ int dnt_replay_load(dnt_replay *rb, dnt_unpack *u) {
   dnt_unpack_i64(u, &added);
   if (u->rc) return u->rc;
   /* a ring that is not full has written slots 0..size-1 and stands at size */
-  if (size < 0 || size > s->capacity) return corrupt(u, "size", size, 0, s->capacity);
+  if (size < 0 || size > s->capacity) return dnt_unpack_range(u, "size", size, 0, s->capacity);
   if (size < s->capacity ? pos != size : pos < 0 || pos >= s->capacity)
-    return corrupt(u, "pos", pos, size < s->capacity ? size : 0,
-                   size < s->capacity ? size : s->capacity - 1);
-  if (added < size) return corrupt(u, "added", added, size, INT64_MAX);
+    return dnt_unpack_range(u, "pos", pos, size < s->capacity ? size : 0,
+                            size < s->capacity ? size : s->capacity - 1);
+  if (dnt_unpack_range(u, "added", added, size, COUNT_MAX)) return u->rc;
   rb->size = (int)size;
   rb->pos = (int)pos;
   rb->added = added;
@@ -181,7 +178,7 @@ int dnt_replay_load(dnt_replay *rb, dnt_unpack *u) {
   if (rb->action && !dnt_unpack_ints(u, "action", rb->action, n))
     for (size_t i = 0; i < n; i++)
       if (rb->action[i] < 0 || rb->action[i] >= s->n_actions)
-        return corrupt(u, "action", rb->action[i], 0, s->n_actions - 1);
+        return dnt_unpack_range(u, "action", rb->action[i], 0, s->n_actions - 1);
   if (rb->caction) dnt_unpack_f32s(u, "caction", rb->caction, n * (size_t)s->act_dim);
   dnt_unpack_f32s(u, "reward", rb->reward, n);
   if (rb->cost) dnt_unpack_f32s(u, "cost", rb->cost, n * (size_t)s->n_costs);
@@ -228,7 +225,9 @@ int dnt_cmdp_load(dnt_cmdp *c, dnt_unpack *u) {
   dnt_unpack_f64s(u, "cost_sum", c->cost_sum, n);
   dnt_unpack_f64s(u, "last_j", c->last_j, n);
   dnt_unpack_i64(u, &c->count);
-  return dnt_unpack_i64(u, &c->updates);
+  dnt_unpack_i64(u, &c->updates);
+  dnt_unpack_range(u, "count", c->count, 0, COUNT_MAX);
+  return dnt_unpack_range(u, "updates", c->updates, 0, COUNT_MAX);
 }
 
 int dnt_hooks_save(const dnt_hooks *h, dnt_pack *p) {
@@ -282,7 +281,18 @@ static int rollout_save(const dnt_rollout *ro, dnt_pack *p) {
 static int rollout_load(dnt_rollout *ro, dnt_unpack *u) {
   dnt_unpack_tag(u, "rollout");
   dnt_unpack_f32s(u, "obs", ro->obs, (size_t)ro->n * (size_t)ro->obs_dim);
-  return dnt_unpack_i64(u, &ro->since_cmdp);
+  dnt_unpack_i64(u, &ro->since_cmdp);
+  return dnt_unpack_range(u, "since_cmdp", ro->since_cmdp, 0, COUNT_MAX);
+}
+
+/* An agent's counters as its step keeps them: the next training round (and
+ * target update) is due after the current step, at most one period ahead;
+ * anything else would replay or skip rounds, or loop for ever. */
+static int check_counters(dnt_unpack *u, int64_t steps, int64_t updates, int64_t next_train,
+                          int train_freq) {
+  dnt_unpack_range(u, "steps", steps, 0, COUNT_MAX);
+  dnt_unpack_range(u, "updates", updates, 0, COUNT_MAX);
+  return dnt_unpack_range(u, "next_train", next_train, steps + 1, steps + train_freq);
 }
 
 int dnt_dqn_save_state(const dnt_dqn *q, dnt_pack *p) {
@@ -322,6 +332,8 @@ int dnt_dqn_load_state(dnt_dqn *q, dnt_unpack *u) {
   dnt_unpack_f64(u, &loss);
   q->epsilon = (float)eps;
   q->loss = (float)loss;
+  check_counters(u, q->steps, q->updates, q->next_train, q->cfg.train_freq);
+  dnt_unpack_range(u, "next_target", q->next_target, q->steps + 1, q->steps + q->cfg.target_update);
   dnt_replay_load(&q->replay, u);
   return rollout_load(q->ro, u);
 }
@@ -365,6 +377,7 @@ int dnt_td3_load_state(dnt_td3 *t, dnt_unpack *u) {
   dnt_unpack_f64(u, &critic_loss);
   t->actor_loss = (float)actor_loss;
   t->critic_loss = (float)critic_loss;
+  check_counters(u, t->steps, t->updates, t->next_train, t->cfg.train_freq);
   dnt_replay_load(&t->replay, u);
   return rollout_load(t->ro, u);
 }

@@ -379,8 +379,23 @@ static int save_checkpoint(task *t, const rl_result *res, const loop_state *l, d
   return rc;
 }
 
+/* The loop's values as the loop keeps them (a crafted state must not index
+ * the running window out of range or spin the checkpoint schedule). */
+static int check_loop(dnt_unpack *u, const task *t, const rl_result *res, const loop_state *l,
+                      int64_t steps, int64_t every, int64_t curve_bytes) {
+  const int64_t big = INT64_MAX / 2;
+  dnt_unpack_range(u, "n_recent", t->n_recent, 0, big);
+  dnt_unpack_range(u, "n_evals", l->n_evals, 0, big);
+  dnt_unpack_range(u, "finished", l->finished, 0, 1);
+  dnt_unpack_range(u, "episodes", res->episodes, 0, big);
+  dnt_unpack_range(u, "best_step", res->best_step, -1, steps);
+  dnt_unpack_range(u, "curve bytes", curve_bytes, 0, big);
+  if (every == INT64_MAX) return dnt_unpack_range(u, "next_ckpt", l->next_ckpt, every, every);
+  return dnt_unpack_range(u, "next_ckpt", l->next_ckpt, steps + 1, steps + every);
+}
+
 /* --resume: the objects of setup() continue from the folder's checkpoint. */
-static int resume(task *t, rl_result *res, loop_state *l, dnt_run *run) {
+static int resume(task *t, rl_result *res, loop_state *l, int64_t every, dnt_run *run) {
   char path[1024], curve[1024], desc[256];
   int rc = dnt_run_path(run, CHECKPOINT, path, sizeof path);
   if (rc || (rc = dnt_run_path(run, "curve.csv", curve, sizeof curve))) return rc;
@@ -401,6 +416,7 @@ static int resume(task *t, rl_result *res, loop_state *l, dnt_run *run) {
     dnt_dqn_load_state(t->ag.dqn, &u);
   else
     dnt_td3_load_state(t->ag.td3, &u);
+  check_loop(&u, t, res, l, agent_steps(&t->ag), every, bytes);
   rc = dnt_unpack_end(&u);
   dnt_unpack_free(&u);
   if (rc) return rc;
@@ -510,7 +526,7 @@ int dnt_study_rl_run(const dnt_study_rl_config *cfg, dnt_run *run, const dnt_stu
   loop_state loop = {budget.eval_every, every, 0, 0};
   if ((rc = setup(&t, cfg, seed, &res))) goto cleanup;
   if (dnt_run_resuming(run))
-    rc = resume(&t, &res, &loop, run);
+    rc = resume(&t, &res, &loop, every, run);
   else if (!(rc = open_curve(&t, run)))
     rc = save_checkpoint(&t, &res, &loop, run); /* step 0: a resume is possible from the start */
   if (rc) goto cleanup;

@@ -9,8 +9,9 @@
  * masked chain (uniform replay, exponential epsilon, hard target copies) and
  * TD3 on Pendulum (policy delay 2: the update parity). Truncated and flipped
  * states are refused as corrupt, another architecture as a mismatch, a
- * replay action or size out of range as corrupt, an env without save as
- * unsupported. */
+ * replay action or size out of range as corrupt, counters an agent could
+ * not have (the next training round in the past: the step would loop over
+ * it) as corrupt, an env without save as unsupported. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -250,6 +251,32 @@ int main(void) {
   int64_t two;
   memcpy(&two, bad, sizeof two); /* the first two actions: 7 (of 2 actions), 0 */
   check_patched_replay(rb, action, two, "'action' = '7'");
+
+  /* the agent's next training round far in the past, behind a valid CRC */
+  dnt_pack ap;
+  dnt_pack_init(&ap);
+  CHECK_OK(dnt_dqn_save_state(w.dqn, &ap));
+  size_t np;
+  dnt_dqn_params(w.dqn, &np);
+  size_t nets = 2 * (8 + 4 * np);
+  size_t counters = 8 + 3 + 3 * 8 + nets + (8 + 4 + 8 + nets) + 48; /* tag, shape, adam, rng */
+  int64_t steps, past = -1000000000;
+  memcpy(&steps, ap.buf + counters, sizeof steps);
+  CHECK(steps == 100);
+  memcpy(ap.buf + counters + 16, &past, sizeof past);
+  unsigned char *af;
+  size_t al;
+  CHECK_OK(dnt_pack_frame(&ap, "", &af, &al));
+  world w2;
+  CHECK_OK(make(&w2, CHAIN_DQN, 16, 3));
+  dnt_unpack au;
+  CHECK_OK(dnt_unpack_parse(&au, af, al, "patched", ""));
+  CHECK(dnt_dqn_load_state(w2.dqn, &au) == DNT_ERR_CORRUPT);
+  CHECK_MSG(strstr(dnt_last_error(), "'next_train' = '-1000000000': expected 101..101"), "%s",
+            dnt_last_error());
+  destroy(&w2);
+  free(af);
+  dnt_pack_free(&ap);
   destroy(&w);
 
   /* an env without save/load cannot be saved */

@@ -69,11 +69,8 @@ static int ch_save(const void *inst, dnt_pack *p) {
 static int ch_load(void *inst, dnt_unpack *u) {
   dnt_chain *s = inst;
   int64_t pos;
-  int rc = dnt_unpack_i64(u, &pos);
-  if (rc) return rc;
-  if (pos < 0 || pos >= s->cfg.length)
-    return u->rc = dnt_error(DNT_ERR_CORRUPT, "state '%s': chain position %lld: expected 0..%d",
-                             u->origin, (long long)pos, s->cfg.length - 1);
+  dnt_unpack_i64(u, &pos);
+  if (dnt_unpack_range(u, "chain position", pos, 0, s->cfg.length - 1)) return u->rc;
   s->pos = (int)pos;
   return 0;
 }
