@@ -1,5 +1,5 @@
 /* fuzz_rl_state: the RL layer's state loaders (dnt/state.h, rl_state.c) on
- * arbitrary bytes: the vecenv, shield counts, CMDP and agent of a DQN on the
+ * arbitrary bytes: the vecenv, shield counts and agent of a DQN on the
  * masked chain (prioritised replay, dueling head) or of TD3 on Pendulum.
  *
  * First byte b: bit 1 picks TD3; with bit 0 clear the rest is a whole state
