@@ -109,6 +109,9 @@ extern "C" {
   X(REAL, speed_spread, "fl.speed_spread", 0, 5, 0.6, NULL,                                        \
     "sd of the log compute time across BSs (heterogeneous speeds, mean 1 s per local epoch)")      \
   X(REAL, latency, "fl.latency", 0, 1e6, 0.05, NULL, "mean one-way link latency in seconds")       \
+  X(STRING, intra_rule, "fl.intra_rule", 0, 0, "mean", "mean|fedatt",                              \
+    "aggregation inside a cluster: FedAvg mean by training windows, or FedAtt attention")          \
+  X(REAL, fedatt_eps, "fl.fedatt_eps", 0, 10, 1, NULL, "FedAtt step size epsilon")                 \
   X(INT, sync_rounds, "fl.sync_rounds", 0, 100000, 10, NULL,                                       \
     "clustered_sync_async: lockstep rounds before the switch to asynchronous")                     \
   X(STRING, staleness, "fl.staleness", 0, 0, "poly", "constant|poly|hinge|inv|inv_sqrt",           \
@@ -191,6 +194,17 @@ int dnt_forecast_ridge_fit(const double *X, const double *y, size_t n, size_t p,
  * units into pred (d->per[DNT_SEQ_TEST]). Never reads a test value. */
 int dnt_forecast_linear_ar(const dnt_seq_data *d, size_t j, const double *lambdas, size_t n_lambdas,
                            double *pred, double *lambda_out);
+
+/* FedAtt (Ji et al., "Learning private neural language modeling with
+ * attentive aggregation", IJCNN 2019; as VH-Twin aggregates inside a
+ * cluster): from the server model w_s and client models w_i = w_s + delta_i,
+ *   att_i = softmax_i ||w_s - w_i||,  w_new = w_s - eps sum_i att_i (w_s - w_i)
+ * i.e. the step eps sum_i att_i delta_i, into out (d). VH-Twin takes the
+ * softmax per layer; here over the whole parameter vector. deltas (n, d)
+ * row-major, n >= 1; att (n) caller scratch, the attention weights on
+ * return. O(n d). */
+void dnt_forecast_fedatt(const float *deltas, int n, size_t d, double eps, double *att,
+                         double *out);
 
 /* Adjusted Rand index of two labelings of n items (Hubert and Arabie, J.
  * Classification 1985): 1 for the same partition up to names, about 0 for

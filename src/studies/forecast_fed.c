@@ -16,7 +16,8 @@
  * download the cluster model, train and upload; an upload later than
  * fl.deadline is a straggler, dropped (its bytes were sent) and the round
  * lasts the deadline; the others are averaged weighted by their training
- * windows (FedAvg). Methods:
+ * windows (FedAvg), or in the clustered methods with fl.intra_rule = fedatt
+ * by attention (dnt_forecast_fedatt). Methods:
  *   fedavg          one cluster of every BS: the global model.
  *   clustered_sync  a model per cluster (local twin); in every global round
  *                   each cluster runs a round and the round lasts as long as
@@ -51,6 +52,7 @@
 #include "dnt/interrupt.h"
 #include "dnt/rng.h"
 #include "dnt/status.h"
+#include "dnt/vec.h"
 #include "forecast_study.h"
 
 typedef struct fc_client {
@@ -58,6 +60,25 @@ typedef struct fc_client {
   const dnt_seq_data *d;
   const dnt_fl_dist *compute;
 } fc_client;
+
+void dnt_forecast_fedatt(const float *deltas, int n, size_t d, double eps, double *att,
+                         double *out) {
+  double top = -INFINITY, z = 0;
+  for (int i = 0; i < n; i++) { /* ||w_s - w_i|| = ||delta_i|| */
+    att[i] = dnt_vec_norm(deltas + (size_t)i * d, d);
+    if (att[i] > top) top = att[i];
+  }
+  for (int i = 0; i < n; i++)
+    z += att[i] = exp(att[i] - top); /* softmax, shifted for range */
+  for (int i = 0; i < n; i++)
+    att[i] /= z;
+  for (size_t j = 0; j < d; j++) {
+    double s = 0;
+    for (int i = 0; i < n; i++)
+      s += att[i] * deltas[(size_t)i * d + j];
+    out[j] = eps * s;
+  }
+}
 
 /* local_train of a BS: from the global model, local epochs, the difference. */
 static int client_train(void *ctx, const dnt_fl_train_args *a, dnt_fl_update *out) {
@@ -91,6 +112,8 @@ typedef struct fed {
   float *wg;          /* (dim) the global twin */
   double *cw;         /* (K) training windows of each cluster */
   double *acc;        /* (dim) a round's weighted sum of updates */
+  float *att_rows;    /* (n, dim) a round's accepted updates (FedAtt), or NULL */
+  double *att;        /* (n) FedAtt's attention weights, or NULL */
   int *jobs;          /* (n) jobs each BS has run */
   int *ids, *jb, *rcs;
   dnt_fl_update *ups; /* (n) */
@@ -121,6 +144,8 @@ static void fed_free(fed *f) {
   free(f->wg);
   free(f->cw);
   free(f->acc);
+  free(f->att_rows);
+  free(f->att);
   free(f->jobs);
   free(f->ids);
   free(f->jb);
@@ -160,6 +185,10 @@ static int fed_init(fed *f, const dnt_study_forecast_config *cfg, const fc_data 
   f->wg = malloc(f->dim * sizeof *f->wg);
   f->cw = calloc((size_t)K, sizeof *f->cw);
   f->acc = malloc(f->dim * sizeof *f->acc);
+  if (membership && !strcmp(cfg->intra_rule, "fedatt") && /* clustered methods only */
+      (!(f->att_rows = malloc(n * f->dim * sizeof *f->att_rows)) ||
+       !(f->att = malloc(n * sizeof *f->att))))
+    return dnt_error(DNT_ERR_NOMEM, "forecast: no memory for FedAtt's %zu rows", n);
   f->jobs = calloc(n, sizeof *f->jobs);
   f->ids = malloc(n * sizeof *f->ids);
   f->jb = malloc(n * sizeof *f->jb);
@@ -260,7 +289,7 @@ static int cluster_round(fed *f, int c, int round, const float *src, float *dst,
   int rc = dnt_fl_train_local(&f->pop, f->ids, f->jb, m, round, src, f->dim, f->ups, f->rcs);
   if (rc) return rc;
   double slowest = 0, wsum = 0, deadline = f->cfg->deadline;
-  int late = 0;
+  int late = 0, kept = 0;
   f->r->bytes_down += 4.0 * (double)f->dim * m;
   double *acc = f->acc;
   memset(acc, 0, f->dim * sizeof *acc);
@@ -277,8 +306,14 @@ static int cluster_round(fed *f, int c, int round, const float *src, float *dst,
     for (size_t j = 0; j < f->dim; j++)
       acc[j] += f->ups[k].n_samples * f->ups[k].delta[j];
     wsum += f->ups[k].n_samples;
+    if (f->att_rows)
+      memcpy(f->att_rows + (size_t)kept++ * f->dim, f->ups[k].delta, f->dim * sizeof *f->att_rows);
   }
   *dur = late ? deadline : slowest;
+  if (f->att_rows && kept > 0) {
+    dnt_forecast_fedatt(f->att_rows, kept, f->dim, f->cfg->fedatt_eps, f->att, acc);
+    wsum = 1;
+  }
   if (dst != src) memcpy(dst, src, f->dim * sizeof *dst);
   if (wsum > 0)
     for (size_t j = 0; j < f->dim; j++)

@@ -114,6 +114,20 @@ static void ari_by_hand(void) {
   CHECK_NEAR(dnt_forecast_ari(one, one, 3), 1, 0);
 }
 
+/* FedAtt by hand: deltas of norms 3 and 4 get softmax(3, 4) = (1, e) / (1 + e). */
+static void fedatt_by_hand(void) {
+  const float deltas[4] = {3, 0, 0, -4};
+  double att[2], out[2], e = exp(1.0);
+  dnt_forecast_fedatt(deltas, 2, 2, 0.5, att, out);
+  CHECK_NEAR(att[0], 1 / (1 + e), 1e-12);
+  CHECK_NEAR(att[1], e / (1 + e), 1e-12);
+  CHECK_NEAR(out[0], 0.5 * 3 / (1 + e), 1e-12);
+  CHECK_NEAR(out[1], 0.5 * -4 * e / (1 + e), 1e-12);
+  dnt_forecast_fedatt(deltas, 1, 2, 1, att, out); /* one client: its delta */
+  CHECK_NEAR(out[0], 3, 1e-12);
+  CHECK_NEAR(out[1], 0, 1e-12);
+}
+
 static void methods_list(void) {
   int on[DNT_FC_N_METHODS];
   CHECK_OK(dnt_forecast_methods_parse("all", on));
@@ -268,6 +282,7 @@ int main(void) {
   errors_by_hand();
   ridge_closed_form();
   ari_by_hand();
+  fedatt_by_hand();
   methods_list();
   no_leakage();
   planted_generator();
