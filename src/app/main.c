@@ -19,8 +19,7 @@ static void print_help(FILE *f) {
   for (size_t i = 0; i < dnt_n_studies; i++)
     fprintf(f, "  %-10s %s\n", dnt_studies[i]->name, dnt_studies[i]->summary);
   fprintf(f, "\n  --version  print the version and git revision\n"
-             "  --help     this help\n\n"
-             "\n" APP_EXIT_TABLE);
+             "  --help     this help\n\n" APP_EXIT_TABLE);
 }
 
 int main(int argc, char **argv) {
