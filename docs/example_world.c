@@ -68,7 +68,7 @@ static links *links_alloc(const example_links_config *cfg) {
 
 static int links_reset(void *self, uint64_t seed) {
   links *w = self;
-  dnt_rng_seed(&w->rng, seed);
+  dnt_rng_for(&w->rng, seed, DNT_STREAM_WORLD, 0);
   w->t = 0;
   for (int i = 0; i < w->cfg.n_links; i++)
     w->x[i] = 0.5 * w->cfg.capacity;
@@ -140,7 +140,7 @@ static int links_load(void *self, const unsigned char *buf, size_t len) {
 }
 
 static int links_reseed(void *self, uint64_t seed) {
-  dnt_rng_seed(&((links *)self)->rng, seed);
+  dnt_rng_for(&((links *)self)->rng, seed, DNT_STREAM_WORLD, 0);
   return 0;
 }
 
