@@ -53,3 +53,15 @@ if(EXISTS ${milan})
          --out ${WORK}/milan)
   expect_text(last_out "clustered_sync_async_nrmse")
 endif()
+
+# The same numbers on 1 and 2 threads (clients train on the population's
+# threads, local_only through dnt_seq_train_many).
+foreach(t 1 2)
+  expect(0 forecast --quiet --quick --generated --threads ${t}
+         --set forecast.methods=local_only,clustered_sync_async,async_only --out ${WORK}/t${t})
+endforeach()
+file(READ ${WORK}/t1/per_bs.csv t1)
+file(READ ${WORK}/t2/per_bs.csv t2)
+if(NOT t1 STREQUAL t2)
+  message(FATAL_ERROR "per_bs.csv differs between 1 and 2 threads")
+endif()
