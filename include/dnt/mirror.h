@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dnt/state.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -64,6 +66,15 @@ const double *dnt_mirror_row(const dnt_mirror *m, size_t r, int64_t *t);
 /* Copies field `field` over the last `n` rows (oldest first) into out;
  * returns the number copied (min(n, rows)). */
 size_t dnt_mirror_series(const dnt_mirror *m, size_t field, double *out, size_t n);
+
+/* Exact resume (dnt/state.h): save appends the values, measured_at,
+ * received_at, the report count and the history rows held, oldest first
+ * (the ring is laid out from slot 0 again on load, which no reader can tell
+ * apart). load reads them into a mirror of the same n_fields and capacity
+ * (DNT_ERR_MISMATCH otherwise); rows above the capacity, steps below -1 or
+ * history steps that do not increase are DNT_ERR_CORRUPT. O(rows x n_fields). */
+int dnt_mirror_save(const dnt_mirror *m, dnt_pack *p);
+int dnt_mirror_load(dnt_mirror *m, dnt_unpack *u);
 
 #ifdef __cplusplus
 }

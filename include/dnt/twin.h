@@ -52,6 +52,7 @@
 #include <stdint.h>
 
 #include "dnt/mirror.h"
+#include "dnt/state.h"
 #include "dnt/world.h"
 
 #ifdef __cplusplus
@@ -150,6 +151,21 @@ const double *dnt_twin_telemetry(const dnt_twin *t);
 void dnt_twin_get_stats(const dnt_twin *t, dnt_twin_stats *out);
 /* The sync config in use (its field_scale is NULL: the scales are internal). */
 const dnt_sync_config *dnt_twin_config(const dnt_twin *t);
+
+/* Exact resume (dnt/state.h). save appends everything a bit-identical
+ * continuation needs: the step, the stats, the loss stream, the policy's
+ * state (reports in flight per group, last sends), the uplink queue in
+ * flight (oldest first), the downlink's pending actions, the observations,
+ * both worlds (dnt_world_save) and the mirror (dnt_mirror_save). load reads
+ * it into a twin created with the same config on worlds made from the same
+ * config (fresh ones do: both worlds are loaded too), which then continues
+ * exactly as the saved one would have: same telemetry, reports, losses and
+ * stats, bit for bit. Another shape (fields, groups, queue or downlink size,
+ * world state size) is DNT_ERR_MISMATCH naming it; a value out of range (a
+ * step, a queue length, a group) DNT_ERR_CORRUPT naming it; a failed load may
+ * have changed `t`: destroy it. O(state). */
+int dnt_twin_save_state(const dnt_twin *t, dnt_pack *p);
+int dnt_twin_load_state(dnt_twin *t, dnt_unpack *u);
 
 #ifdef __cplusplus
 }

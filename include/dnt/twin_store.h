@@ -45,6 +45,14 @@ typedef struct dnt_twin_store dnt_twin_store;
 /* Opens (creating) the database at `path`, creates the tables, starts a
  * session labelled `label`. DNT_ERR_EXTERNAL with SQLite's message. */
 int dnt_twin_store_open(const char *path, const char *label, dnt_twin_store **out);
+/* Reopens session `session` of the database at `path` to continue it from
+ * a checkpoint taken right after dnt_twin_store_commit(step): deletes the
+ * session's rows of later steps (steps, telemetry, decisions, interventions)
+ * and its forecasts made at `step` or later (a session stores its forecasts
+ * after its last committed step), so that what the continuation writes
+ * leaves the rows of an uninterrupted session. DNT_ERR_CORRUPT when the
+ * session is not in the file, DNT_ERR_EXTERNAL with SQLite's message. */
+int dnt_twin_store_resume(const char *path, int64_t session, int64_t step, dnt_twin_store **out);
 /* Commits what is buffered and closes. */
 int dnt_twin_store_close(dnt_twin_store *s);
 

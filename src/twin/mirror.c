@@ -97,3 +97,58 @@ size_t dnt_mirror_series(const dnt_mirror *m, size_t field, double *out, size_t 
     out[r] = dnt_mirror_row(m, first + r, NULL)[field];
   return k;
 }
+
+static void pack_i64s(dnt_pack *p, const int64_t *v, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    dnt_pack_i64(p, v[i]);
+}
+
+int dnt_mirror_save(const dnt_mirror *m, dnt_pack *p) {
+  dnt_pack_tag(p, "mirror");
+  dnt_pack_i64(p, (int64_t)m->n_fields);
+  dnt_pack_i64(p, (int64_t)m->capacity);
+  dnt_pack_f64s(p, m->value, m->n_fields);
+  pack_i64s(p, m->measured_at, m->n_fields);
+  pack_i64s(p, m->received_at, m->n_fields);
+  dnt_pack_i64(p, m->reports);
+  dnt_pack_i64(p, (int64_t)m->rows);
+  for (size_t r = 0; r < m->rows; r++) {
+    int64_t t;
+    const double *row = dnt_mirror_row(m, r, &t);
+    dnt_pack_i64(p, t);
+    dnt_pack_f64s(p, row, m->n_fields);
+  }
+  return p->rc;
+}
+
+/* n steps, each >= -1. */
+static void unpack_steps(dnt_unpack *u, const char *what, int64_t *v, size_t n) {
+  for (size_t i = 0; i < n && !u->rc; i++) {
+    dnt_unpack_i64(u, &v[i]);
+    dnt_unpack_range(u, what, v[i], -1, INT64_MAX / 2);
+  }
+}
+
+int dnt_mirror_load(dnt_mirror *m, dnt_unpack *u) {
+  int64_t rows = 0;
+  dnt_unpack_tag(u, "mirror");
+  dnt_unpack_expect(u, "mirror fields", (int64_t)m->n_fields);
+  dnt_unpack_expect(u, "mirror history rows", (int64_t)m->capacity);
+  dnt_unpack_f64s(u, "mirror values", m->value, m->n_fields);
+  unpack_steps(u, "mirror measured_at", m->measured_at, m->n_fields);
+  unpack_steps(u, "mirror received_at", m->received_at, m->n_fields);
+  dnt_unpack_i64(u, &m->reports);
+  dnt_unpack_range(u, "mirror reports", m->reports, 0, INT64_MAX / 2);
+  dnt_unpack_i64(u, &rows);
+  if (dnt_unpack_range(u, "mirror rows", rows, 0, (int64_t)m->capacity)) return u->rc;
+  m->head = 0;
+  m->rows = 0;
+  for (size_t r = 0; r < (size_t)rows && !u->rc; r++) {
+    dnt_unpack_i64(u, &m->hist_t[r]);
+    dnt_unpack_range(u, "mirror history step", m->hist_t[r], r ? m->hist_t[r - 1] + 1 : 0,
+                     INT64_MAX / 2);
+    dnt_unpack_f64s(u, "mirror history row", m->hist + r * m->n_fields, m->n_fields);
+  }
+  if (!u->rc) m->rows = (size_t)rows;
+  return u->rc;
+}

@@ -8,6 +8,7 @@
 #include "dnt/twin.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -370,4 +371,143 @@ void dnt_twin_get_stats(const dnt_twin *t, dnt_twin_stats *out) {
 }
 const dnt_sync_config *dnt_twin_config(const dnt_twin *t) {
   return &t->cfg;
+}
+
+/* ---- state for exact resume ---------------------------------------------- */
+
+static void pack_i64s(dnt_pack *p, const int64_t *v, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    dnt_pack_i64(p, v[i]);
+}
+
+static int pack_world(dnt_pack *p, const dnt_world *w) {
+  unsigned char *b = NULL;
+  size_t len = 0;
+  int rc = dnt_world_save(w, &b, &len);
+  if (rc) return p->rc ? p->rc : (p->rc = rc);
+  rc = dnt_pack_u8s(p, b, len);
+  free(b);
+  return rc;
+}
+
+/* The saved state of `w` into `w`: its size is that of w's own state. */
+static int unpack_world(dnt_unpack *u, const char *what, dnt_world *w) {
+  unsigned char *b = NULL;
+  size_t len = 0;
+  if (u->rc) return u->rc;
+  int rc = dnt_world_save(w, &b, &len);
+  if (rc) return u->rc = rc;
+  if (!dnt_unpack_u8s(u, what, b, len) && (rc = dnt_world_load(w, b, len))) {
+    char why[512];
+    snprintf(why, sizeof why, "%s", dnt_last_error());
+    u->rc = dnt_error(rc, "%s: %s: %s", u->origin, what, why);
+  }
+  free(b);
+  return u->rc;
+}
+
+int dnt_twin_save_state(const dnt_twin *t, dnt_pack *p) {
+  size_t slots = (size_t)t->cfg.channel.downlink_latency + 1, ng = (size_t)t->n_groups;
+  const dnt_twin_stats *st = &t->stats;
+  int64_t counts[] = {
+      t->now,           st->steps,    st->reports_sent, st->reports_lost, st->reports_delivered,
+      st->actions_sent, st->bytes_up, st->bytes_down};
+  double reals[] = {st->rmse_last, st->maxabs_last, st->rmse_mean, st->maxabs_max, t->rmse_sum};
+  dnt_pack_tag(p, "twin");
+  dnt_pack_i64(p, (int64_t)t->n_fields);
+  dnt_pack_i64(p, (int64_t)t->n_actions);
+  dnt_pack_i64(p, (int64_t)t->queue_cap);
+  dnt_pack_i64(p, (int64_t)slots);
+  pack_i64s(p, counts, sizeof counts / sizeof counts[0]);
+  dnt_pack_f64s(p, reals, sizeof reals / sizeof reals[0]);
+  dnt_pack_rng(p, &t->loss_rng);
+  pack_i64s(p, t->inflight_until, ng);
+  pack_i64s(p, t->last_sent, ng);
+  dnt_pack_i64(p, (int64_t)t->queue_len);
+  for (size_t k = 0; k < t->queue_len; k++) {
+    const report *r = &t->queue[(t->queue_head + k) % t->queue_cap];
+    dnt_pack_i64(p, r->measured_at);
+    dnt_pack_i64(p, r->arrival);
+    dnt_pack_i64(p, r->group);
+    dnt_pack_f64s(p, r->values, t->n_fields);
+  }
+  dnt_pack_f64s(p, t->actions, slots * t->n_actions);
+  dnt_pack_ints(p, t->action_set, slots);
+  dnt_pack_f64s(p, t->phys_obs, t->n_fields);
+  dnt_pack_f64s(p, t->twin_obs, t->n_fields);
+  pack_world(p, t->physical);
+  pack_world(p, t->twin);
+  return dnt_mirror_save(&t->mirror, p);
+}
+
+int dnt_twin_load_state(dnt_twin *t, dnt_unpack *u) {
+  size_t slots = (size_t)t->cfg.channel.downlink_latency + 1, ng = (size_t)t->n_groups;
+  const int64_t big = INT64_MAX / 4;
+  dnt_twin_stats *st = &t->stats;
+  int64_t *counts[] = {&t->now,
+                       &st->steps,
+                       &st->reports_sent,
+                       &st->reports_lost,
+                       &st->reports_delivered,
+                       &st->actions_sent,
+                       &st->bytes_up,
+                       &st->bytes_down};
+  static const char *const count_names[] = {
+      "twin step",         "steps",        "reports_sent", "reports_lost",
+      "reports_delivered", "actions_sent", "bytes_up",     "bytes_down"};
+  double reals[5] = {0};
+  int64_t qlen = 0;
+  dnt_unpack_tag(u, "twin");
+  dnt_unpack_expect(u, "twin fields", (int64_t)t->n_fields);
+  dnt_unpack_expect(u, "twin actions", (int64_t)t->n_actions);
+  dnt_unpack_expect(u, "twin uplink queue", (int64_t)t->queue_cap);
+  dnt_unpack_expect(u, "twin downlink slots", (int64_t)slots);
+  for (size_t k = 0; k < sizeof counts / sizeof counts[0]; k++) {
+    dnt_unpack_i64(u, counts[k]);
+    dnt_unpack_range(u, count_names[k], *counts[k], 0, k == 0 ? DNT_WORLD_MAX_TIME : big);
+  }
+  dnt_unpack_f64s(u, "twin fidelity", reals, 5);
+  st->rmse_last = reals[0];
+  st->maxabs_last = reals[1];
+  st->rmse_mean = reals[2];
+  st->maxabs_max = reals[3];
+  t->rmse_sum = reals[4];
+  dnt_unpack_rng(u, &t->loss_rng);
+  for (size_t g = 0; g < ng; g++) {
+    dnt_unpack_i64(u, &t->inflight_until[g]);
+    dnt_unpack_range(u, "inflight_until", t->inflight_until[g], 0, big);
+  }
+  for (size_t g = 0; g < ng; g++) {
+    dnt_unpack_i64(u, &t->last_sent[g]);
+    dnt_unpack_range(u, "last_sent", t->last_sent[g], 0, t->now);
+  }
+  dnt_unpack_i64(u, &qlen);
+  if (dnt_unpack_range(u, "uplink queue length", qlen, 0, (int64_t)t->queue_cap)) return u->rc;
+  t->queue_head = 0;
+  t->queue_len = 0;
+  for (size_t k = 0; k < (size_t)qlen && !u->rc; k++) {
+    report *r = &t->queue[k];
+    int64_t g = 0;
+    dnt_unpack_i64(u, &r->measured_at);
+    dnt_unpack_range(u, "report measured_at", r->measured_at, 0, t->now);
+    dnt_unpack_i64(u, &r->arrival);
+    dnt_unpack_range(u, "report arrival", r->arrival, r->measured_at, big);
+    dnt_unpack_i64(u, &g);
+    dnt_unpack_range(u, "report group", g, -1, t->n_groups - 1);
+    r->group = (int)g;
+    dnt_unpack_f64s(u, "report values", r->values, t->n_fields);
+  }
+  if (!u->rc) t->queue_len = (size_t)qlen;
+  dnt_unpack_f64s(u, "downlink actions", t->actions, slots * t->n_actions);
+  dnt_unpack_ints(u, "downlink slots", t->action_set, slots);
+  for (size_t k = 0; k < slots; k++)
+    dnt_unpack_range(u, "downlink slot", t->action_set[k], 0, 1);
+  dnt_unpack_f64s(u, "physical telemetry", t->phys_obs, t->n_fields);
+  dnt_unpack_f64s(u, "twin telemetry", t->twin_obs, t->n_fields);
+  unpack_world(u, "physical world", t->physical);
+  unpack_world(u, "twin world", t->twin);
+  if (dnt_mirror_load(&t->mirror, u)) return u->rc;
+  if (t->mirror.rows) /* the history's steps are the twin's */
+    dnt_unpack_range(u, "mirror last step", t->mirror.hist_t[t->mirror.rows - 1], 0, t->now);
+  return u->rc;
 }

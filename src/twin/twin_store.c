@@ -81,7 +81,8 @@ static void free_store(dnt_twin_store *s) {
   free(s);
 }
 
-int dnt_twin_store_open(const char *path, const char *label, dnt_twin_store **out) {
+/* Opens the database at path with the tables and statements, no session. */
+static int open_db(const char *path, dnt_twin_store **out) {
   *out = NULL;
   dnt_twin_store *s = calloc(1, sizeof *s);
   if (!s || !(s->path = strdup(path))) {
@@ -89,7 +90,6 @@ int dnt_twin_store_open(const char *path, const char *label, dnt_twin_store **ou
     return dnt_error(DNT_ERR_NOMEM, "%s: twin store: out of memory", path);
   }
   int rc = 0;
-  sqlite3_stmt *ins = NULL;
   if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
       SQLITE_OK) {
     rc = db_fail(s, "open");
@@ -102,6 +102,30 @@ int dnt_twin_store_open(const char *path, const char *label, dnt_twin_store **ou
       rc = db_fail(s, SQL[k]);
       goto fail;
     }
+  *out = s;
+  return 0;
+fail:
+  free_store(s);
+  return rc;
+}
+
+/* Runs a statement with ?1 = the session, ?2 = step. */
+static int exec_bound(dnt_twin_store *s, const char *sql, int64_t step) {
+  sqlite3_stmt *st = NULL;
+  int rc = 0;
+  if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) return db_fail(s, sql);
+  sqlite3_bind_int64(st, 1, s->session);
+  sqlite3_bind_int64(st, 2, step);
+  if (sqlite3_step(st) != SQLITE_DONE) rc = db_fail(s, sql);
+  sqlite3_finalize(st);
+  return rc;
+}
+
+int dnt_twin_store_open(const char *path, const char *label, dnt_twin_store **out) {
+  dnt_twin_store *s = NULL;
+  sqlite3_stmt *ins = NULL;
+  int rc = open_db(path, &s);
+  if (rc) return rc;
   if (sqlite3_prepare_v2(s->db, "INSERT INTO twin_sessions(label, started) VALUES(?1, ?2)", -1,
                          &ins, NULL) != SQLITE_OK) {
     rc = db_fail(s, "prepare session");
@@ -121,6 +145,44 @@ int dnt_twin_store_open(const char *path, const char *label, dnt_twin_store **ou
   return 0;
 fail:
   sqlite3_finalize(ins);
+  free_store(s);
+  return rc;
+}
+
+int dnt_twin_store_resume(const char *path, int64_t session, int64_t step, dnt_twin_store **out) {
+  static const char *const cut[] = {
+      "DELETE FROM twin_steps WHERE session=?1 AND step>?2",
+      "DELETE FROM twin_telemetry WHERE session=?1 AND step>?2",
+      "DELETE FROM twin_forecasts WHERE session=?1 AND step>=?2",
+      "DELETE FROM twin_decisions WHERE session=?1 AND step>?2",
+      "DELETE FROM twin_interventions WHERE session=?1 AND step>?2",
+  };
+  dnt_twin_store *s = NULL;
+  sqlite3_stmt *q = NULL;
+  *out = NULL;
+  int rc = open_db(path, &s);
+  if (rc) return rc;
+  s->session = session;
+  if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM twin_sessions WHERE id=?1", -1, &q, NULL) !=
+      SQLITE_OK) {
+    rc = db_fail(s, "prepare session");
+    goto fail;
+  }
+  sqlite3_bind_int64(q, 1, session);
+  if (sqlite3_step(q) != SQLITE_ROW) {
+    rc = dnt_error(DNT_ERR_CORRUPT, "%s: twin store: no session %lld to resume", path,
+                   (long long)session);
+    goto fail;
+  }
+  if ((rc = exec(s, "BEGIN"))) goto fail;
+  for (size_t k = 0; k < sizeof cut / sizeof cut[0]; k++)
+    if ((rc = exec_bound(s, cut[k], step))) goto fail;
+  if ((rc = exec(s, "COMMIT")) || (rc = exec(s, "BEGIN"))) goto fail;
+  sqlite3_finalize(q);
+  *out = s;
+  return 0;
+fail:
+  sqlite3_finalize(q);
   free_store(s);
   return rc;
 }
