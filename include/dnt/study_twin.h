@@ -30,6 +30,13 @@
  *                       mirror telemetry every store_every steps, each step
  *                       committed; the final k-step forecast of every field
  *                       and model
+ *   checkpoint.state    at step 0, every checkpoint_every steps, after the
+ *                       last step and at a stop request (dnt/state.h): with
+ *                       dnt_run_resuming(run) the session continues from it
+ *                       on a fresh twin made from the same config, cutting
+ *                       fidelity.csv, the store and the metrics back to its
+ *                       step first (docs/WORLDS.md), so that the finished
+ *                       folder equals an uninterrupted run's
  *   summary.json        metrics named twin.* (see docs/WORLDS.md); the study
  *                       adds world, sites, traffic, n_bs, dt_s and the
  *                       missing-value counts of the traffic read
@@ -69,6 +76,7 @@ typedef struct dnt_twin_session_config {
   size_t eval_stride; /* steps between evaluation origins, >= 1 */
   dnt_lstm_forecaster_config lstm;
   int64_t store_every;                /* telemetry rows every this many steps; 0 = none */
+  int64_t checkpoint_every;           /* steps between checkpoints; 0 = only at 0, end, stop */
   const char *label;                  /* store session label */
   const dnt_study_progress *progress; /* stepping progress, or NULL */
 } dnt_twin_session_config;
@@ -127,6 +135,8 @@ int dnt_twin_session_run(dnt_twin *t, const dnt_twin_session_config *c, dnt_run 
   X(REAL, lstm_lr, "twin.lstm.lr", 1e-7, 1, 3e-3, NULL, "LSTM Adam learning rate")                 \
   X(INT, store_every, "twin.store_every", 0, 1e9, 1, NULL,                                         \
     "store telemetry every this many steps (0 = never)")                                           \
+  X(INT, checkpoint_every, "twin.checkpoint_every", 0, 1e9, 100, NULL,                             \
+    "steps between checkpoints for --resume (0: only at the start, the end and a stop)")           \
   DNT_CELL_MISSING_ROWS(X)
 
 typedef struct dnt_study_twin_config {

@@ -7,10 +7,13 @@
  * the end on the mirrored history. The study builds the two cellular worlds:
  * generated traffic gives the twin the physical world's structure and its own
  * noise; replayed traffic gives it the trace a week earlier. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "dnt/csv.h"
 #include "dnt/figure.h"
@@ -19,6 +22,7 @@
 #include "dnt/log.h"
 #include "dnt/progress.h"
 #include "dnt/rng.h"
+#include "dnt/state.h"
 #include "dnt/status.h"
 #include "dnt/study_twin.h"
 #include "dnt/twin_store.h"
@@ -33,6 +37,7 @@ void dnt_twin_session_config_default(dnt_twin_session_config *c) {
   c->eval_stride = 6;
   dnt_lstm_forecaster_config_default(&c->lstm);
   c->store_every = 1;
+  c->checkpoint_every = 100;
   c->label = "twin";
 }
 
@@ -55,20 +60,147 @@ static size_t field_at(const dnt_twin_session_config *c, size_t k) {
   return c->forecast_fields ? c->forecast_fields[k] : k;
 }
 
-/* Stepping: fidelity.csv row and store rows per step, and the physical value
- * of every forecast field into truth (steps, nfc), row s - 1 for step s.
- * *first gets the first step at which every forecast field had been synced
- * (-1 if never). */
-static int run_steps(dnt_twin *t, const dnt_twin_session_config *c, size_t nfc,
-                     dnt_twin_store *store, FILE *csv, double *truth, int64_t *first) {
-  const dnt_mirror *m = dnt_twin_mirror(t);
-  size_t nf = dnt_world_get_info(dnt_twin_world(t))->n_fields;
-  *first = -1;
+/* The stepping loop's state besides the twin (what a checkpoint holds with
+ * it). */
+typedef struct stepping {
+  dnt_run *run;
+  dnt_twin_store *store;
+  FILE *csv;     /* fidelity.csv, flushed at each checkpoint, cut back on resume */
+  double *truth; /* (steps, nfc) physical value of every forecast field, row s - 1 for step s */
+  size_t nfc;
+  int64_t first; /* first step at which every forecast field had been synced, -1 = not yet */
+  int64_t every; /* steps between checkpoints; INT64_MAX = only at 0, the end and a stop */
+} stepping;
+
+/* ---- checkpoints for --resume ----
+ * checkpoint.state is written at a step boundary, after that step's
+ * fidelity.csv row and store commit: at step 0, every checkpoint_every
+ * steps, at a stop request and after the last step. It holds the step,
+ * fidelity.csv's length, the first fully synced step, the store session, the
+ * physical values of the forecast fields so far and the twin
+ * (dnt_twin_save_state: both worlds, channel, policy, mirror, stats, loss
+ * stream). Nothing in it depends on time, so two runs of one config write the
+ * same bytes at the same step. The forecasters are made, trained and
+ * evaluated after the last step from the mirror alone, so they hold no state
+ * before it: a run stopped in that phase resumes from the last step's
+ * checkpoint and forecasts again (the same numbers: their seeds come from
+ * the config). A resume loads the checkpoint into the twin the study made
+ * from the config, cuts fidelity.csv back to its length (a torn last row
+ * goes), deletes the store rows of later steps (dnt_twin_store_resume) and
+ * the metrics logged after it (dnt_run_resume_metrics). */
+#define CHECKPOINT "checkpoint.state"
+
+static void state_desc(const dnt_twin_session_config *c, const dnt_twin *t, size_t nfc, char *buf,
+                       size_t len) {
+  snprintf(buf, len, "dnt twin session: %zu fields, %zu forecast fields, %lld steps",
+           dnt_world_get_info(dnt_twin_physical(t))->n_fields, nfc, (long long)c->steps);
+}
+
+static int save_checkpoint(const dnt_twin *t, const dnt_twin_session_config *c, stepping *sp) {
+  char path[1024], desc[256];
+  int rc = dnt_run_path(sp->run, CHECKPOINT, path, sizeof path);
+  if (rc) return rc;
+  /* the rows the checkpoint counts are on disk before it is */
+  long bytes = -1;
+  if (fflush(sp->csv) || fsync(fileno(sp->csv)) || (bytes = ftell(sp->csv)) < 0)
+    return dnt_error(DNT_ERR_IO, "%s/fidelity.csv: %s", dnt_run_dir(sp->run), strerror(errno));
+  int64_t now = dnt_twin_now(t);
+  dnt_pack p;
+  dnt_pack_init(&p);
+  dnt_pack_tag(&p, "twin session");
+  dnt_pack_i64(&p, now);
+  dnt_pack_i64(&p, bytes);
+  dnt_pack_i64(&p, sp->first);
+  dnt_pack_i64(&p, dnt_twin_store_session(sp->store));
+  dnt_pack_f64s(&p, sp->truth, (size_t)now * sp->nfc);
+  dnt_twin_save_state(t, &p);
+  state_desc(c, t, sp->nfc, desc, sizeof desc);
+  rc = dnt_pack_save(&p, path, desc);
+  dnt_pack_free(&p);
+  return rc;
+}
+
+/* A fresh session: the store session with its fields (committed as step 0),
+ * fidelity.csv's header and the checkpoint of step 0. */
+static int start(dnt_twin *t, const dnt_twin_session_config *c, stepping *sp) {
+  static const char *const head[] = {"step",     "rmse",         "maxabs",      "max_staleness",
+                                     "bytes_up", "reports_sent", "reports_lost"};
+  char path[1024];
   int rc = 0;
-  for (int64_t s = 1; s <= c->steps; s++) {
+  if ((rc = dnt_run_path(sp->run, "dnt.db", path, sizeof path)) ||
+      (rc = dnt_twin_store_open(path, c->label ? c->label : "twin", &sp->store)) ||
+      (rc = dnt_twin_store_fields(sp->store, dnt_world_get_info(dnt_twin_world(t)))) ||
+      (rc = dnt_twin_store_commit(sp->store, 0)) ||
+      (rc = dnt_run_path(sp->run, "fidelity.csv", path, sizeof path)))
+    return rc;
+  if (!(sp->csv = fopen(path, "w")))
+    return dnt_error(DNT_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
+  dnt_csv_write_header(sp->csv, head, 7);
+  return save_checkpoint(t, c, sp);
+}
+
+/* --resume: the fresh twin continues from the folder's checkpoint. */
+static int resume(dnt_twin *t, const dnt_twin_session_config *c, stepping *sp) {
+  char path[1024], csv[1024], db[1024], desc[256];
+  int rc = 0;
+  if ((rc = dnt_run_path(sp->run, CHECKPOINT, path, sizeof path)) ||
+      (rc = dnt_run_path(sp->run, "fidelity.csv", csv, sizeof csv)) ||
+      (rc = dnt_run_path(sp->run, "dnt.db", db, sizeof db)))
+    return rc;
+  if (!dnt_path_exists(path))
+    return dnt_error(DNT_ERR_ARG,
+                     "%s: cannot resume: no checkpoint (the run stopped before writing one)", path);
+  state_desc(c, t, sp->nfc, desc, sizeof desc);
+  dnt_unpack u;
+  if ((rc = dnt_unpack_open(&u, path, desc))) return rc;
+  int64_t now = 0, bytes = 0, session = 0, first_row = 1;
+  dnt_unpack_tag(&u, "twin session");
+  dnt_unpack_i64(&u, &now);
+  dnt_unpack_range(&u, "step", now, 0, c->steps);
+  dnt_unpack_i64(&u, &bytes);
+  dnt_unpack_range(&u, "fidelity.csv bytes", bytes, 0, INT64_MAX / 2);
+  dnt_unpack_i64(&u, &sp->first);
+  dnt_unpack_range(&u, "first synced step", sp->first, -1, now);
+  dnt_unpack_i64(&u, &session);
+  dnt_unpack_range(&u, "store session", session, 1, INT64_MAX / 2);
+  dnt_unpack_f64s(&u, "physical values", sp->truth, u.rc ? 0 : (size_t)now * sp->nfc);
+  dnt_twin_load_state(t, &u);
+  dnt_unpack_range(&u, "twin step", dnt_twin_now(t), now, now);
+  if (!u.rc && dnt_twin_mirror(t)->rows) { /* a history row indexes truth by its step */
+    dnt_mirror_row(dnt_twin_mirror(t), 0, &first_row);
+    dnt_unpack_range(&u, "mirror first step", first_row, 1, now);
+  }
+  rc = dnt_unpack_end(&u);
+  dnt_unpack_free(&u);
+  if (rc) return rc;
+  struct stat st;
+  if (stat(csv, &st) != 0 || (int64_t)st.st_size < bytes)
+    return dnt_error(
+        DNT_ERR_CORRUPT, "%s: cannot resume: %lld bytes, the checkpoint at step %lld counts %lld",
+        csv, stat(csv, &st) ? -1LL : (long long)st.st_size, (long long)now, (long long)bytes);
+  if (truncate(csv, (off_t)bytes) != 0 || !(sp->csv = fopen(csv, "r+")) ||
+      fseek(sp->csv, 0, SEEK_END) != 0)
+    return dnt_error(DNT_ERR_IO, "%s: cannot cut back to %lld bytes: %s", csv, (long long)bytes,
+                     strerror(errno));
+  if ((rc = dnt_twin_store_resume(db, session, now, &sp->store))) return rc;
+  DNT_INFO("twin: resuming at step %lld from %s", (long long)now, path);
+  return dnt_run_resume_metrics(sp->run, now);
+}
+
+/* Stepping from the twin's step to c->steps: a fidelity.csv row and store
+ * rows per step, the physical values of the forecast fields into truth, the
+ * checkpoints. */
+static int run_steps(dnt_twin *t, const dnt_twin_session_config *c, stepping *sp) {
+  const dnt_mirror *m = dnt_twin_mirror(t);
+  size_t nf = dnt_world_get_info(dnt_twin_world(t))->n_fields, nfc = sp->nfc;
+  int rc = 0;
+  for (int64_t s = dnt_twin_now(t) + 1; s <= c->steps; s++) {
     if (dnt_interrupt_pending()) {
-      rc = dnt_error(DNT_ERR_INTERRUPTED, "twin session: interrupted after %lld of %lld steps",
-                     (long long)(s - 1), (long long)c->steps);
+      if ((rc = save_checkpoint(t, c, sp))) break;
+      rc = dnt_error(DNT_ERR_INTERRUPTED,
+                     "twin session: stopped after %lld of %lld steps (signal %d); checkpoint "
+                     "written",
+                     (long long)(s - 1), (long long)c->steps, dnt_interrupt_pending());
       break;
     }
     if ((rc = dnt_twin_step(t, NULL))) break;
@@ -81,25 +213,35 @@ static int run_steps(dnt_twin *t, const dnt_twin_session_config *c, size_t nfc,
                      (double)st.bytes_up,
                      (double)st.reports_sent,
                      (double)st.reports_lost};
-    dnt_csv_write_row(csv, row, 7);
+    dnt_csv_write_row(sp->csv, row, 7);
     const double *phys = dnt_twin_physical_telemetry(t);
     for (size_t k = 0; k < nfc; k++)
-      truth[(size_t)(s - 1) * nfc + k] = phys[field_at(c, k)];
-    if (*first < 0) {
+      sp->truth[(size_t)(s - 1) * nfc + k] = phys[field_at(c, k)];
+    if (sp->first < 0) {
       size_t k = 0;
       while (k < nfc && m->measured_at[field_at(c, k)] >= 0)
         k++;
-      if (k == nfc) *first = s;
+      if (k == nfc) sp->first = s;
     }
     if (c->store_every > 0 && s % c->store_every == 0 &&
-        ((rc = dnt_twin_store_telemetry(store, s, "physical", phys, nf)) ||
-         (rc = dnt_twin_store_telemetry(store, s, "mirror", m->value, nf)) ||
-         (rc = dnt_twin_store_commit(store, s))))
+        ((rc = dnt_twin_store_telemetry(sp->store, s, "physical", phys, nf)) ||
+         (rc = dnt_twin_store_telemetry(sp->store, s, "mirror", m->value, nf)) ||
+         (rc = dnt_twin_store_commit(sp->store, s))))
       break;
+    if ((s % sp->every == 0 || s == c->steps) && (rc = save_checkpoint(t, c, sp))) break;
     if (s % 64 == 0 || s == c->steps)
       dnt_study_progress_report(c->progress, "twin: stepping", (uint64_t)s, (uint64_t)c->steps);
   }
   return rc;
+}
+
+/* A stop request outside the stepping loop: the last step's checkpoint is
+ * on disk, so the run resumes from it. */
+static int stopped(const char *where) {
+  if (!dnt_interrupt_pending()) return 0;
+  return dnt_error(DNT_ERR_INTERRUPTED,
+                   "twin session: stopped %s (signal %d); resumes from the last step's checkpoint",
+                   where, dnt_interrupt_pending());
 }
 
 /* Progress of one forecaster's evaluation, one tick per series. */
@@ -275,9 +417,8 @@ int dnt_twin_session_run(dnt_twin *t, const dnt_twin_session_config *c, dnt_run 
   size_t nfc = c->forecast_fields ? c->n_forecast_fields : info->n_fields;
   double *x = NULL; /* (steps, nfc) physical values of the forecast fields */
   double *y = NULL; /* (2 nfc, len): mirrored series, then the physical ones (xs) */
-  dnt_twin_store *store = NULL;
-  dnt_afile *af = NULL;
-  char path[1024];
+  stepping sp = {.run = run, .nfc = nfc, .first = -1, .every = INT64_MAX};
+  if (c->checkpoint_every > 0) sp.every = c->checkpoint_every;
   int rc = check(c, info->n_fields);
   if (rc) return rc;
   if (dnt_twin_now(t) != 0)
@@ -287,27 +428,21 @@ int dnt_twin_session_run(dnt_twin *t, const dnt_twin_session_config *c, dnt_run 
   if (!(x = malloc((size_t)c->steps * nfc * sizeof *x)))
     return dnt_error(DNT_ERR_NOMEM, "twin session: out of memory for %lld steps of %zu fields",
                      (long long)c->steps, nfc);
+  sp.truth = x;
   if ((rc = dnt_run_commit(run)) || /* our own connection writes next */
-      (rc = dnt_run_path(run, "dnt.db", path, sizeof path)) ||
-      (rc = dnt_twin_store_open(path, c->label ? c->label : "twin", &store)) ||
-      (rc = dnt_twin_store_fields(store, info)) ||
-      (rc = dnt_run_path(run, "fidelity.csv", path, sizeof path)) ||
-      (rc = dnt_afile_open(path, &af)))
+      (rc = dnt_run_resuming(run) ? resume(t, c, &sp) : start(t, c, &sp)))
     goto cleanup;
-  static const char *const head[] = {"step",     "rmse",         "maxabs",      "max_staleness",
-                                     "bytes_up", "reports_sent", "reports_lost"};
-  dnt_csv_write_header(dnt_afile_stream(af), head, 7);
-  int64_t first = -1;
   double t0 = dnt_now();
-  rc = run_steps(t, c, nfc, store, dnt_afile_stream(af), x, &first);
+  rc = run_steps(t, c, &sp);
   out->sync_seconds = dnt_now() - t0;
-  if (rc) {
-    dnt_afile_abort(af);
-    goto cleanup;
-  }
-  if ((rc = dnt_afile_commit(af))) goto cleanup;
+  int bad = fflush(sp.csv) || fsync(fileno(sp.csv));
+  bad = fclose(sp.csv) || bad;
+  sp.csv = NULL;
+  if (!rc && bad)
+    rc = dnt_error(DNT_ERR_IO, "%s/fidelity.csv: %s", dnt_run_dir(run), strerror(errno));
+  if (rc || (rc = stopped("before forecasting"))) goto cleanup;
   dnt_twin_get_stats(t, &out->stats);
-  if (first < 0) { /* some field is still unsynced */
+  if (sp.first < 0) { /* some field is still unsynced */
     rc = never_synced(t, c, nfc);
     goto cleanup;
   }
@@ -316,7 +451,7 @@ int dnt_twin_session_run(dnt_twin *t, const dnt_twin_session_config *c, dnt_run 
   const dnt_mirror *m = dnt_twin_mirror(t);
   int64_t t_first = 0;
   dnt_mirror_row(m, 0, &t_first);
-  size_t skip = first > t_first ? (size_t)(first - t_first) : 0;
+  size_t skip = sp.first > t_first ? (size_t)(sp.first - t_first) : 0;
   size_t len = m->rows > skip ? m->rows - skip : 0;
   if (!len || !(y = malloc(2 * nfc * len * sizeof *y))) {
     rc = dnt_error(DNT_ERR_NOMEM, "twin session: out of memory for series");
@@ -332,15 +467,16 @@ int dnt_twin_session_run(dnt_twin *t, const dnt_twin_session_config *c, dnt_run 
     }
   }
   t0 = dnt_now();
-  rc = forecast(c, y, xs, nfc, len, store, dnt_twin_now(t), out);
+  rc = forecast(c, y, xs, nfc, len, sp.store, dnt_twin_now(t), out);
   out->forecast_seconds = dnt_now() - t0;
-  if (rc) goto cleanup;
-  rc = dnt_twin_store_close(store);
-  store = NULL;
+  if (rc || (rc = stopped("while forecasting"))) goto cleanup;
+  rc = dnt_twin_store_close(sp.store);
+  sp.store = NULL;
   if (rc || (rc = write_forecast_csv(run, out)) || (rc = figures(run))) goto cleanup;
   rc = summary(run, t, out);
 cleanup:
-  if (store) dnt_twin_store_close(store);
+  if (sp.csv) fclose(sp.csv);
+  if (sp.store) dnt_twin_store_close(sp.store);
   free(y);
   free(x);
   return rc;
@@ -387,7 +523,9 @@ const dnt_study dnt_study_twin = {
              "Without --sites/--traffic, sites and traffic are generated. Periods and latencies\n"
              "are seconds, rounded to whole steps. Writes fidelity.csv, forecast_error.csv, the\n"
              "figures fidelity, bytes and forecast_error, dnt.db (twin telemetry and\n"
-             "forecasts) and summary.json.\n",
+             "forecasts), summary.json and checkpoint.state (every twin.checkpoint_every\n"
+             "steps, after the last one and at a stop): --resume continues a stopped run\n"
+             "exactly.\n",
     .rows = rows,
     .n_rows = sizeof rows / sizeof rows[0],
     .config_size = sizeof(dnt_study_twin_config),
@@ -396,6 +534,7 @@ const dnt_study dnt_study_twin = {
     .n_aliases = sizeof aliases / sizeof aliases[0],
     .headline = headline,
     .main_job = 0,
+    .resumable = 1,
     .check = check_thunk,
     .run = run_thunk,
 };
@@ -526,6 +665,7 @@ int dnt_study_twin_run(const dnt_study_twin_config *c, dnt_run *run, const dnt_s
   sess.lstm.lr = (float)c->lstm_lr;
   sess.lstm.seed = seed;
   sess.store_every = c->store_every;
+  sess.checkpoint_every = c->checkpoint_every;
   sess.progress = pr;
   dnt_twin_session_result res;
   if ((rc = dnt_twin_session_run(t, &sess, run, &res)) ||

@@ -13,7 +13,8 @@
 # them to the machine. Then both
 # folders must agree: every *.csv, *.ckpt and checkpoint.state byte for byte,
 # summary.json "status" done and every metric equal but the times
-# (train_seconds, steps_per_second; wall_seconds is outside "metrics").
+# (train_seconds, steps_per_second, twin.sync_seconds, twin.forecast_seconds;
+# wall_seconds is outside "metrics").
 #
 # term_resume(NAME ARGS...) sends SIGTERM instead, once: exit 143, summary.json
 # "status": "interrupted", and `--resume` completes to NAME-a's folder (run
@@ -94,7 +95,7 @@ function(compare a b)
   math(EXPR last "${na} - 1")
   foreach(i RANGE ${last})
     string(JSON key MEMBER "${ja}" metrics ${i})
-    if(key MATCHES "^(train_seconds|steps_per_second)$")
+    if(key MATCHES "^(train_seconds|steps_per_second|twin\\.sync_seconds|twin\\.forecast_seconds)$")
       continue()
     endif()
     string(JSON va GET "${ja}" metrics ${key})
@@ -170,14 +171,22 @@ endfunction()
 # rl: DQN with the options that carry state (prioritised replay, dueling head,
 # shield counts, PID multipliers, two instances), TD3, and DQN on the masked
 # chain with three instances.
-kill_resume(rl_cartpole 8 rl --quick --set rl.checkpoint_every=150 --set rl.n_envs=2
+kill_resume(rl_cartpole 6 rl --quick --set rl.checkpoint_every=150 --set rl.n_envs=2
             --set dqn.prioritized=true --set dqn.dueling=true --set rl.shield_x=1.5
             --set cmdp.thresholds=0.05 --set cmdp.kind=pid)
 term_resume(rl_cartpole rl --quick --set rl.checkpoint_every=150 --set rl.n_envs=2
             --set dqn.prioritized=true --set dqn.dueling=true --set rl.shield_x=1.5
             --set cmdp.thresholds=0.05 --set cmdp.kind=pid)
-kill_resume(rl_pendulum 6 rl --env pendulum --quick --set rl.checkpoint_every=150)
-kill_resume(rl_chain 6 rl --env chain --steps 6000 --set rl.n_envs=3 --set rl.checkpoint_every=170)
+kill_resume(rl_pendulum 4 rl --env pendulum --quick --set rl.checkpoint_every=150)
+kill_resume(rl_chain 4 rl --env chain --steps 6000 --set rl.n_envs=3 --set rl.checkpoint_every=170)
+# twin: 2,000 steps of 30 BSs over a lossy, late uplink (the queue in flight,
+# the loss stream), a checkpoint every 60 steps; the forecasters run once
+# after the last step, briefly, so that the kills land in the stepping.
+set(twin_args twin --quick --set cellular.n_bs=30 --set twin.steps=2000
+    --set twin.checkpoint_every=60 --set twin.lstm.train_steps=50 --set twin.eval_stride=48
+    --loss 0.2 --latency 7200)
+kill_resume(twin 6 ${twin_args})
+term_resume(twin ${twin_args})
 if(NOT kills_done EQUAL 20)
   message(FATAL_ERROR "${kills_done} kills, expected 20")
 endif()

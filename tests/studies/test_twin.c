@@ -5,13 +5,22 @@
  * forecasters see the mirrored history after the first sync and are scored
  * on the physical values (recomputed by hand with latency 5). The cellular
  * study: a seed repeats its run and another seed changes the channel's
- * losses, a library caller's struct is checked like a file. */
+ * losses, a library caller's struct is checked like a file; killed with
+ * SIGKILL in a forked child mid-run and resumed, it ends with the folder of
+ * the uninterrupted run (tables and checkpoint byte for byte, summary
+ * numbers, the store's rows). */
 #include "dnt/status.h"
 #include <math.h>
+#include <signal.h>
+#include <sqlite3.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "../../docs/example_world.c"
+#include <jansson.h>
+
 #include "dnt/csv.h"
 #include "dnt/fileio.h"
 #include "dnt/run.h"
@@ -182,12 +191,121 @@ static void test_study(const char *base) {
   CHECK(strstr(dnt_last_error(), "twin.policy") != NULL);
 }
 
+/* SIGKILL at the progress report of step `*ctx` or later. */
+static void kill_at(void *ctx, const char *phase, uint64_t done, uint64_t total) {
+  (void)total;
+  if (!strcmp(phase, "twin: stepping") && done >= *(const uint64_t *)ctx) raise(SIGKILL);
+}
+
+static int run_mode(const dnt_study_twin_config *c, const char *dir, dnt_run_mode mode,
+                    const dnt_study_progress *p) {
+  dnt_run *run = NULL;
+  int rc = dnt_run_open_mode(dir, "twin", "{}", 4, mode, &run);
+  if (rc) return rc;
+  dnt_run_set_resuming(run, mode == DNT_RUN_RESUME);
+  if ((rc = dnt_study_twin_run(c, run, p)))
+    dnt_run_abort(run, dnt_last_error());
+  else
+    rc = dnt_run_close(run);
+  return rc;
+}
+
+static int same_file(const char *a, const char *b, const char *name) {
+  char pa[512], pb[512];
+  snprintf(pa, sizeof pa, "%s/%s", a, name);
+  snprintf(pb, sizeof pb, "%s/%s", b, name);
+  char *x = NULL, *y = NULL;
+  size_t nx = 0, ny = 0;
+  int same = !dnt_read_file(pa, &x, &nx) && !dnt_read_file(pb, &y, &ny) && nx == ny && nx > 0 &&
+             memcmp(x, y, nx) == 0;
+  free(x);
+  free(y);
+  return same;
+}
+
+/* Row counts of the store's tables, and the steps' sum. */
+static void store_counts(const char *dir, int64_t out[4]) {
+  static const char *const q[] = {"SELECT count(*), sum(step) FROM twin_telemetry",
+                                  "SELECT count(*), sum(step) FROM twin_forecasts"};
+  char path[512];
+  snprintf(path, sizeof path, "%s/dnt.db", dir);
+  sqlite3 *db = NULL;
+  CHECK(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK);
+  for (int k = 0; k < 2; k++) {
+    sqlite3_stmt *st = NULL;
+    CHECK(sqlite3_prepare_v2(db, q[k], -1, &st, NULL) == SQLITE_OK);
+    CHECK(sqlite3_step(st) == SQLITE_ROW);
+    out[2 * k] = sqlite3_column_int64(st, 0);
+    out[2 * k + 1] = sqlite3_column_int64(st, 1);
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(db);
+}
+
+static void test_kill_resume(const char *base) {
+  dnt_study_twin_config c;
+  dnt_study_twin_defaults(&c);
+  c.cellular.n_bs = 6;
+  c.steps = 300;
+  c.loss = 0.3;
+  c.latency_s = 7200;
+  c.lstm_train_steps = 20;
+  c.checkpoint_every = 50;
+  char a[256], b[256];
+  snprintf(a, sizeof a, "%s/kill_a", base);
+  snprintf(b, sizeof b, "%s/kill_b", base);
+  CHECK_OK(run_mode(&c, a, DNT_RUN_NEW, NULL));
+  uint64_t at = 128; /* after the checkpoint at 100: rows 101..128 are redone */
+  dnt_study_progress p = {kill_at, &at};
+  pid_t pid = fork();
+  if (pid == 0) _exit(run_mode(&c, b, DNT_RUN_NEW, &p) ? 1 : 0);
+  int status = 0;
+  CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+  CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+  CHECK(!same_file(a, b, "fidelity.csv")); /* the kill left a shorter table */
+  CHECK_OK(run_mode(&c, b, DNT_RUN_RESUME, NULL));
+  static const char *const files[] = {"fidelity.csv", "forecast_error.csv", "checkpoint.state",
+                                      "metrics.csv"};
+  for (size_t k = 0; k < sizeof files / sizeof files[0]; k++)
+    CHECK_MSG(same_file(a, b, files[k]), "%s differs after kill and resume", files[k]);
+  int64_t na[4], nb[4];
+  store_counts(a, na);
+  store_counts(b, nb);
+  CHECK(na[0] == 2 * 300 && na[2] > 0); /* physical and mirror rows of every step, forecasts */
+  CHECK(memcmp(na, nb, sizeof na) == 0);
+  /* summary numbers: those of the uninterrupted run but the times */
+  char sa[512], sb[512];
+  snprintf(sa, sizeof sa, "%s/summary.json", a);
+  snprintf(sb, sizeof sb, "%s/summary.json", b);
+  json_t *ja = json_load_file(sa, 0, NULL), *jb = json_load_file(sb, 0, NULL);
+  CHECK(ja && jb);
+  json_t *ma = json_object_get(ja, "metrics"), *mb = json_object_get(jb, "metrics");
+  CHECK(json_object_size(ma) > 20 && json_object_size(ma) == json_object_size(mb));
+  const char *key;
+  json_t *v;
+  json_object_foreach(ma, key, v) {
+    if (strstr(key, "_seconds")) continue;
+    CHECK_MSG(json_equal(v, json_object_get(mb, key)), "summary %s differs", key);
+  }
+  json_decref(ja);
+  json_decref(jb);
+  /* a resume without a checkpoint is refused */
+  snprintf(b, sizeof b, "%s/kill_none", base);
+  CHECK(mkdir(b, 0755) == 0);
+  CHECK(run_mode(&c, b, DNT_RUN_SHARE, NULL) == 0);
+  snprintf(sa, sizeof sa, "%s/checkpoint.state", b);
+  CHECK(remove(sa) == 0);
+  CHECK(run_mode(&c, b, DNT_RUN_RESUME, NULL) == DNT_ERR_ARG);
+  CHECK(strstr(dnt_last_error(), "no checkpoint") != NULL);
+}
+
 int main(void) {
   char base[] = "/tmp/dnt_twin_session_XXXXXX";
   if (!mkdtemp(base)) test_skip("cannot create a temporary folder");
   test_outputs(base);
   test_latency(base);
   test_study(base);
+  test_kill_resume(base);
   char cmd[128];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", base);
   if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", base);
