@@ -54,6 +54,7 @@
 #include <stdint.h>
 
 #include "dnt/fl_server.h"
+#include "dnt/state.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -136,6 +137,18 @@ int dnt_fl_async_regroup(dnt_fl_async *s, const int *groups, int n_groups);
  * would have used are dropped, and the next step carries on (a synchronous
  * round included: the next round is dispatched). */
 int dnt_fl_async_step(dnt_fl_async *s, dnt_fl_async_metrics *m);
+
+/* The simulator's whole state between steps as a section of a state file
+ * (dnt/state.h): model, version, clock, phase, the server's and every
+ * client's delay stream, the clients in flight (base version, job count,
+ * their update once trained), the jobs not yet trained, the buffered
+ * updates, the event queue with its insertion counter, the groups. Loaded
+ * into a simulator created with the same config, it steps on bit for bit as
+ * the one saved. load_state: DNT_ERR_MISMATCH for another shape or mode,
+ * DNT_ERR_CORRUPT for a value out of range (naming it); a failed load may
+ * leave the simulator half loaded: destroy it (dnt/state.h). */
+int dnt_fl_async_save_state(const dnt_fl_async *s, dnt_pack *p);
+int dnt_fl_async_load_state(dnt_fl_async *s, dnt_unpack *u);
 
 const float *dnt_fl_async_model(const dnt_fl_async *s);
 int dnt_fl_async_version(const dnt_fl_async *s);

@@ -33,6 +33,15 @@ extern "C" {
 int dnt_fl_mpi_init(int *argc, char ***argv, int *rank, int *size);
 /* Finalises MPI if dnt_fl_mpi_init initialised it. */
 void dnt_fl_mpi_finalize(void);
+/* The world size: 1 unless MPI is initialised. */
+int dnt_fl_mpi_size(void);
+/* Collective: rank 0's *text (a C string) reaches every rank; on ranks > 0
+ * *text gets a malloc'd copy (the caller frees). So a worker rank builds its
+ * clients from rank 0's config without reading the command line. */
+int dnt_fl_mpi_share_text(char **text);
+/* Ends every rank with exit code `code` (rank 0 failed before its server ran,
+ * while the others wait in a collective). Without MPI: nothing. */
+void dnt_fl_mpi_abort(int code);
 
 typedef struct dnt_fl_mpi dnt_fl_mpi;
 

@@ -15,8 +15,8 @@
  *      pre-aggregator (dnt/aggregate.h), weighted by sample counts; with groups,
  *      hierarchically (dnt/fl_hier.h);
  *   5. w <- w + server_lr * AGG(deltas);
- *   6. with a checkpoint path, the global model is written atomically
- *      (dnt/checkpoint.h) so that a killed run resumes where it stopped.
+ *   6. with a checkpoint path, the server's state (below) is written
+ *      atomically (dnt/state.h) so that a killed run resumes where it stopped.
  * The clients are a population (dnt/fl_population.h): count, speeds, links,
  * participation, data and groups; dnt_fl_server_regroup changes the groups
  * between rounds (re-clustering) and keeps the model, the round count and
@@ -47,6 +47,7 @@
 #include "dnt/attack.h"
 #include "dnt/fl_population.h"
 #include "dnt/fl_update.h"
+#include "dnt/state.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -166,9 +167,22 @@ void dnt_fl_server_set_exec(dnt_fl_server *s, const dnt_fl_exec *exec);
  * leaves the global model unchanged; the next round can still run. */
 int dnt_fl_server_round(dnt_fl_server *s, dnt_fl_metrics *m);
 
-/* Loads the checkpoint written by a server with the same d and continues from
- * the round after it. DNT_ERR_IO/CORRUPT/MISMATCH as dnt/checkpoint.h. */
+/* Loads the checkpoint written by a server with the same clients and d and
+ * continues from the round after it: DNT_ERR_IO, DNT_ERR_CORRUPT (truncated,
+ * flipped, or a value save never writes) or DNT_ERR_MISMATCH (another shape)
+ * as dnt/state.h, naming the file; on error the server is unchanged. */
 int dnt_fl_server_resume(dnt_fl_server *s, const char *path);
+
+/* The server's whole state as a section of a state file (dnt/state.h): the
+ * round count, the model, the CClip centre (last aggregate) and the groups.
+ * The rest of a round's randomness derives from (seed, round), so this is
+ * everything a bit-identical continuation needs. load_state reads it into a
+ * server created with the same config (DNT_ERR_MISMATCH for other clients or
+ * d, DNT_ERR_CORRUPT for a round or flag out of range; a saved grouping
+ * other than the server's is applied with dnt_fl_server_regroup); on error
+ * the server is unchanged. */
+int dnt_fl_server_save_state(const dnt_fl_server *s, dnt_pack *p);
+int dnt_fl_server_load_state(dnt_fl_server *s, dnt_unpack *u);
 
 const float *dnt_fl_server_model(const dnt_fl_server *s);
 /* Next round index (rounds completed so far). */

@@ -292,6 +292,9 @@ int dnt_unpack_rng(dnt_unpack *u, dnt_rng *r) {
   dnt_unpack_f64(u, &r->spare_normal);
   dnt_unpack_i64(u, &spare);
   r->has_spare = spare != 0;
+  if (!u->rc && !(r->s[0] | r->s[1] | r->s[2] | r->s[3])) /* xoshiro would draw 0 forever */
+    u->rc = dnt_error(DNT_ERR_CORRUPT, "state '%s': section '%s': an all-zero generator state",
+                      u->origin, u->section);
   return u->rc;
 }
 

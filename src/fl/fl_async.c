@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "dnt/fl_async.h"
+#include "dnt/state.h"
 #include "dnt/status.h"
 #include "dnt/vec.h"
 #include "fl_events.h"
@@ -418,6 +419,155 @@ int dnt_fl_async_step(dnt_fl_async *s, dnt_fl_async_metrics *mout) {
   s->m.version = s->version;
   s->m.time = s->now;
   if (mout) *mout = s->m;
+  return rc;
+}
+
+/* The state layout (dnt_fl_async_save_state): shapes; model, version,
+ * clock and phase; the server stream and every client's delay stream; per
+ * client busy, base version, job count, trained flag, training status, last
+ * update (and, in FedAsync, the model it started from) with its metadata;
+ * the jobs waiting to train; the buffered rows; the event queue as stored
+ * (heap order; the keys (time, seq) are unique, so the order events come out
+ * in is that of the uninterrupted run); the groups. Per-step scratch (the
+ * metrics, status, kept, idle) is rebuilt by every step. */
+int dnt_fl_async_save_state(const dnt_fl_async *s, dnt_pack *p) {
+  size_t n = (size_t)s->n, d = s->d;
+  dnt_pack_tag(p, "fl async");
+  dnt_pack_i64(p, s->n);
+  dnt_pack_i64(p, (int64_t)d);
+  dnt_pack_i64(p, s->cfg.mode);
+  dnt_pack_f32s(p, s->w, d);
+  int64_t counters[] = {s->version, s->started, s->sync_phase, s->sync_done, s->stall, s->in_round};
+  for (size_t k = 0; k < sizeof counters / sizeof counters[0]; k++)
+    dnt_pack_i64(p, counters[k]);
+  dnt_pack_f64(p, s->now);
+  dnt_pack_f64(p, s->best);
+  dnt_pack_tag(p, "streams");
+  dnt_pack_rng(p, &s->srv);
+  for (size_t i = 0; i < n; i++)
+    dnt_pack_rng(p, &s->trng[i]);
+  dnt_pack_tag(p, "clients");
+  dnt_pack_ints(p, s->busy, n);
+  dnt_pack_ints(p, s->base, n);
+  dnt_pack_ints(p, s->jobs, n);
+  dnt_pack_ints(p, s->trained, n);
+  dnt_pack_ints(p, s->rcs, n);
+  dnt_pack_f32s(p, s->upd, n * d);
+  if (s->base_w) dnt_pack_f32s(p, s->base_w, n * d);
+  for (size_t i = 0; i < n; i++) {
+    const dnt_fl_update *u = &s->ups[i];
+    dnt_pack_i64(p, u->client_id);
+    dnt_pack_i64(p, u->base_round);
+    dnt_pack_i64(p, (int64_t)u->d);
+    dnt_pack_f64(p, u->n_samples);
+    dnt_pack_f64(p, u->compute_time);
+  }
+  dnt_pack_tag(p, "pending");
+  dnt_pack_i64(p, s->n_pend);
+  dnt_pack_ints(p, s->pend_ids, (size_t)s->n_pend);
+  dnt_pack_ints(p, s->pend_jobs, (size_t)s->n_pend);
+  dnt_pack_tag(p, "buffer");
+  dnt_pack_i64(p, s->n_buf);
+  dnt_pack_ints(p, s->buf_ids, (size_t)s->n_buf);
+  dnt_pack_f64s(p, s->buf_w, (size_t)s->n_buf);
+  dnt_pack_u8s(p, s->buf_mal, (size_t)s->n_buf);
+  dnt_pack_f32s(p, s->X, (size_t)s->n_buf * d);
+  dnt_pack_tag(p, "events");
+  dnt_pack_i64(p, (int64_t)s->q.next_seq);
+  dnt_pack_i64(p, s->q.n);
+  for (int k = 0; k < s->q.n; k++) {
+    dnt_pack_f64(p, s->q.heap[k].time);
+    dnt_pack_i64(p, (int64_t)s->q.heap[k].seq);
+    dnt_pack_i64(p, s->q.heap[k].client);
+  }
+  return fl_pack_groups(p, &s->cfg.pop);
+}
+
+/* Reads an i64 that must lie in [lo, hi] (DNT_ERR_CORRUPT naming `what`). */
+static int64_t get_in(dnt_unpack *u, const char *what, int64_t lo, int64_t hi) {
+  int64_t v = 0;
+  if (dnt_unpack_i64(u, &v)) return lo;
+  if (v < lo || v > hi) {
+    u->rc = dnt_error(DNT_ERR_CORRUPT, "%s: FL async %s = %lld: expected %lld..%lld", u->origin,
+                      what, (long long)v, (long long)lo, (long long)hi);
+    return lo;
+  }
+  return v;
+}
+
+/* Every value of ints v (m) in [lo, hi]. */
+static int check_ints(dnt_unpack *u, const char *what, const int *v, int m, int lo, int hi) {
+  for (int k = 0; !u->rc && k < m; k++)
+    if (v[k] < lo || v[k] > hi)
+      u->rc = dnt_error(DNT_ERR_CORRUPT, "%s: FL async %s[%d] = %d: expected %d..%d", u->origin,
+                        what, k, v[k], lo, hi);
+  return u->rc;
+}
+
+/* Reads ints into v (m of them, counted as saved), then checks their range. */
+static int get_ints(dnt_unpack *u, const char *what, int *v, int m, int lo, int hi) {
+  return dnt_unpack_ints(u, what, v, (size_t)m) ? u->rc : check_ints(u, what, v, m, lo, hi);
+}
+
+int dnt_fl_async_load_state(dnt_fl_async *s, dnt_unpack *u) {
+  int n = s->n;
+  size_t d = s->d, nn = (size_t)n;
+  dnt_unpack_tag(u, "fl async");
+  dnt_unpack_expect(u, "clients", n);
+  dnt_unpack_expect(u, "d", (int64_t)d);
+  dnt_unpack_expect(u, "mode", s->cfg.mode);
+  dnt_unpack_f32s(u, "model", s->w, d);
+  s->version = (int)get_in(u, "version", 0, INT32_MAX);
+  s->started = (int)get_in(u, "started", 0, 1);
+  s->sync_phase = (int)get_in(u, "sync_phase", 0, 1);
+  s->sync_done = (int)get_in(u, "sync_done", 0, INT32_MAX);
+  s->stall = (int)get_in(u, "stall", 0, INT32_MAX);
+  s->in_round = (int)get_in(u, "in_round", 0, n);
+  dnt_unpack_f64(u, &s->now);
+  dnt_unpack_f64(u, &s->best);
+  dnt_unpack_tag(u, "streams");
+  dnt_unpack_rng(u, &s->srv);
+  for (int i = 0; i < n; i++)
+    dnt_unpack_rng(u, &s->trng[i]);
+  dnt_unpack_tag(u, "clients");
+  get_ints(u, "busy", s->busy, n, 0, 1);
+  get_ints(u, "base", s->base, n, 0, s->version);
+  get_ints(u, "jobs", s->jobs, n, 0, INT32_MAX);
+  get_ints(u, "trained", s->trained, n, 0, 1);
+  dnt_unpack_ints(u, "rcs", s->rcs, nn);
+  dnt_unpack_f32s(u, "updates", s->upd, nn * d);
+  if (s->base_w) dnt_unpack_f32s(u, "base models", s->base_w, nn * d);
+  for (int i = 0; i < n; i++) {
+    dnt_fl_update *up = &s->ups[i];
+    up->client_id = (int)get_in(u, "update client", 0, n - 1);
+    up->base_round = (int)get_in(u, "update base round", 0, s->version);
+    up->d = (size_t)get_in(u, "update length", 0, INT64_MAX);
+    dnt_unpack_f64(u, &up->n_samples);
+    dnt_unpack_f64(u, &up->compute_time);
+  }
+  dnt_unpack_tag(u, "pending");
+  s->n_pend = (int)get_in(u, "pending jobs", 0, n);
+  get_ints(u, "pending ids", s->pend_ids, s->n_pend, 0, n - 1);
+  get_ints(u, "pending jobs", s->pend_jobs, s->n_pend, 0, INT32_MAX);
+  dnt_unpack_tag(u, "buffer");
+  s->n_buf = (int)get_in(u, "buffered updates", 0, s->rows);
+  get_ints(u, "buffer ids", s->buf_ids, s->n_buf, 0, n - 1);
+  dnt_unpack_f64s(u, "buffer weights", s->buf_w, (size_t)s->n_buf);
+  dnt_unpack_u8s(u, "buffer flags", s->buf_mal, (size_t)s->n_buf);
+  dnt_unpack_f32s(u, "buffer rows", s->X, (size_t)s->n_buf * d);
+  dnt_unpack_tag(u, "events");
+  s->q.next_seq = (uint64_t)get_in(u, "next event", 0, INT64_MAX);
+  s->q.n = (int)get_in(u, "events", 0, s->q.cap);
+  for (int k = 0; !u->rc && k < s->q.n; k++) {
+    dnt_unpack_f64(u, &s->q.heap[k].time);
+    s->q.heap[k].seq = (uint64_t)get_in(u, "event seq", 0, (int64_t)s->q.next_seq - 1);
+    s->q.heap[k].client = (int)get_in(u, "event client", 0, n - 1);
+  }
+  int *groups = NULL, n_groups = 1;
+  int rc = fl_unpack_groups(u, n, &groups, &n_groups);
+  if (!rc && !fl_same_groups(&s->cfg.pop, groups, n_groups))
+    rc = dnt_fl_async_regroup(s, groups, n_groups);
+  free(groups);
   return rc;
 }
 

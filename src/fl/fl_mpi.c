@@ -46,6 +46,33 @@ void dnt_fl_mpi_finalize(void) {
   we_initialised = 0;
 }
 
+int dnt_fl_mpi_size(void) {
+  int init = 0, size = 1;
+  MPI_Initialized(&init);
+  if (init) MPI_Comm_size(MPI_COMM_WORLD, &size);
+  return size;
+}
+
+int dnt_fl_mpi_share_text(char **text) {
+  int rank = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  long len = rank == 0 ? (long)strlen(*text) : 0;
+  MPI_Bcast(&len, 1, MPI_LONG, 0, MPI_COMM_WORLD);
+  if (rank > 0) {
+    *text = malloc((size_t)len + 1);
+    if (!*text) MPI_Abort(MPI_COMM_WORLD, 1); /* the others would wait forever */
+    (*text)[len] = '\0';
+  }
+  MPI_Bcast(*text, (int)len, MPI_CHAR, 0, MPI_COMM_WORLD);
+  return 0;
+}
+
+void dnt_fl_mpi_abort(int code) {
+  int init = 0;
+  MPI_Initialized(&init);
+  if (init) MPI_Abort(MPI_COMM_WORLD, code);
+}
+
 void dnt_fl_mpi_destroy(dnt_fl_mpi *t) {
   if (!t) return;
   dnt_fl_population_free(&t->pop);

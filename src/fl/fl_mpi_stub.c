@@ -12,6 +12,19 @@ int dnt_fl_mpi_init(int *argc, char ***argv, int *rank, int *size) {
 
 void dnt_fl_mpi_finalize(void) {}
 
+int dnt_fl_mpi_size(void) {
+  return 1;
+}
+
+int dnt_fl_mpi_share_text(char **text) {
+  (void)text;
+  return dnt_error(DNT_ERR_UNSUPPORTED, "MPI transport: this build has no MPI");
+}
+
+void dnt_fl_mpi_abort(int code) {
+  (void)code;
+}
+
 int dnt_fl_mpi_create(const dnt_fl_population *pop, size_t d, dnt_fl_mpi **out) {
   (void)pop, (void)d;
   *out = NULL;

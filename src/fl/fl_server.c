@@ -8,15 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dnt/checkpoint.h"
 #include "dnt/fl_server.h"
+#include "dnt/state.h"
 #include "dnt/status.h"
 #include "dnt/vec.h"
 #include "fl_stage.h"
 
-/* Checkpoint layout (floats): w (d), previous aggregate (d), then the round
- * count as two exact 16-bit halves and a flag "previous aggregate valid". */
-#define CKPT_DESC "dnt fl server v1"
+/* The checkpoint: a state file (dnt/state.h) holding the server's state
+ * (dnt_fl_server_save_state) and nothing else. */
+#define CKPT_DESC "dnt fl server v2"
 
 struct dnt_fl_server {
   dnt_fl_server_cfg cfg; /* cfg.pop is the server's own copy */
@@ -37,7 +37,6 @@ struct dnt_fl_server {
   float *kept;                         /* (n_clients) */
   double *gbytes;                      /* (2 n_groups) this round's bytes down, then up */
   char *checkpoint;                    /* copy, or NULL */
-  float *ckpt;                         /* (2d + 3) checkpoint buffer */
   fl_stage stage;
   dnt_fl_exec exec; /* NULL train = in process */
 };
@@ -76,7 +75,6 @@ void dnt_fl_server_destroy(dnt_fl_server *s) {
   free(s->gbytes);
   dnt_fl_population_free(&s->cfg.pop);
   free(s->checkpoint);
-  free(s->ckpt);
   free(s);
 }
 
@@ -132,11 +130,10 @@ int dnt_fl_server_create(const dnt_fl_server_cfg *cfg, const float *w0, dnt_fl_s
   s->perm = malloc(n * sizeof *s->perm);
   s->status = calloc(n, 1);
   s->kept = malloc(n * sizeof *s->kept);
-  s->ckpt = malloc((2 * d + 3) * sizeof *s->ckpt);
   s->checkpoint = cfg->checkpoint ? strdup(cfg->checkpoint) : NULL;
   if (!s->w || !s->agg || !s->prev || !s->X || !s->ups || !s->rcs || !s->ids || !s->acc_ids ||
       !s->acc_w || !s->acc_mal || !s->acc_status || !s->acc_kept || !s->perm || !s->status ||
-      !s->kept || !s->ckpt || (cfg->checkpoint && !s->checkpoint)) {
+      !s->kept || (cfg->checkpoint && !s->checkpoint)) {
     dnt_fl_server_destroy(s);
     return dnt_error(DNT_ERR_NOMEM, "FL server: out of memory (%d updates of %zu floats)", m, d);
   }
@@ -194,34 +191,94 @@ static int sample(dnt_fl_server *s, dnt_rng *rng) {
   return m;
 }
 
-static int save_checkpoint(dnt_fl_server *s) {
+int dnt_fl_server_save_state(const dnt_fl_server *s, dnt_pack *p) {
   size_t d = s->cfg.d;
-  memcpy(s->ckpt, s->w, d * sizeof *s->ckpt);
-  memcpy(s->ckpt + d, s->prev, d * sizeof *s->ckpt);
-  s->ckpt[2 * d] = (float)(s->round & 0xffff);
-  s->ckpt[2 * d + 1] = (float)((unsigned)s->round >> 16);
-  s->ckpt[2 * d + 2] = (float)s->has_prev;
-  return dnt_checkpoint_save(s->checkpoint, CKPT_DESC, s->ckpt, 2 * d + 3);
+  dnt_pack_tag(p, "fl server");
+  dnt_pack_i64(p, s->cfg.pop.n_clients);
+  dnt_pack_i64(p, (int64_t)d);
+  dnt_pack_i64(p, s->round);
+  dnt_pack_f32s(p, s->w, d);
+  dnt_pack_i64(p, s->has_prev);
+  dnt_pack_f32s(p, s->prev, d);
+  return fl_pack_groups(p, &s->cfg.pop);
+}
+
+/* A server state read but not yet applied. */
+typedef struct saved_state {
+  float *w; /* (2d) model, then centre */
+  int64_t round, has_prev;
+  int *groups, n_groups;
+} saved_state;
+
+static void saved_free(saved_state *v) {
+  free(v->w);
+  free(v->groups);
+}
+
+/* Reads and checks a state into *v (the caller frees it with saved_free). */
+static int read_state(const dnt_fl_server *s, dnt_unpack *u, saved_state *v) {
+  size_t d = s->cfg.d;
+  int n = s->cfg.pop.n_clients;
+  memset(v, 0, sizeof *v);
+  v->w = malloc(2 * d * sizeof *v->w);
+  if (!v->w) return dnt_error(DNT_ERR_NOMEM, "FL server: out of memory");
+  dnt_unpack_tag(u, "fl server");
+  dnt_unpack_expect(u, "clients", n);
+  dnt_unpack_expect(u, "d", (int64_t)d);
+  dnt_unpack_i64(u, &v->round);
+  dnt_unpack_f32s(u, "model", v->w, d);
+  dnt_unpack_i64(u, &v->has_prev);
+  int rc = dnt_unpack_f32s(u, "centre", v->w + d, d);
+  if (!rc && !(v->round >= 0 && v->round <= INT32_MAX && (v->has_prev == 0 || v->has_prev == 1)))
+    rc = u->rc = dnt_error(DNT_ERR_CORRUPT,
+                           "%s: FL server round %lld and centre flag %lld: expected 0..%d and 0 "
+                           "or 1",
+                           u->origin, (long long)v->round, (long long)v->has_prev, INT32_MAX);
+  return rc ? rc : fl_unpack_groups(u, n, &v->groups, &v->n_groups);
+}
+
+/* Makes *v the server's state; on error (the groups refused) nothing changed. */
+static int apply_state(dnt_fl_server *s, const saved_state *v) {
+  size_t d = s->cfg.d;
+  if (!fl_same_groups(&s->cfg.pop, v->groups, v->n_groups)) {
+    int rc = dnt_fl_server_regroup(s, v->groups, v->n_groups);
+    if (rc) return rc;
+  }
+  memcpy(s->w, v->w, d * sizeof *s->w);
+  memcpy(s->prev, v->w + d, d * sizeof *s->prev);
+  s->round = (int)v->round;
+  s->has_prev = (int)v->has_prev;
+  return 0;
+}
+
+int dnt_fl_server_load_state(dnt_fl_server *s, dnt_unpack *u) {
+  saved_state v;
+  int rc = read_state(s, u, &v);
+  if (!rc) rc = apply_state(s, &v);
+  saved_free(&v);
+  return rc;
+}
+
+static int save_checkpoint(dnt_fl_server *s) {
+  dnt_pack p;
+  dnt_pack_init(&p);
+  dnt_fl_server_save_state(s, &p);
+  int rc = dnt_pack_save(&p, s->checkpoint, CKPT_DESC);
+  dnt_pack_free(&p);
+  return rc;
 }
 
 int dnt_fl_server_resume(dnt_fl_server *s, const char *path) {
-  size_t d = s->cfg.d;
-  int rc = dnt_checkpoint_load(path, CKPT_DESC, s->ckpt, 2 * d + 3);
+  dnt_unpack u;
+  int rc = dnt_unpack_open(&u, path, CKPT_DESC);
   if (rc) return rc;
-  /* the round as two 16-bit halves (save_checkpoint) and the 0/1 flag: a
-   * checkpoint with other values is refused before anything changes */
-  float lo = s->ckpt[2 * d], hi = s->ckpt[2 * d + 1], prev = s->ckpt[2 * d + 2];
-  if (!(lo >= 0 && lo <= 0xffff && lo == floorf(lo) && hi >= 0 && hi <= 0x7fff &&
-        hi == floorf(hi) && (prev == 0 || prev == 1)))
-    return dnt_error(DNT_ERR_CORRUPT,
-                     "%s: round halves %g, %g and flag %g: expected integers in [0, 65535], "
-                     "[0, 32767] and 0 or 1",
-                     path, (double)lo, (double)hi, (double)prev);
-  memcpy(s->w, s->ckpt, d * sizeof *s->w);
-  memcpy(s->prev, s->ckpt + d, d * sizeof *s->prev);
-  s->round = (int)s->ckpt[2 * d] + ((int)s->ckpt[2 * d + 1] << 16);
-  s->has_prev = s->ckpt[2 * d + 2] != 0;
-  return 0;
+  saved_state v;
+  rc = read_state(s, &u, &v);
+  if (!rc) rc = dnt_unpack_end(&u); /* all of it read before the server changes */
+  if (!rc) rc = apply_state(s, &v);
+  saved_free(&v);
+  dnt_unpack_free(&u);
+  return rc;
 }
 
 /* Adds bytes of client c to its group's count (down: 0, up: 1). */

@@ -173,3 +173,36 @@ int fl_stage_run(fl_stage *st, const float *global, int round, float *X, const i
   if (det && mal) dnt_fl_detection_count(det, status, st->mal, n);
   return 0;
 }
+
+int fl_pack_groups(dnt_pack *p, const dnt_fl_population *pop) {
+  dnt_pack_tag(p, "groups");
+  dnt_pack_i64(p, pop->groups ? pop->n_groups : 0);
+  if (pop->groups) dnt_pack_ints(p, pop->groups, (size_t)pop->n_clients);
+  return p->rc;
+}
+
+int fl_unpack_groups(dnt_unpack *u, int n_clients, int **groups, int *n_groups) {
+  *groups = NULL;
+  *n_groups = 1;
+  int64_t g = 0;
+  if (dnt_unpack_tag(u, "groups") || dnt_unpack_i64(u, &g)) return u->rc;
+  if (g < 0 || g > n_clients)
+    return u->rc = dnt_error(DNT_ERR_CORRUPT, "%s: %lld groups: expected 0..%d", u->origin,
+                             (long long)g, n_clients);
+  if (g == 0) return 0;
+  *groups = malloc((size_t)n_clients * sizeof **groups);
+  if (!*groups) return u->rc = dnt_error(DNT_ERR_NOMEM, "%s: out of memory", u->origin);
+  *n_groups = (int)g;
+  int rc = dnt_unpack_ints(u, "groups", *groups, (size_t)n_clients);
+  if (rc) {
+    free(*groups);
+    *groups = NULL;
+  }
+  return rc;
+}
+
+int fl_same_groups(const dnt_fl_population *pop, const int *groups, int n_groups) {
+  if (!groups || !pop->groups) return !groups && !pop->groups;
+  return n_groups == pop->n_groups &&
+         !memcmp(groups, pop->groups, (size_t)pop->n_clients * sizeof *groups);
+}

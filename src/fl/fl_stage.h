@@ -7,6 +7,7 @@
 
 #include "dnt/fl_hier.h"
 #include "dnt/fl_server.h"
+#include "dnt/state.h"
 
 typedef struct fl_stage {
   dnt_fl_stage_cfg cfg;
@@ -50,5 +51,15 @@ void fl_stage_set_center(fl_stage *st, const float *center);
 int fl_stage_run(fl_stage *st, const float *global, int round, float *X, const int *ids,
                  const double *w, const unsigned char *mal, int n, float *out,
                  unsigned char *status, float *kept, dnt_fl_detection *det);
+
+/* A server state's groups section (dnt/state.h): n_groups (0 = none) and,
+ * with groups, every client's group. */
+int fl_pack_groups(dnt_pack *p, const dnt_fl_population *pop);
+/* Reads that section for a population of n_clients: *groups gets a malloc'd
+ * array (NULL without groups; the caller frees) whose range the owner's
+ * regroup checks. */
+int fl_unpack_groups(dnt_unpack *u, int n_clients, int **groups, int *n_groups);
+/* 1 when `groups` (n_groups; NULL = none) is the population's grouping. */
+int fl_same_groups(const dnt_fl_population *pop, const int *groups, int n_groups);
 
 #endif

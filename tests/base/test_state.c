@@ -77,6 +77,23 @@ int main(void) {
   CHECK_OK(dnt_unpack_end(&u));
   dnt_unpack_free(&u);
 
+  /* an all-zero generator state (xoshiro would draw 0 forever) is refused */
+  dnt_pack z;
+  dnt_pack_init(&z);
+  dnt_rng zero;
+  memset(&zero, 0, sizeof zero);
+  dnt_pack_tag(&z, "gen");
+  dnt_pack_rng(&z, &zero);
+  unsigned char *zbuf = NULL;
+  size_t zlen = 0;
+  CHECK_OK(dnt_pack_frame(&z, "test v1", &zbuf, &zlen));
+  CHECK_OK(dnt_unpack_parse(&u, zbuf, zlen, "zero", "test v1"));
+  CHECK_OK(dnt_unpack_tag(&u, "gen"));
+  CHECK(starts_with_error(dnt_unpack_rng(&u, &r2), DNT_ERR_CORRUPT, "all-zero generator"));
+  dnt_unpack_free(&u);
+  free(zbuf);
+  dnt_pack_free(&z);
+
   /* every prefix is truncated (or not yet a whole magic), never read */
   for (size_t n = 0; n < len; n++) {
     int rc = dnt_unpack_parse(&u, buf, n, "cut", "test v1");

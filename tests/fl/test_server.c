@@ -10,9 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "dnt/checkpoint.h"
 #include "dnt/fl_quadratic.h"
 #include "dnt/fl_server.h"
+#include "dnt/state.h"
 #include "dnt/status.h"
 #include "test.h"
 
@@ -181,22 +181,38 @@ static void test_threads_and_resume(void) {
   dnt_fl_server_cfg cfg = dnt_fl_server_defaults(2, cl, D);
   CHECK_OK(dnt_fl_server_create(&cfg, w0, &s));
   CHECK(dnt_fl_server_resume(s, "/nonexistent/ckpt") == DNT_ERR_IO);
-  /* a checkpoint with a valid CRC but a round half or flag that save never
-   * writes is refused, the server untouched (a float of -1.7e38 was cast to
-   * int: found by fuzz_resume); the largest round it writes reads back */
-  float ck[2 * D + 3] = {0};
-  const float bad[][3] = {{-1.7e38f, 0, 0}, {3.5f, 0, 0}, {0, 32768, 0}, {0, 0, 2}, {NAN, 0, 1}};
-  for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
-    ck[0] = 7;
-    memcpy(ck + 2 * D, bad[k], sizeof bad[k]);
-    CHECK_OK(dnt_checkpoint_save(path, "dnt fl server v1", ck, 2 * D + 3));
-    CHECK(dnt_fl_server_resume(s, path) == DNT_ERR_CORRUPT);
-    CHECK(dnt_fl_server_rounds_done(s) == 0 && dnt_fl_server_model(s)[0] == 0);
+  /* a checkpoint with a valid CRC but a value save never writes is refused,
+   * the server untouched (a float of -1.7e38 was once cast to int: found by
+   * fuzz_resume); the largest round it writes reads back */
+  const int64_t bad[][3] = {{-1, 0, 0}, {(int64_t)1 << 31, 0, 0}, {0, 2, 0}, {0, -1, 0}, {0, 0, -1},
+                            {0, 0, 3}};
+  for (size_t k = 0; k <= sizeof bad / sizeof bad[0]; k++) {
+    int last = k == sizeof bad / sizeof bad[0];
+    const int64_t *v = last ? (const int64_t[]){0x7fffffff, 1, 0} : bad[k];
+    float w[D] = {7};
+    dnt_pack p;
+    dnt_pack_init(&p);
+    dnt_pack_tag(&p, "fl server");
+    dnt_pack_i64(&p, 2);
+    dnt_pack_i64(&p, D);
+    dnt_pack_i64(&p, v[0]);
+    dnt_pack_f32s(&p, w, D);
+    dnt_pack_i64(&p, v[1]);
+    dnt_pack_f32s(&p, w, D);
+    dnt_pack_tag(&p, "groups");
+    dnt_pack_i64(&p, v[2]);
+    CHECK_OK(dnt_pack_save(&p, path, "dnt fl server v2"));
+    dnt_pack_free(&p);
+    int rc = dnt_fl_server_resume(s, path);
+    if (last) {
+      CHECK_OK(rc);
+      CHECK(dnt_fl_server_rounds_done(s) == 0x7fffffff && dnt_fl_server_model(s)[0] == 7);
+    } else {
+      CHECK_MSG(rc == DNT_ERR_CORRUPT && strstr(dnt_last_error(), path), "case %zu: %d %s", k, rc,
+                dnt_last_error());
+      CHECK(dnt_fl_server_rounds_done(s) == 0 && dnt_fl_server_model(s)[0] == 0);
+    }
   }
-  memcpy(ck + 2 * D, (float[3]){65535, 32767, 1}, 3 * sizeof(float));
-  CHECK_OK(dnt_checkpoint_save(path, "dnt fl server v1", ck, 2 * D + 3));
-  CHECK_OK(dnt_fl_server_resume(s, path));
-  CHECK(dnt_fl_server_rounds_done(s) == 0x7fffffff && dnt_fl_server_model(s)[0] == 7);
   remove(path);
   dnt_fl_server_destroy(s);
 }
