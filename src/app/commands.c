@@ -4,7 +4,7 @@
 
 const app_command app_commands[] = {
     {"run", "the main job: every study at default scale, then a report", cmd_run},
-    {"fl", "federated learning on the quadratic task: rules x attacks, sync/async, MPI", cmd_fl},
+    {"fl", NULL, cmd_fl}, /* the fl study (listed with the studies) and its MPI ranks */
 };
 
 const size_t app_n_commands = sizeof app_commands / sizeof app_commands[0];

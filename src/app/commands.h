@@ -7,7 +7,7 @@
 
 typedef struct app_command {
   const char *name;
-  const char *summary; /* one line for `dnt --help` */
+  const char *summary; /* one line for `dnt --help`; NULL: a study's, listed with the studies */
   int (*run)(int argc, char **argv);
 } app_command;
 

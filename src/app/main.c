@@ -15,7 +15,8 @@ static void print_help(FILE *f) {
           "commands:\n",
           dnt_version());
   for (size_t i = 0; i < app_n_commands; i++)
-    fprintf(f, "  %-10s %s\n", app_commands[i].name, app_commands[i].summary);
+    if (app_commands[i].summary)
+      fprintf(f, "  %-10s %s\n", app_commands[i].name, app_commands[i].summary);
   for (size_t i = 0; i < dnt_n_studies; i++)
     fprintf(f, "  %-10s %s\n", dnt_studies[i]->name, dnt_studies[i]->summary);
   fprintf(f, "\n  --version  print the version and git revision\n"
@@ -42,7 +43,7 @@ int main(int argc, char **argv) {
   if (s) return app_study_main(s, argc - 1, argv + 1);
   fprintf(stderr, "dnt: unknown command '%s' (expected one of:", cmd);
   for (size_t i = 0; i < app_n_commands; i++)
-    fprintf(stderr, " %s", app_commands[i].name);
+    if (app_commands[i].summary) fprintf(stderr, " %s", app_commands[i].name);
   for (size_t i = 0; i < dnt_n_studies; i++)
     fprintf(stderr, " %s", dnt_studies[i]->name);
   fprintf(stderr, "); see dnt --help\n");

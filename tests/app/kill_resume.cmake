@@ -171,22 +171,31 @@ endfunction()
 # rl: DQN with the options that carry state (prioritised replay, dueling head,
 # shield counts, PID multipliers, two instances), TD3, and DQN on the masked
 # chain with three instances.
-kill_resume(rl_cartpole 6 rl --quick --set rl.checkpoint_every=150 --set rl.n_envs=2
+kill_resume(rl_cartpole 4 rl --quick --set rl.checkpoint_every=150 --set rl.n_envs=2
             --set dqn.prioritized=true --set dqn.dueling=true --set rl.shield_x=1.5
             --set cmdp.thresholds=0.05 --set cmdp.kind=pid)
 term_resume(rl_cartpole rl --quick --set rl.checkpoint_every=150 --set rl.n_envs=2
             --set dqn.prioritized=true --set dqn.dueling=true --set rl.shield_x=1.5
             --set cmdp.thresholds=0.05 --set cmdp.kind=pid)
-kill_resume(rl_pendulum 4 rl --env pendulum --quick --set rl.checkpoint_every=150)
-kill_resume(rl_chain 4 rl --env chain --steps 6000 --set rl.n_envs=3 --set rl.checkpoint_every=170)
+kill_resume(rl_pendulum 3 rl --env pendulum --quick --set rl.checkpoint_every=150)
+kill_resume(rl_chain 2 rl --env chain --steps 6000 --set rl.n_envs=3 --set rl.checkpoint_every=170)
 # twin: 2,000 steps of 30 BSs over a lossy, late uplink (the queue in flight,
 # the loss stream), a checkpoint every 60 steps; the forecasters run once
 # after the last step, briefly, so that the kills land in the stepping.
 set(twin_args twin --quick --set cellular.n_bs=30 --set twin.steps=2000
     --set twin.checkpoint_every=60 --set twin.lstm.train_steps=50 --set twin.eval_stride=48
     --loss 0.2 --latency 7200)
-kill_resume(twin 6 ${twin_args})
+kill_resume(twin 5 ${twin_args})
 term_resume(twin ${twin_args})
+# fl: the synchronous server, FedAsync, and hierarchical FedBuff (2 groups,
+# synchronous rounds first), each checkpointing some 30 times.
+kill_resume(fl_sync 2 fl --rounds 10000 --set fl.checkpoint_every=300)
+term_resume(fl_sync fl --rounds 10000 --set fl.checkpoint_every=300)
+kill_resume(fl_fedasync 2 fl --mode fedasync --rule mean --attack signflip --rounds 30000
+            --set fl.checkpoint_every=1000)
+kill_resume(fl_fedbuff 2 fl --mode fedbuff --rule mean --attack ipm --set fl.groups=2
+            --set fl.group_rule=median --set fl.sync_rounds=3 --rounds 20000
+            --set fl.checkpoint_every=600)
 if(NOT kills_done EQUAL 20)
   message(FATAL_ERROR "${kills_done} kills, expected 20")
 endif()
