@@ -77,7 +77,7 @@ extern "C" {
   X(INT, groups, "fl.groups", 1, 100000, 1, NULL, "client groups: > 1 aggregates hierarchically (client i in group i mod groups)") \
   X(STRING, group_rule, "fl.group_rule", 0, 0, "mean", DNT_STUDY_FL_RULES, "rule inside each group (fl.groups > 1)") \
   X(INT, seeds, "fl.seeds", 1, 1000, 5, NULL, "--attack all: seeds per cell (seed, seed + 1, ...), mean and spread reported") \
-  X(INT, checkpoint_every, "fl.checkpoint_every", 0, 1000000, 10, NULL, "rounds between checkpoints (0 = only at a stop and at the end)")
+  X(INT, checkpoint_every, "fl.checkpoint_every", 0, 1000000, 100, NULL, "rounds between checkpoints (0 = only at a stop and at the end)")
 /* clang-format on */
 
 typedef struct dnt_study_fl_config {
