@@ -67,6 +67,20 @@ typedef struct dnt_study {
   int (*run)(const void *cfg, dnt_run *run, const dnt_study_progress *progress);
 } dnt_study;
 
+/* What every study's .c file defines the same way, after its `rows` table:
+ * the descriptor's thunks (check_thunk, run_thunk: the typed functions
+ * behind the void * of dnt_study) and dnt_study_<name>_defaults. */
+#define DNT_STUDY_GLUE(name)                                                                       \
+  static int check_thunk(const void *cfg) {                                                        \
+    return dnt_study_##name##_check(cfg);                                                          \
+  }                                                                                                \
+  static int run_thunk(const void *cfg, dnt_run *run, const dnt_study_progress *p) {               \
+    return dnt_study_##name##_run(cfg, run, p);                                                    \
+  }                                                                                                \
+  void dnt_study_##name##_defaults(dnt_study_##name##_config *c) {                                 \
+    dnt_config_struct_defaults(rows, sizeof rows / sizeof rows[0], c);                             \
+  }
+
 /* The registry, in the order `dnt --help` lists the studies. */
 extern const dnt_study *const dnt_studies[];
 extern const size_t dnt_n_studies;

@@ -25,13 +25,7 @@ static const dnt_study_alias aliases[] = {{"sites", "cellular.sites"},
                                           {"method", "cluster.method"},
                                           {"k", "cluster.k"}};
 
-static int check_thunk(const void *cfg) {
-  return dnt_study_cluster_check(cfg);
-}
-
-static int run_thunk(const void *cfg, dnt_run *run, const dnt_study_progress *p) {
-  return dnt_study_cluster_run(cfg, run, p);
-}
+DNT_STUDY_GLUE(cluster)
 
 const dnt_study dnt_study_cluster = {
     .name = "cluster",
@@ -53,10 +47,6 @@ const dnt_study dnt_study_cluster = {
     .check = check_thunk,
     .run = run_thunk,
 };
-
-void dnt_study_cluster_defaults(dnt_study_cluster_config *c) {
-  dnt_config_struct_defaults(rows, sizeof rows / sizeof rows[0], c);
-}
 
 void dnt_study_cluster_params(const dnt_study_cluster_config *c, uint64_t seed,
                               dnt_bs_graph_params *gp, dnt_cluster_params *cp) {

@@ -26,13 +26,7 @@ static const dnt_study_alias aliases[] = {
     {"dim", "fl.dim"},   {"mode", "fl.mode"},
 };
 
-static int check_thunk(const void *cfg) {
-  return dnt_study_fl_check(cfg);
-}
-
-static int run_thunk(const void *cfg, dnt_run *run, const dnt_study_progress *p) {
-  return dnt_study_fl_run(cfg, run, p);
-}
+DNT_STUDY_GLUE(fl)
 
 const dnt_study dnt_study_fl = {
     .name = "fl",
@@ -56,10 +50,6 @@ const dnt_study dnt_study_fl = {
     .check = check_thunk,
     .run = run_thunk,
 };
-
-void dnt_study_fl_defaults(dnt_study_fl_config *c) {
-  dnt_config_struct_defaults(rows, N_ROWS, c);
-}
 
 int fl_stage_params(const dnt_study_fl_config *c, dnt_agg_params *agg, dnt_attack_params *atk) {
   dnt_agg_rule rule;

@@ -29,13 +29,7 @@ static const dnt_study_alias aliases[] = {{"traffic", "data.file", NULL},
                                           {"horizon", "model.horizon", NULL},
                                           {"generated", "data.generated", "true"}};
 
-static int check_thunk(const void *cfg) {
-  return dnt_study_forecast_check(cfg);
-}
-
-static int run_thunk(const void *cfg, dnt_run *run, const dnt_study_progress *p) {
-  return dnt_study_forecast_run(cfg, run, p);
-}
+DNT_STUDY_GLUE(forecast)
 
 const dnt_study dnt_study_forecast = {
     .name = "forecast",
@@ -64,10 +58,6 @@ const dnt_study dnt_study_forecast = {
     .check = check_thunk,
     .run = run_thunk,
 };
-
-void dnt_study_forecast_defaults(dnt_study_forecast_config *c) {
-  dnt_config_struct_defaults(rows, sizeof rows / sizeof rows[0], c);
-}
 
 int dnt_study_forecast_check(const dnt_study_forecast_config *cfg) {
   int on[DNT_FC_N_METHODS];

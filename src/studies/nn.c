@@ -27,13 +27,7 @@ static const dnt_config_field rows[] = {DNT_STUDY_NN_ROWS(DNT_CFG_ROW)};
 static const char *const headline[] = {"lstm_rmse", "seasonal_naive_rmse",
                                        "rmse_ratio_lstm_to_naive", NULL};
 
-static int check_thunk(const void *cfg) {
-  return dnt_study_nn_check(cfg);
-}
-
-static int run_thunk(const void *cfg, dnt_run *run, const dnt_study_progress *p) {
-  return dnt_study_nn_run(cfg, run, p);
-}
+DNT_STUDY_GLUE(nn)
 
 const dnt_study dnt_study_nn = {
     .name = "nn",
@@ -51,10 +45,6 @@ const dnt_study dnt_study_nn = {
     .check = check_thunk,
     .run = run_thunk,
 };
-
-void dnt_study_nn_defaults(dnt_study_nn_config *c) {
-  dnt_config_struct_defaults(rows, sizeof rows / sizeof rows[0], c);
-}
 
 void dnt_study_nn_generate(double *out, size_t n, uint64_t seed) {
   dnt_rng rng;

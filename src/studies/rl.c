@@ -22,13 +22,7 @@ static const char *const headline[] = {"mean_return", "std_return", "min_return"
 static const dnt_study_alias aliases[] = {
     {"env", "rl.env"}, {"algo", "rl.algo"}, {"steps", "rl.steps"}};
 
-static int check_thunk(const void *cfg) {
-  return dnt_study_rl_check(cfg);
-}
-
-static int run_thunk(const void *cfg, dnt_run *run, const dnt_study_progress *p) {
-  return dnt_study_rl_run(cfg, run, p);
-}
+DNT_STUDY_GLUE(rl)
 
 const dnt_study dnt_study_rl = {
     .name = "rl",
@@ -54,10 +48,6 @@ const dnt_study dnt_study_rl = {
     .check = check_thunk,
     .run = run_thunk,
 };
-
-void dnt_study_rl_defaults(dnt_study_rl_config *c) {
-  dnt_config_struct_defaults(rows, sizeof rows / sizeof rows[0], c);
-}
 
 const char *dnt_study_rl_algo(const dnt_study_rl_config *cfg) {
   if (strcmp(cfg->algo, "auto")) return cfg->algo;

@@ -506,13 +506,7 @@ static const dnt_study_alias aliases[] = {
     {"policy", "twin.policy"},       {"threshold", "twin.threshold"},
     {"steps", "twin.steps"}};
 
-static int check_thunk(const void *cfg) {
-  return dnt_study_twin_check(cfg);
-}
-
-static int run_thunk(const void *cfg, dnt_run *run, const dnt_study_progress *p) {
-  return dnt_study_twin_run(cfg, run, p);
-}
+DNT_STUDY_GLUE(twin)
 
 const dnt_study dnt_study_twin = {
     .name = "twin",
@@ -538,10 +532,6 @@ const dnt_study dnt_study_twin = {
     .check = check_thunk,
     .run = run_thunk,
 };
-
-void dnt_study_twin_defaults(dnt_study_twin_config *c) {
-  dnt_config_struct_defaults(rows, sizeof rows / sizeof rows[0], c);
-}
 
 /* Seconds to whole steps (at least `min`). */
 static int64_t to_steps(double seconds, double dt, int64_t min) {
