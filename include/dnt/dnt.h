@@ -55,6 +55,7 @@
 /* worlds */
 #include "dnt/cellular.h"
 #include "dnt/cluster.h"
+#include "dnt/highway.h"
 /* studies */
 #include "dnt/study.h"
 #include "dnt/study_cluster.h"
