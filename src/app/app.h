@@ -142,9 +142,7 @@ int app_study_config(const struct dnt_study *s, const app_opts *o, const char *c
                      dnt_config **out);
 
 /* Runs study `s` with config `cfg` into the folder o->out (a new run): checks
- * the config first, prints the headline metrics after (and writes them as a
- * markdown table into `report` when not NULL). Returns the exit code. */
-int app_study_execute(const struct dnt_study *s, const app_opts *o, const dnt_config *cfg,
-                      FILE *report);
+ * the config first, prints the headline metrics after. Returns the exit code. */
+int app_study_execute(const struct dnt_study *s, const app_opts *o, const dnt_config *cfg);
 
 #endif

@@ -3,7 +3,8 @@
 #include "commands.h"
 
 const app_command app_commands[] = {
-    {"run", "the main job: every study at default scale, then a report", cmd_run},
+    {"run", "the main job: the pipelines' studies, then one report", cmd_run},
+    {"report", "one self-contained HTML report from result folders", cmd_report},
     {"fl", NULL, cmd_fl}, /* the fl study (listed with the studies) and its MPI ranks */
 };
 

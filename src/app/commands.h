@@ -17,5 +17,6 @@ extern const size_t app_n_commands;
 /* One declaration per subcommand, each defined in cmd_<name>.c. */
 int cmd_run(int argc, char **argv);
 int cmd_fl(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

@@ -55,21 +55,17 @@ int app_study_config(const dnt_study *s, const app_opts *o, const char *cmd, dnt
   return app_load_config_preset(o, cmd, s->rows, s->n_rows, o->quick ? s->quick : NULL, out);
 }
 
-/* Prints the headline metrics the run recorded; also as a markdown table
- * into `report` when it is not NULL. */
-static void print_headline(const dnt_study *s, const dnt_run *run, FILE *report) {
+/* Prints the headline metrics the run recorded. */
+static void print_headline(const dnt_study *s, const dnt_run *run) {
   printf("%s: results in %s\n", s->name, dnt_run_dir(run));
-  if (report) fprintf(report, "| metric | value |\n|---|---|\n");
   for (const char *const *h = s->headline; h && *h; h++) {
     double v;
     if (dnt_run_summary_get(run, *h, &v) != DNT_OK) continue;
     printf("    %-32s %.6g\n", *h, v);
-    if (report) fprintf(report, "| %s | %.6g |\n", *h, v);
   }
-  if (report) fputc('\n', report);
 }
 
-int app_study_execute(const dnt_study *s, const app_opts *o, const dnt_config *cfg, FILE *report) {
+int app_study_execute(const dnt_study *s, const app_opts *o, const dnt_config *cfg) {
   void *c = calloc(1, s->config_size);
   if (!c) return app_fail(s->name);
   dnt_config_to_struct(cfg, c);
@@ -101,7 +97,7 @@ int app_study_execute(const dnt_study *s, const app_opts *o, const dnt_config *c
     goto cleanup;
   }
   if (bar.active) dnt_progress_finish(&bar.bar);
-  print_headline(s, run, report);
+  print_headline(s, run);
   if (dnt_run_close(run)) rc = app_fail(s->name);
 cleanup:
   free(c);
@@ -168,7 +164,7 @@ int app_study_main(const dnt_study *s, int argc, char **argv) {
     rc = json ? (fputs(json, stdout), fputc('\n', stdout), APP_EXIT_OK) : app_fail(s->name);
     free(json);
   } else {
-    rc = app_study_execute(s, &o, cfg, NULL);
+    rc = app_study_execute(s, &o, cfg);
   }
   dnt_config_destroy(cfg);
   return rc;

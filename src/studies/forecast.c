@@ -54,7 +54,7 @@ const dnt_study dnt_study_forecast = {
     .aliases = aliases,
     .n_aliases = sizeof aliases / sizeof aliases[0],
     .headline = headline,
-    .main_job = 0,
+    .main_job = 1,
     .check = check_thunk,
     .run = run_thunk,
 };

@@ -41,7 +41,7 @@ const dnt_study dnt_study_nn = {
     .config_size = sizeof(dnt_study_nn_config),
     .quick = "{\"train\": {\"epochs\": 8}}",
     .headline = headline,
-    .main_job = 1,
+    .main_job = 0,
     .check = check_thunk,
     .run = run_thunk,
 };

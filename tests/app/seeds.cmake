@@ -2,6 +2,7 @@
 # seed and changes them with another: three --quick runs (seeds 1, 1, 2) whose
 # summary.json metrics are compared, times left out. SMALL_<study> (below)
 # shrinks a study further where its --quick run is too long for the suite.
+# run, report and serve are the commands that are not studies.
 # Inputs: DNT (the binary), WORK (scratch folder).
 include(${CMAKE_CURRENT_LIST_DIR}/../cli_common.cmake)
 
@@ -12,8 +13,9 @@ string(REPLACE "\n" ";" lines "${listing}")
 set(studies)
 foreach(line ${lines})
   string(REGEX MATCH "^  ([a-z_]+) " found "${line}")
-  if(found AND NOT CMAKE_MATCH_1 STREQUAL "run")
-    list(APPEND studies ${CMAKE_MATCH_1})
+  set(name "${CMAKE_MATCH_1}")
+  if(found AND NOT name MATCHES "^(run|report|serve)$")
+    list(APPEND studies ${name})
   endif()
 endforeach()
 list(LENGTH studies n_studies)
